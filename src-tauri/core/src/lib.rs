@@ -1,0 +1,28 @@
+//! waybill-core: everything Waybill does that is not a window or a terminal.
+//!
+//! A request needs a valid token (`session`); a token comes from a profile's grant (`grant`); the
+//! grant speaks the provider's dialect (`dialect`); the token lives in the keyring (`vault`).
+//! The CLI and the desktop app are two faces over these same functions.
+
+pub mod clock;
+pub mod dialect;
+pub mod grant;
+pub mod net;
+pub mod preset;
+pub mod profile;
+pub mod request;
+pub mod secret;
+pub mod session;
+pub mod store;
+pub mod token;
+pub mod vault;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use net::Net;
+pub use profile::{ClientAuth, Environment, Grant, Profile};
+pub use request::{ApiRequest, ApiResponse};
+pub use secret::{AccessToken, ClientSecret, Password, RefreshToken};
+pub use session::{Session, SessionError, Token};
+pub use store::{ProfileStore, Profiles, StoreError};
+pub use token::{TokenMeta, TokenSet, TokenSource};
+pub use vault::{Vault, VaultError};

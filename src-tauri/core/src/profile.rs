@@ -1,0 +1,182 @@
+//! `Profile`: how to get a token from one provider account, and where its API lives.
+//!
+//! A profile holds no secret. Its client secret, password and tokens live in the vault under
+//! `keyring_id`, a name plus a random suffix fixed at creation, so a profile removed and added again
+//! under the same name never inherits the old one's tokens.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    pub keyring_id: String,
+    pub grant: Grant,
+    pub token_url: String,
+    pub client_id: String,
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// Space-separated, as sent on the wire (`*` is a valid scope for MyParcel.com).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Extra token-request parameters, e.g. `audience`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_base: Option<String>,
+    /// Default headers for API calls, e.g. `Accept: application/vnd.api+json`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// Password grant: the resource owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Password grant: keep the password in the keyring (only when the user asked).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remember_password: bool,
+    /// The preset this profile was made from, and which of its environments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+}
+
+/// How the profile gets its first token. A refresh token, once held, is always tried first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    ClientCredentials,
+    Password,
+    /// Only a refresh token given by the user: nothing to fall back to when it stops working.
+    RefreshToken,
+}
+
+/// How the client authenticates at the token endpoint: the provider's dialect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// `client_id` and `client_secret` in a form-urlencoded body (Parcel2Go).
+    #[default]
+    Form,
+    /// HTTP Basic with a form body (Packly; RFC 6749's preferred way).
+    Basic,
+    /// Everything in a JSON body (MyParcel.com, Bindeo, OroCommerce).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    Sandbox,
+    Live,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ProfileError {
+    #[error("a profile name must be 1 to 64 letters, digits, '-', '_' or '.', not {0:?}")]
+    BadName(String),
+    #[error("{what} {value:?} is not a valid http(s) URL")]
+    BadUrl { what: &'static str, value: String },
+    #[error("{0:?} is not one of: {1}")]
+    UnknownValue(String, &'static str),
+    #[error("the password grant needs a username (--username)")]
+    MissingUsername,
+}
+
+impl Profile {
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        validate_name(&self.name)?;
+        check_url("the token URL", &self.token_url)?;
+        if let Some(base) = &self.api_base {
+            check_url("the API base", base)?;
+        }
+        if self.grant == Grant::Password && self.username.is_none() {
+            return Err(ProfileError::MissingUsername);
+        }
+        Ok(())
+    }
+}
+
+pub fn validate_name(name: &str) -> Result<(), ProfileError> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && !name.starts_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(ProfileError::BadName(name.to_string()))
+    }
+}
+
+fn check_url(what: &'static str, value: &str) -> Result<(), ProfileError> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
+        _ => Err(ProfileError::BadUrl {
+            what,
+            value: value.to_string(),
+        }),
+    }
+}
+
+macro_rules! text_enum {
+    ($ty:ident, $choices:literal, { $($text:literal => $variant:ident),+ $(,)? }) => {
+        impl FromStr for $ty {
+            type Err = ProfileError;
+            fn from_str(s: &str) -> Result<Self, ProfileError> {
+                match s {
+                    $($text => Ok($ty::$variant),)+
+                    _ => Err(ProfileError::UnknownValue(s.to_string(), $choices)),
+                }
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(match self { $($ty::$variant => $text,)+ })
+            }
+        }
+    };
+}
+
+text_enum!(Grant, "client_credentials, password, refresh_token", {
+    "client_credentials" => ClientCredentials,
+    "password" => Password,
+    "refresh_token" => RefreshToken,
+});
+text_enum!(ClientAuth, "form, basic, json", {
+    "form" => Form,
+    "basic" => Basic,
+    "json" => Json,
+});
+text_enum!(Environment, "sandbox, live", {
+    "sandbox" => Sandbox,
+    "live" => Live,
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        assert!(validate_name("myparcel-sandbox_2.b").is_ok());
+        for bad in ["", "a b", "../x", ".hidden", "ä", &"x".repeat(65)] {
+            assert!(validate_name(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn enums_read_and_print_their_cli_words() {
+        for word in ["form", "basic", "json"] {
+            assert_eq!(word.parse::<ClientAuth>().unwrap().to_string(), word);
+        }
+        let err = "Basic-raw".parse::<ClientAuth>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"Basic-raw\" is not one of: form, basic, json"
+        );
+    }
+}

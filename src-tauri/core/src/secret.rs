@@ -1,0 +1,75 @@
+//! Secret newtypes: client secrets, passwords, access and refresh tokens.
+//!
+//! Guarantee: none of them prints its value through `Debug` or `Display`, and none implements
+//! `Serialize`, so a secret cannot slip into a log, a panic message, a config file or JSON by
+//! accident. Reading the value takes an explicit `.expose()`; only the vault and the HTTP layer
+//! call it.
+
+use std::fmt;
+
+macro_rules! secret_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn new(value: impl Into<String>) -> Self {
+                Self(value.into())
+            }
+            /// The value itself: for the vault and the HTTP request only.
+            pub fn expose(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "([redacted])"))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[redacted]")
+            }
+        }
+    };
+}
+
+secret_type!(
+    /// An OAuth client secret.
+    ClientSecret
+);
+secret_type!(
+    /// A resource owner's password (password grant).
+    Password
+);
+secret_type!(
+    /// An access token, as sent in `Authorization: Bearer`.
+    AccessToken
+);
+secret_type!(
+    /// A refresh token.
+    RefreshToken
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_never_show_the_value() {
+        let s = ClientSecret::new("hunter2-very-secret");
+        let shown = format!(
+            "{s:?} {s} {:?}",
+            Some(AccessToken::new("hunter2-very-secret"))
+        );
+        assert!(
+            !shown.contains("hunter2"),
+            "a secret leaked through formatting: {shown}"
+        );
+        assert_eq!(format!("{s:?}"), "ClientSecret([redacted])");
+        assert_eq!(s.expose(), "hunter2-very-secret");
+    }
+}

@@ -1,0 +1,307 @@
+//! The session: a valid token for a profile, whenever asked, with as few token requests as possible.
+//!
+//! - `token` hands out the cached token while it is fresh (see `TokenSet::is_fresh`), else renews:
+//!   with the refresh token when there is one, else by running the profile's grant again.
+//! - Single flight: each profile has one async lock held across renewal, so callers that arrive
+//!   while a renewal is on the wire wait for it and share its result: a hundred concurrent calls at
+//!   expiry make one token request.
+//! - `send` adds `Authorization: Bearer`, and on a 401 renews once and retries once. Only the first
+//!   caller holding the rejected token renews; the others find the new one.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::clock::Clock;
+use crate::grant::{self, GrantError};
+use crate::net::Net;
+use crate::profile::{Grant, Profile};
+use crate::request::{self, ApiRequest, ApiResponse, RequestError};
+use crate::secret::{AccessToken, Password, RefreshToken};
+use crate::token::{TokenMeta, TokenSet, TokenSource};
+use crate::vault::{Vault, VaultError};
+
+/// A token handed out by the session.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub access_token: AccessToken,
+    pub meta: TokenMeta,
+    pub source: TokenSource,
+    pub has_refresh_token: bool,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error("could not get a token for profile {profile}: {source}")]
+    Grant { profile: String, source: GrantError },
+    #[error("profile {0} has no client secret in the keyring")]
+    MissingClientSecret(String),
+    #[error("profile {profile} needs its user to sign in again: {reason}")]
+    NeedsSignIn { profile: String, reason: String },
+    #[error(transparent)]
+    Request(#[from] RequestError),
+}
+
+#[derive(Default)]
+struct Slot {
+    /// The vault was read once; from then on memory and vault agree.
+    loaded: bool,
+    current: Option<TokenSet>,
+    /// Kept apart from `current`: a profile may hold a refresh token and no access token yet.
+    refresh: Option<RefreshToken>,
+}
+
+pub struct Session {
+    vault: Vault,
+    net: Net,
+    clock: Arc<dyn Clock>,
+    slots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Slot>>>>,
+}
+
+impl Session {
+    pub fn new(vault: Vault, net: Net, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            vault,
+            net,
+            clock,
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.vault
+    }
+
+    fn slot(&self, profile: &Profile) -> Arc<tokio::sync::Mutex<Slot>> {
+        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        slots.entry(profile.keyring_id.clone()).or_default().clone()
+    }
+
+    /// A token valid for at least the renewal margin.
+    pub async fn token(&self, profile: &Profile) -> Result<Token, SessionError> {
+        let slot = self.slot(profile);
+        let mut slot = slot.lock().await;
+        self.load(profile, &mut slot).await?;
+        if let Some(current) = slot
+            .current
+            .as_ref()
+            .filter(|t| t.is_fresh(self.clock.now()))
+        {
+            return Ok(handed_out(current, TokenSource::Cache));
+        }
+        self.renew(profile, &mut slot).await
+    }
+
+    /// The API said 401 to `rejected`: renew unless another caller already has.
+    pub async fn token_after_401(
+        &self,
+        profile: &Profile,
+        rejected: &AccessToken,
+    ) -> Result<Token, SessionError> {
+        let slot = self.slot(profile);
+        let mut slot = slot.lock().await;
+        self.load(profile, &mut slot).await?;
+        match &slot.current {
+            Some(current) if &current.access_token != rejected => {
+                Ok(handed_out(current, TokenSource::Cache))
+            }
+            _ => {
+                slot.current = None;
+                self.renew(profile, &mut slot).await
+            }
+        }
+    }
+
+    /// Send `request` with the profile's token; on 401, renew once and send once more.
+    pub async fn send(
+        &self,
+        profile: &Profile,
+        request: &ApiRequest,
+    ) -> Result<ApiResponse, SessionError> {
+        let token = self.token(profile).await?;
+        let response = request::execute(&self.net, profile, request, &token.access_token).await?;
+        if response.status != 401 {
+            return Ok(response);
+        }
+        tracing::info!(profile = %profile.name, "API answered 401: renewing the token and retrying once");
+        let renewed = self.token_after_401(profile, &token.access_token).await?;
+        let mut retried =
+            request::execute(&self.net, profile, request, &renewed.access_token).await?;
+        retried.retried_after_401 = true;
+        Ok(retried)
+    }
+
+    /// Run the password grant with a password the user just typed (it is not kept unless the
+    /// profile says to remember it).
+    pub async fn sign_in_with_password(
+        &self,
+        profile: &Profile,
+        password: &Password,
+    ) -> Result<Token, SessionError> {
+        let slot = self.slot(profile);
+        let mut slot = slot.lock().await;
+        let username = profile.username.as_deref().unwrap_or_default();
+        let secret = self.vault.client_secret(&profile.keyring_id).await?;
+        let tokens = grant::password(
+            &self.net,
+            profile,
+            secret.as_ref(),
+            username,
+            password,
+            self.clock.now(),
+        )
+        .await
+        .map_err(|e| grant_error(profile, e))?;
+        if profile.remember_password {
+            self.vault
+                .set_password(&profile.keyring_id, password)
+                .await?;
+        }
+        self.keep(profile, &mut slot, tokens, TokenSource::Fetched)
+            .await
+    }
+
+    /// Start from a refresh token the user brought (profiles with the `refresh_token` grant).
+    pub async fn adopt_refresh_token(
+        &self,
+        profile: &Profile,
+        refresh: &RefreshToken,
+    ) -> Result<(), SessionError> {
+        let slot = self.slot(profile);
+        let mut slot = slot.lock().await;
+        self.vault.forget_tokens(&profile.keyring_id).await?;
+        self.vault
+            .set_refresh_token(&profile.keyring_id, refresh)
+            .await?;
+        *slot = Slot {
+            loaded: true,
+            current: None,
+            refresh: Some(refresh.clone()),
+        };
+        Ok(())
+    }
+
+    /// Forget the profile's tokens, in memory and in the keyring.
+    pub async fn forget(&self, profile: &Profile) -> Result<(), SessionError> {
+        let slot = self.slot(profile);
+        let mut slot = slot.lock().await;
+        self.vault.forget_tokens(&profile.keyring_id).await?;
+        *slot = Slot {
+            loaded: true,
+            ..Slot::default()
+        };
+        Ok(())
+    }
+
+    async fn load(&self, profile: &Profile, slot: &mut Slot) -> Result<(), SessionError> {
+        if !slot.loaded {
+            slot.current = self.vault.tokens(&profile.keyring_id).await?;
+            slot.refresh = match &slot.current {
+                Some(tokens) => tokens.refresh_token.clone(),
+                None => self.vault.refresh_token(&profile.keyring_id).await?,
+            };
+            slot.loaded = true;
+        }
+        Ok(())
+    }
+
+    async fn renew(&self, profile: &Profile, slot: &mut Slot) -> Result<Token, SessionError> {
+        let now = self.clock.now();
+        let secret = self.vault.client_secret(&profile.keyring_id).await?;
+        if let Some(refresh) = slot.refresh.clone() {
+            match grant::refresh(&self.net, profile, secret.as_ref(), &refresh, now).await {
+                Ok(tokens) => {
+                    return self
+                        .keep(profile, slot, tokens, TokenSource::Refreshed)
+                        .await
+                }
+                // The refresh token is dead: drop it and fall back to the grant below.
+                Err(e) if e.is_invalid_grant() => {
+                    tracing::info!(profile = %profile.name, "refresh token refused; running the grant again");
+                    slot.refresh = None;
+                    slot.current = None;
+                    self.vault.forget_tokens(&profile.keyring_id).await?;
+                    if profile.grant == Grant::RefreshToken {
+                        return Err(needs_sign_in(
+                            profile,
+                            format!("the refresh token was refused ({e})"),
+                        ));
+                    }
+                }
+                Err(e) => return Err(grant_error(profile, e)),
+            }
+        }
+        let tokens = match profile.grant {
+            Grant::ClientCredentials => {
+                let secret = secret
+                    .ok_or_else(|| SessionError::MissingClientSecret(profile.name.clone()))?;
+                grant::client_credentials(&self.net, profile, &secret, now).await
+            }
+            Grant::Password => {
+                let password = self.vault.password(&profile.keyring_id).await?.ok_or_else(
+                    || {
+                        needs_sign_in(
+                            profile,
+                            "the password is not remembered and there is no valid refresh token"
+                                .into(),
+                        )
+                    },
+                )?;
+                let username = profile.username.as_deref().unwrap_or_default();
+                grant::password(
+                    &self.net,
+                    profile,
+                    secret.as_ref(),
+                    username,
+                    &password,
+                    now,
+                )
+                .await
+            }
+            Grant::RefreshToken => {
+                return Err(needs_sign_in(profile, "there is no refresh token".into()))
+            }
+        };
+        let tokens = tokens.map_err(|e| grant_error(profile, e))?;
+        self.keep(profile, slot, tokens, TokenSource::Fetched).await
+    }
+
+    async fn keep(
+        &self,
+        profile: &Profile,
+        slot: &mut Slot,
+        tokens: TokenSet,
+        source: TokenSource,
+    ) -> Result<Token, SessionError> {
+        self.vault.save_tokens(&profile.keyring_id, &tokens).await?;
+        let token = handed_out(&tokens, source);
+        slot.refresh = tokens.refresh_token.clone();
+        slot.current = Some(tokens);
+        slot.loaded = true;
+        Ok(token)
+    }
+}
+
+fn handed_out(tokens: &TokenSet, source: TokenSource) -> Token {
+    Token {
+        access_token: tokens.access_token.clone(),
+        meta: tokens.meta.clone(),
+        source,
+        has_refresh_token: tokens.refresh_token.is_some(),
+    }
+}
+
+fn grant_error(profile: &Profile, source: GrantError) -> SessionError {
+    SessionError::Grant {
+        profile: profile.name.clone(),
+        source,
+    }
+}
+
+fn needs_sign_in(profile: &Profile, reason: String) -> SessionError {
+    SessionError::NeedsSignIn {
+        profile: profile.name.clone(),
+        reason,
+    }
+}

@@ -1,0 +1,266 @@
+//! Waybill's built-in demo provider: a small OAuth 2.0 token server and a tiny
+//! carrier API, served on `127.0.0.1` only.
+//!
+//! Guarantees:
+//! - it binds nothing but `127.0.0.1` (loopback), on the given port or an ephemeral one;
+//! - `POST /oauth/token` accepts the same client through all three client-authentication
+//!   dialects Waybill speaks (`form`, `basic`, `json`) and the `client_credentials`,
+//!   `password` and `refresh_token` grants (refresh tokens rotate: each is single-use);
+//! - every error is JSON `{"error", "error_description"}` (RFC 6749 5.2 shapes), and garbage
+//!   input gets a 4xx answer, never a panic;
+//! - tokens are random, URL-safe, prefixed `demo_at_` / `demo_rt_`, held in memory only and
+//!   never logged; `POST /demo/expire-tokens` expires every access token at once so a caller
+//!   can watch a client renew after a 401.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! let server = waybill_demo::DemoServer::start(0, waybill_demo::DemoConfig::default()).await?;
+//! println!("{}", server.credentials_text());
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod page;
+mod params;
+mod store;
+mod token;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::store::TokenStore;
+
+/// The demo provider's one client and one user, and how long access tokens live.
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// The OAuth client id (default `demo-client`).
+    pub client_id: String,
+    /// The OAuth client secret (default `demo-secret`).
+    pub client_secret: String,
+    /// The resource owner's username for the password grant (default `demo`).
+    pub username: String,
+    /// The resource owner's password for the password grant (default `demo-password`).
+    pub password: String,
+    /// Lifetime of access tokens (default 3600 s).
+    pub token_ttl: Duration,
+}
+
+impl Default for DemoConfig {
+    /// The documented demo credentials: `demo-client` / `demo-secret`, user `demo` / `demo-password`, 1 h tokens.
+    fn default() -> Self {
+        DemoConfig {
+            client_id: "demo-client".into(),
+            client_secret: "demo-secret".into(),
+            username: "demo".into(),
+            password: "demo-password".into(),
+            token_ttl: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// State shared by all request handlers.
+pub(crate) struct AppState {
+    pub(crate) config: DemoConfig,
+    pub(crate) base_url: String,
+    pub(crate) tokens: TokenStore,
+    pub(crate) token_requests: AtomicU64,
+    pub(crate) shipments: api::Shipments,
+}
+
+pub(crate) type Shared = Arc<AppState>;
+
+/// Locks a mutex, recovering the data if a previous holder panicked (the maps stay usable).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A running demo provider; stops when [`DemoServer::shutdown`] is awaited or when dropped.
+pub struct DemoServer {
+    addr: SocketAddr,
+    state: Shared,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl DemoServer {
+    /// Binds 127.0.0.1:port (0 = ephemeral) and starts serving on the current tokio runtime.
+    pub async fn start(port: u16, config: DemoConfig) -> std::io::Result<DemoServer> {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+        let addr = listener.local_addr()?;
+        let state: Shared = Arc::new(AppState {
+            tokens: TokenStore::new(config.token_ttl),
+            config,
+            base_url: format!("http://{addr}"),
+            token_requests: AtomicU64::new(0),
+            shipments: api::Shipments::default(),
+        });
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = router(state.clone());
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!("demo server stopped with an error: {e}");
+            }
+        });
+        tracing::debug!("demo provider listening on {addr}");
+        Ok(DemoServer {
+            addr,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// The bound address (always 127.0.0.1).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> String {
+        self.state.base_url.clone()
+    }
+
+    /// The token endpoint: base URL + `/oauth/token`.
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth/token", self.base_url())
+    }
+
+    /// The carrier API base: base URL + `/api`.
+    pub fn api_base(&self) -> String {
+        format!("{}/api", self.base_url())
+    }
+
+    /// How many `POST /oauth/token` requests were received, whatever their outcome.
+    pub fn token_requests(&self) -> u64 {
+        self.state.token_requests.load(Ordering::SeqCst)
+    }
+
+    /// Human text: URLs, credentials, and example `waybill profile add` commands for each dialect and grant.
+    pub fn credentials_text(&self) -> String {
+        page::credentials_text(&self.state.config, &self.base_url())
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (at most 5 s), then returns.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+            {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for DemoServer {
+    /// Signals the server to stop if `shutdown` was never awaited.
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// All routes. New flows (implicit, authorization code + PKCE) add their routes here and
+/// their issuing logic next to the existing grants in `token.rs`.
+fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/", get(page::home))
+        .route("/oauth/token", post(token::token_endpoint))
+        .route("/demo/expire-tokens", post(expire_tokens))
+        .nest("/api", api::routes())
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+/// Logs method, path (never the query) and status at debug level.
+async fn log_request(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let res = next.run(req).await;
+    tracing::debug!(%method, %path, status = res.status().as_u16(), "demo request");
+    res
+}
+
+async fn expire_tokens(State(state): State<Shared>) -> StatusCode {
+    state.tokens.expire_all_access();
+    StatusCode::NO_CONTENT
+}
+
+async fn not_found() -> OAuthError {
+    OAuthError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There is nothing at this path; see GET / for the endpoints.",
+    )
+}
+
+/// An RFC 6749 5.2-shaped JSON error (also used by the API for 401/400/404).
+#[derive(Debug)]
+pub(crate) struct OAuthError {
+    status: StatusCode,
+    error: &'static str,
+    description: String,
+    www_authenticate: Option<&'static str>,
+}
+
+impl OAuthError {
+    pub(crate) fn new(
+        status: StatusCode,
+        error: &'static str,
+        description: impl Into<String>,
+    ) -> Self {
+        OAuthError {
+            status,
+            error,
+            description: description.into(),
+            www_authenticate: None,
+        }
+    }
+    /// 400 `invalid_request`.
+    pub(crate) fn invalid_request(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+    }
+    /// 400 `invalid_grant`.
+    pub(crate) fn invalid_grant(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
+    }
+    pub(crate) fn with_www_authenticate(mut self, value: &'static str) -> Self {
+        self.www_authenticate = Some(value);
+        self
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let body =
+            serde_json::json!({ "error": self.error, "error_description": self.description });
+        let mut res = (self.status, Json(body)).into_response();
+        let headers = res.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(v) = self.www_authenticate {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(v));
+        }
+        res
+    }
+}

@@ -1,0 +1,881 @@
+//! The command line: clap definitions, and for each subcommand a few lines that call waybill-core.
+//!
+//! Public contract (scripts depend on it): command and flag names, `--json` shapes, and exit codes:
+//! 0 success; 1 `call` got a non-2xx answer; 2 usage, auth, config, keyring or network error.
+//! Errors go to stderr as one sentence (plus a hint line), never a panic or a `Debug` dump.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use serde_json::{json, Value};
+use waybill_core::preset::{self, Preset};
+use waybill_core::profile::{self, ClientAuth, Environment, Grant, Profile};
+use waybill_core::request::{self, ApiRequest};
+use waybill_core::store::{ProfileStore, Profiles};
+use waybill_core::vault::VaultError;
+use waybill_core::{
+    ClientSecret, Net, Password, RefreshToken, Session, SessionError, SystemClock, Vault,
+};
+
+#[derive(Parser)]
+#[command(
+    name = "waybill",
+    version,
+    about = "Get OAuth 2.0 access tokens from carrier and commerce APIs, and call those APIs with them.",
+    long_about = "Get OAuth 2.0 access tokens from carrier and commerce APIs, and call those APIs with them.\n\n\
+        Profiles live in profiles.toml in the OS config directory (WAYBILL_HOME overrides it); \
+        client secrets, passwords and tokens live in the OS keyring, never in a file.\n\n\
+        Exit codes: 0 success; 1 `call` got a non-2xx HTTP status; 2 usage, auth, config, keyring or network error.",
+    arg_required_else_help = true
+)]
+struct Cli {
+    /// Keep secrets in memory for this run only: nothing is read from or written to the keyring;
+    /// the secrets a command needs are read from stdin (client secret on the first line, password
+    /// on the second) or asked for on a terminal.
+    #[arg(long, global = true)]
+    session_only: bool,
+    /// Seconds to wait for a token endpoint or API before giving up.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECS",
+        default_value_t = 30.0,
+        env = "WAYBILL_TIMEOUT"
+    )]
+    timeout: f64,
+    /// Log what happens (to stderr; never secrets). Same as WAYBILL_LOG=info.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create, list, show and remove profiles.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// List the built-in provider presets.
+    Presets {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a valid access token for a profile, renewing it if needed.
+    Token {
+        name: String,
+        /// Print {access_token, token_type, expires_at, scope, source} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Call the profile's API with `Authorization: Bearer`; prints the response body.
+    ///
+    /// A path is joined to the profile's API base. Exit 0 on 2xx, 1 on another HTTP status, 2 on a
+    /// usage, auth or network error. On a 401 the token is renewed once and the call retried once.
+    Call(CallArgs),
+    /// Sign in as the profile's user (password grant): the password is read from stdin or asked for.
+    Login {
+        name: String,
+        /// Read the password from stdin instead of asking.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Forget the profile's tokens (their keyring entries are removed).
+    Logout { name: String },
+    /// Run the built-in demo OAuth provider and carrier API on 127.0.0.1.
+    DemoServer {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProfileCommand {
+    /// Add a profile. The client secret is read from stdin with --client-secret-stdin, or asked for.
+    Add(Box<AddArgs>),
+    /// List profiles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one profile (never its secrets).
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a profile and its keyring entries.
+    Remove { name: String },
+    /// Replace a profile's client secret in the keyring (read from stdin or asked for).
+    SetSecret {
+        name: String,
+        #[arg(long)]
+        client_secret_stdin: bool,
+    },
+}
+
+#[derive(Args)]
+struct AddArgs {
+    name: String,
+    /// Start from a provider preset (see `waybill presets`); any flag below overrides it.
+    #[arg(long)]
+    preset: Option<String>,
+    /// The preset's environment.
+    #[arg(long = "env", value_name = "sandbox|live")]
+    environment: Option<Environment>,
+    /// Your application's URL, for self-hosted presets (oro).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    #[arg(long, value_name = "client_credentials|password|refresh_token")]
+    grant: Option<Grant>,
+    #[arg(long, value_name = "URL")]
+    token_url: Option<String>,
+    #[arg(long, value_name = "ID")]
+    client_id: Option<String>,
+    /// How the client authenticates: form body, HTTP Basic, or JSON body.
+    #[arg(long, value_name = "form|basic|json")]
+    client_auth: Option<ClientAuth>,
+    /// Space-separated scopes.
+    #[arg(long)]
+    scope: Option<String>,
+    /// Extra token-request parameter, e.g. audience=api (repeatable).
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    params: Vec<String>,
+    #[arg(long, value_name = "URL")]
+    api_base: Option<String>,
+    /// Default header for API calls, e.g. "Accept: application/json" (repeatable).
+    #[arg(long = "header", value_name = "K: V")]
+    headers: Vec<String>,
+    /// The resource owner, for the password grant.
+    #[arg(long)]
+    username: Option<String>,
+    /// Read the client secret from the first line of stdin.
+    #[arg(long)]
+    client_secret_stdin: bool,
+    /// Read the password from stdin (the second line when --client-secret-stdin is also given).
+    #[arg(long)]
+    password_stdin: bool,
+    /// Keep the password in the keyring so tokens can be renewed without asking again.
+    #[arg(long)]
+    remember_password: bool,
+    /// Start from a refresh token read from stdin (the line after any secret); implies --grant refresh_token.
+    #[arg(long)]
+    refresh_token_stdin: bool,
+    /// A public client: no client secret.
+    #[arg(long)]
+    no_client_secret: bool,
+}
+
+#[derive(Args)]
+struct CallArgs {
+    name: String,
+    method: String,
+    url_or_path: String,
+    /// Request header "K: V" (repeatable); replaces a profile default of the same name.
+    #[arg(short = 'H', long = "header", value_name = "K: V")]
+    headers: Vec<String>,
+    /// Request body.
+    #[arg(short = 'd', long = "data", conflicts_with = "data_file")]
+    data: Option<String>,
+    /// Request body from a file.
+    #[arg(long, value_name = "F")]
+    data_file: Option<PathBuf>,
+    /// Print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON instead of the body.
+    #[arg(long)]
+    json_out: bool,
+}
+
+/// A failure as the user reads it: the sentence, and what to do about it.
+struct Failure {
+    message: String,
+    hint: Option<String>,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure {
+            message: e.to_string(),
+            hint: None,
+        }
+    }
+}
+
+fn fail(message: impl Into<String>) -> Failure {
+    Failure {
+        message: message.into(),
+        hint: None,
+    }
+}
+
+const EXIT_HTTP_STATUS: i32 = 1;
+const EXIT_ERROR: i32 = 2;
+
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_ERROR } else { 0 };
+        }
+    };
+    init_logging(cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("waybill: error: could not start the async runtime: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("waybill: error: {}", failure.message);
+            if let Some(hint) = failure.hint {
+                eprintln!("hint: {hint}");
+            }
+            EXIT_ERROR
+        }
+    }
+}
+
+fn init_logging(verbose: bool) {
+    let default = if verbose { "info" } else { "warn" };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WAYBILL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+/// What every command that touches profiles or secrets needs.
+struct Context {
+    store: ProfileStore,
+    session: Session,
+    session_only: bool,
+    stdin: StdinLines,
+}
+
+impl Context {
+    fn new(cli: &Cli) -> Result<Self, Failure> {
+        let store = ProfileStore::new(ProfileStore::default_dir()?);
+        let vault = if cli.session_only {
+            Vault::in_memory()
+        } else {
+            Vault::keyring()
+        };
+        if !(cli.timeout.is_finite() && cli.timeout > 0.0) {
+            return Err(fail(format!(
+                "--timeout must be a positive number of seconds, not {}",
+                cli.timeout
+            )));
+        }
+        let net = Net::new(Duration::from_secs_f64(cli.timeout));
+        Ok(Context {
+            store,
+            session: Session::new(vault, net, Arc::new(SystemClock)),
+            session_only: cli.session_only,
+            stdin: StdinLines::default(),
+        })
+    }
+
+    fn profiles(&self) -> Result<Profiles, Failure> {
+        Ok(self.store.load()?)
+    }
+
+    fn profile(&self, name: &str) -> Result<Profile, Failure> {
+        Ok(self.profiles()?.get(name)?.clone())
+    }
+
+    /// With --session-only the keyring is not used, so the secrets this profile needs come in now.
+    fn seed_session_secrets(&mut self, profile: &Profile) -> Result<(), Failure> {
+        if !self.session_only {
+            return Ok(());
+        }
+        let secret = self.stdin.secret("client secret", "Client secret: ")?;
+        block_vault(
+            self.session
+                .vault()
+                .set_client_secret(&profile.keyring_id, &ClientSecret::new(secret)),
+        )?;
+        if profile.grant == Grant::Password {
+            let password = self.stdin.secret("password", "Password: ")?;
+            block_vault(
+                self.session
+                    .vault()
+                    .set_password(&profile.keyring_id, &Password::new(password)),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// Vault calls from sync code paths are awaited directly; this just names the intent.
+fn block_vault<T>(
+    f: impl std::future::Future<Output = Result<T, VaultError>>,
+) -> Result<T, Failure> {
+    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f))
+        .map_err(vault_failure)
+}
+
+async fn dispatch(cli: Cli) -> Result<i32, Failure> {
+    match &cli.command {
+        Command::Presets { json } => presets(*json),
+        Command::DemoServer { port } => demo_server(*port).await,
+        _ => {
+            let mut ctx = Context::new(&cli)?;
+            match cli.command {
+                Command::Profile(command) => profile_command(&mut ctx, command).await,
+                Command::Token { name, json } => token(&mut ctx, &name, json).await,
+                Command::Call(args) => call(&mut ctx, args).await,
+                Command::Login {
+                    name,
+                    password_stdin,
+                } => login(&mut ctx, &name, password_stdin).await,
+                Command::Logout { name } => logout(&ctx, &name).await,
+                Command::Presets { .. } | Command::DemoServer { .. } => {
+                    unreachable!("handled above")
+                }
+            }
+        }
+    }
+}
+
+async fn profile_command(ctx: &mut Context, command: ProfileCommand) -> Result<i32, Failure> {
+    match command {
+        ProfileCommand::Add(args) => add_profile(ctx, *args).await,
+        ProfileCommand::List { json } => {
+            let profiles = ctx.profiles()?;
+            if json {
+                print_json(&Value::Array(profiles.iter().map(profile_json).collect()));
+            } else if profiles.iter().next().is_none() {
+                println!("No profiles yet. Add one with `waybill profile add NAME --preset PRESET ...` (see `waybill presets`).");
+            } else {
+                for p in profiles.iter() {
+                    let env = p.environment.map(|e| format!(" [{e}]")).unwrap_or_default();
+                    println!(
+                        "{:<20} {:<18} {}{}",
+                        p.name,
+                        p.grant.to_string(),
+                        p.token_url,
+                        env
+                    );
+                }
+            }
+            Ok(0)
+        }
+        ProfileCommand::Show { name, json } => {
+            let p = ctx.profile(&name)?;
+            if json {
+                print_json(&profile_json(&p));
+            } else {
+                print!("{}", profile_text(&p));
+            }
+            Ok(0)
+        }
+        ProfileCommand::Remove { name } => {
+            let mut profiles = ctx.profiles()?;
+            let removed = profiles.remove(&name)?;
+            ctx.session
+                .vault()
+                .forget_all(&removed.keyring_id)
+                .await
+                .map_err(vault_failure)?;
+            ctx.store.save(&profiles)?;
+            println!("Removed profile {name} and its keyring entries.");
+            Ok(0)
+        }
+        ProfileCommand::SetSecret {
+            name,
+            client_secret_stdin,
+        } => {
+            let p = ctx.profile(&name)?;
+            let secret =
+                ctx.stdin
+                    .secret_from(client_secret_stdin, "client secret", "Client secret: ")?;
+            ctx.session
+                .vault()
+                .set_client_secret(&p.keyring_id, &ClientSecret::new(secret))
+                .await
+                .map_err(vault_failure)?;
+            ctx.session.forget(&p).await.map_err(session_failure)?;
+            println!("Stored a new client secret for {name} (its old tokens were forgotten).");
+            Ok(0)
+        }
+    }
+}
+
+async fn add_profile(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
+    profile::validate_name(&args.name)?;
+    let mut profiles = ctx.profiles()?;
+    if profiles.get(&args.name).is_ok() {
+        return Err(waybill_core::StoreError::Exists(args.name).into());
+    }
+    let profile = build_profile(&args)?;
+
+    // Secrets, in stdin order: client secret, then password, then refresh token.
+    let secret = if args.no_client_secret {
+        None
+    } else {
+        Some(ClientSecret::new(ctx.stdin.secret_from(
+            args.client_secret_stdin,
+            "client secret",
+            "Client secret: ",
+        )?))
+    };
+    let password = match profile.grant {
+        Grant::Password => Some(Password::new(ctx.stdin.secret_from(
+            args.password_stdin,
+            "password",
+            "Password: ",
+        )?)),
+        _ => None,
+    };
+    let refresh = if args.refresh_token_stdin {
+        Some(RefreshToken::new(ctx.stdin.secret_from(
+            true,
+            "refresh token",
+            "",
+        )?))
+    } else {
+        None
+    };
+
+    // Keyring first: a profile whose secret could not be kept would be a trap.
+    let vault = ctx.session.vault();
+    if let Some(secret) = &secret {
+        vault
+            .set_client_secret(&profile.keyring_id, secret)
+            .await
+            .map_err(vault_failure)?;
+    }
+    profiles.add(profile.clone())?;
+    ctx.store.save(&profiles)?;
+    println!(
+        "Added profile {} ({}, {} client authentication, token URL {}).",
+        profile.name, profile.grant, profile.client_auth, profile.token_url
+    );
+    if let Some(preset) = profile
+        .preset
+        .as_deref()
+        .and_then(|id| preset::preset(id).ok())
+    {
+        if let Some(note) = preset.note {
+            println!("Note: {note}");
+        }
+    }
+    if let Some(refresh) = refresh {
+        ctx.session
+            .adopt_refresh_token(&profile, &refresh)
+            .await
+            .map_err(session_failure)?;
+    }
+    if let Some(password) = password {
+        // The password is used now to sign in; it is kept only with --remember-password.
+        let token = ctx
+            .session
+            .sign_in_with_password(&profile, &password)
+            .await
+            .map_err(session_failure)?;
+        println!(
+            "Signed in as {}; token valid until {}.",
+            profile.username.as_deref().unwrap_or(""),
+            expiry_text(&token.meta)
+        );
+    }
+    if ctx.session_only {
+        println!("--session-only: no secret was stored; pass --session-only with each command and give the secret again.");
+    }
+    Ok(0)
+}
+
+fn build_profile(args: &AddArgs) -> Result<Profile, Failure> {
+    let preset: Option<Preset> = args.preset.as_deref().map(preset::preset).transpose()?;
+    let (environment, endpoints) = match &preset {
+        Some(p) if args.token_url.is_some() && args.api_base.is_some() => {
+            (Some(args.environment.unwrap_or(p.default_env)), None)
+        }
+        Some(p) => {
+            let (env, endpoints) = p.endpoints(args.environment, args.base_url.as_deref())?;
+            (Some(env), Some(endpoints))
+        }
+        None if args.environment.is_some() => {
+            return Err(fail(
+                "--env needs --preset (a custom profile has one set of URLs)",
+            ))
+        }
+        None => (None, None),
+    };
+    let grant = match (args.grant, args.refresh_token_stdin) {
+        (Some(g), false) => g,
+        (None | Some(Grant::RefreshToken), true) => Grant::RefreshToken,
+        (Some(g), true) => return Err(fail(format!("--refresh-token-stdin makes a refresh_token profile; it cannot be combined with --grant {g}"))),
+        (None, false) => preset.as_ref().map(|p| p.grants[0]).ok_or_else(|| fail("--grant is required without --preset"))?,
+    };
+    let token_url = args
+        .token_url
+        .clone()
+        .or_else(|| endpoints.as_ref().map(|e| e.token_url.clone()))
+        .ok_or_else(|| fail("--token-url is required without --preset"))?;
+    let client_id = args
+        .client_id
+        .clone()
+        .ok_or_else(|| fail("--client-id is required"))?;
+    let mut params = BTreeMap::new();
+    for param in &args.params {
+        let (k, v) = param
+            .split_once('=')
+            .ok_or_else(|| fail(format!("--param expects KEY=VALUE, not {param:?}")))?;
+        params.insert(k.trim().to_string(), v.to_string());
+    }
+    let mut headers = preset
+        .as_ref()
+        .map(|p| p.headers.clone())
+        .unwrap_or_default();
+    for line in &args.headers {
+        let (name, value) = request::parse_header(line)?;
+        headers.retain(|existing, _| !existing.eq_ignore_ascii_case(&name));
+        headers.insert(name, value);
+    }
+    let profile = Profile {
+        name: args.name.clone(),
+        keyring_id: keyring_id(&args.name),
+        grant,
+        token_url,
+        client_id,
+        client_auth: args
+            .client_auth
+            .or(preset.as_ref().map(|p| p.client_auth))
+            .unwrap_or_default(),
+        scope: args
+            .scope
+            .clone()
+            .or_else(|| preset.as_ref().and_then(|p| p.scope.clone())),
+        params,
+        api_base: args
+            .api_base
+            .clone()
+            .or_else(|| endpoints.as_ref().map(|e| e.api_base.clone())),
+        headers,
+        username: args.username.clone(),
+        remember_password: args.remember_password,
+        preset: preset.as_ref().map(|p| p.id.clone()),
+        environment,
+    };
+    profile.validate()?;
+    if args.remember_password && grant != Grant::Password {
+        return Err(fail(
+            "--remember-password only applies to the password grant",
+        ));
+    }
+    Ok(profile)
+}
+
+/// The profile's name plus a random suffix: a re-created profile never sees its predecessor's tokens.
+fn keyring_id(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let mixed = nanos ^ (u128::from(std::process::id()) << 64);
+    format!(
+        "{name}-{:08x}",
+        (mixed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32
+    )
+}
+
+async fn token(ctx: &mut Context, name: &str, json: bool) -> Result<i32, Failure> {
+    let profile = ctx.profile(name)?;
+    ctx.seed_session_secrets(&profile)?;
+    let token = ctx.session.token(&profile).await.map_err(session_failure)?;
+    if json {
+        print_json(&json!({
+            "access_token": token.access_token.expose(),
+            "token_type": token.meta.token_type,
+            "expires_at": token.meta.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            "scope": token.meta.scope,
+            "source": token.source,
+        }));
+    } else {
+        println!("{}", token.access_token.expose());
+    }
+    Ok(0)
+}
+
+async fn call(ctx: &mut Context, args: CallArgs) -> Result<i32, Failure> {
+    let profile = ctx.profile(&args.name)?;
+    let mut request = ApiRequest::new(&args.method, &args.url_or_path);
+    for line in &args.headers {
+        request.headers.push(request::parse_header(line)?);
+    }
+    request.body = match (&args.data, &args.data_file) {
+        (Some(data), _) => Some(data.clone().into_bytes()),
+        (None, Some(path)) => Some(
+            std::fs::read(path)
+                .map_err(|e| fail(format!("could not read {}: {e}", path.display())))?,
+        ),
+        (None, None) => None,
+    };
+    // Refuse a bad method or URL before a token is fetched for nothing.
+    request::resolve_url(&profile, &request.target)?;
+    ctx.seed_session_secrets(&profile)?;
+    let response = ctx
+        .session
+        .send(&profile, &request)
+        .await
+        .map_err(session_failure)?;
+    if args.json_out {
+        let body = serde_json::from_slice::<Value>(&response.body).unwrap_or_else(|_| {
+            Value::String(String::from_utf8_lossy(&response.body).into_owned())
+        });
+        let headers: BTreeMap<_, _> = response.headers.iter().cloned().collect();
+        print_json(&json!({
+            "status": response.status,
+            "url": response.url,
+            "headers": headers,
+            "body": body,
+            "elapsed_ms": response.elapsed.as_millis() as u64,
+            "retried_after_401": response.retried_after_401,
+        }));
+    } else {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(&response.body);
+        if !response.body.ends_with(b"\n") && std::io::stdout().is_terminal() {
+            let _ = out.write_all(b"\n");
+        }
+    }
+    if response.is_success() {
+        Ok(0)
+    } else {
+        eprintln!("waybill: HTTP {} from {}", response.status, response.url);
+        Ok(EXIT_HTTP_STATUS)
+    }
+}
+
+async fn login(ctx: &mut Context, name: &str, password_stdin: bool) -> Result<i32, Failure> {
+    let profile = ctx.profile(name)?;
+    if profile.grant != Grant::Password {
+        return Err(fail(format!("profile {name} uses the {} grant; `login` signs in password profiles (browser sign-in comes later)", profile.grant)));
+    }
+    if ctx.session_only {
+        let secret = ctx.stdin.secret("client secret", "Client secret: ")?;
+        ctx.session
+            .vault()
+            .set_client_secret(&profile.keyring_id, &ClientSecret::new(secret))
+            .await
+            .map_err(vault_failure)?;
+    }
+    let password = Password::new(ctx.stdin.secret_from(
+        password_stdin || ctx.session_only,
+        "password",
+        "Password: ",
+    )?);
+    let token = ctx
+        .session
+        .sign_in_with_password(&profile, &password)
+        .await
+        .map_err(session_failure)?;
+    println!(
+        "Signed in to {name}; token valid until {}.",
+        expiry_text(&token.meta)
+    );
+    Ok(0)
+}
+
+async fn logout(ctx: &Context, name: &str) -> Result<i32, Failure> {
+    let profile = ctx.profile(name)?;
+    ctx.session
+        .forget(&profile)
+        .await
+        .map_err(session_failure)?;
+    println!("Forgot the tokens of {name}.");
+    Ok(0)
+}
+
+fn presets(json: bool) -> Result<i32, Failure> {
+    let all = preset::presets();
+    if json {
+        print_json(&Value::Array(
+            all.iter()
+                .map(|p| {
+                    json!({
+                        "id": p.id, "name": p.name, "grants": p.grants.iter().map(|g| g.to_string()).collect::<Vec<_>>(),
+                        "client_auth": p.client_auth.to_string(), "scope": p.scope, "default_env": p.default_env.to_string(),
+                        "environments": p.env.iter().map(|(e, urls)| (e.to_string(), json!({"token_url": urls.token_url, "api_base": urls.api_base}))).collect::<serde_json::Map<_, _>>(),
+                        "docs": p.docs,
+                    })
+                })
+                .collect(),
+        ));
+    } else {
+        for p in &all {
+            let envs = p
+                .env
+                .keys()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            println!(
+                "{:<10} {:<28} {} body/auth, envs: {}",
+                p.id, p.name, p.client_auth, envs
+            );
+        }
+    }
+    Ok(0)
+}
+
+async fn demo_server(port: u16) -> Result<i32, Failure> {
+    let server = waybill_demo::DemoServer::start(port, waybill_demo::DemoConfig::default())
+        .await
+        .map_err(|e| {
+            fail(format!(
+                "could not start the demo provider on 127.0.0.1:{port}: {e}"
+            ))
+        })?;
+    println!("{}", server.credentials_text());
+    println!("Serving on {} until Ctrl-C.", server.base_url());
+    let _ = std::io::stdout().flush();
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    Ok(0)
+}
+
+fn profile_json(p: &Profile) -> Value {
+    serde_json::to_value(p).unwrap_or(Value::Null)
+}
+
+fn profile_text(p: &Profile) -> String {
+    let mut out = format!("name:         {}\ngrant:        {}\ntoken URL:    {}\nclient id:    {}\nclient auth:  {}\n", p.name, p.grant, p.token_url, p.client_id, p.client_auth);
+    let mut line = |label: &str, value: Option<String>| {
+        if let Some(v) = value {
+            out.push_str(&format!("{label:<14}{v}\n"));
+        }
+    };
+    line("scope:", p.scope.clone());
+    line("API base:", p.api_base.clone());
+    line("username:", p.username.clone());
+    line(
+        "preset:",
+        p.preset.clone().map(|id| {
+            format!(
+                "{id} ({})",
+                p.environment.map(|e| e.to_string()).unwrap_or_default()
+            )
+        }),
+    );
+    for (k, v) in &p.params {
+        line("param:", Some(format!("{k}={v}")));
+    }
+    for (k, v) in &p.headers {
+        line("header:", Some(format!("{k}: {v}")));
+    }
+    line("keyring id:", Some(p.keyring_id.clone()));
+    out
+}
+
+fn expiry_text(meta: &waybill_core::TokenMeta) -> String {
+    meta.expires_at
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| "the API refuses it (no expiry given)".into())
+}
+
+fn print_json(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+fn vault_failure(e: VaultError) -> Failure {
+    let hint = match &e {
+        VaultError::Unavailable(_) => Some(
+            "start a Secret Service (e.g. gnome-keyring, KeePassXC) and unlock it, or pass --session-only to keep secrets in memory for this one run".to_string(),
+        ),
+        VaultError::Locked(_) => Some("unlock the keyring (log in to the desktop session) and try again".to_string()),
+        _ => None,
+    };
+    Failure {
+        message: e.to_string(),
+        hint,
+    }
+}
+
+fn session_failure(e: SessionError) -> Failure {
+    match e {
+        SessionError::Vault(v) => vault_failure(v),
+        SessionError::MissingClientSecret(ref name) => Failure {
+            hint: Some(format!("store it with `waybill profile set-secret {name}`")),
+            message: e.to_string(),
+        },
+        SessionError::NeedsSignIn { ref profile, .. } => Failure {
+            hint: Some(format!("sign in with `waybill login {profile}`")),
+            message: e.to_string(),
+        },
+        other => other.into(),
+    }
+}
+
+/// Secrets from stdin, one per line, in the order the command asks for them; or a prompt without
+/// echo when stdin is a terminal and the flag was not given.
+#[derive(Default)]
+struct StdinLines {
+    lines: Option<std::vec::IntoIter<String>>,
+}
+
+impl StdinLines {
+    fn next_line(&mut self, what: &str) -> Result<String, Failure> {
+        if self.lines.is_none() {
+            let mut text = String::new();
+            std::io::stdin()
+                .lock()
+                .read_to_string(&mut text)
+                .map_err(|e| fail(format!("could not read stdin: {e}")))?;
+            let lines: Vec<String> = text
+                .lines()
+                .map(|l| l.trim_end_matches('\r').to_string())
+                .collect();
+            self.lines = Some(lines.into_iter());
+        }
+        match self.lines.as_mut().and_then(Iterator::next) {
+            Some(line) if !line.is_empty() => Ok(line),
+            _ => Err(fail(format!(
+                "expected the {what} on its own line on stdin, found nothing"
+            ))),
+        }
+    }
+
+    fn secret_from(
+        &mut self,
+        from_stdin: bool,
+        what: &str,
+        prompt: &str,
+    ) -> Result<String, Failure> {
+        if from_stdin {
+            return self.next_line(what);
+        }
+        if !std::io::stdin().is_terminal() {
+            return Err(fail(format!("no {what} given: pass it on stdin with the matching --...-stdin flag, or run in a terminal to be asked")));
+        }
+        let value = rpassword::prompt_password(prompt)
+            .map_err(|e| fail(format!("could not read the {what}: {e}")))?;
+        if value.is_empty() {
+            return Err(fail(format!("the {what} is empty")));
+        }
+        Ok(value)
+    }
+
+    /// For --session-only: stdin if piped, else a prompt.
+    fn secret(&mut self, what: &str, prompt: &str) -> Result<String, Failure> {
+        let piped = !std::io::stdin().is_terminal();
+        self.secret_from(piped, what, prompt)
+    }
+}
