@@ -239,15 +239,17 @@ impl Session {
                 grant::client_credentials(&self.net, profile, &secret, now).await
             }
             Grant::Password => {
-                let password = self.vault.password(&profile.keyring_id).await?.ok_or_else(
-                    || {
-                        needs_sign_in(
+                let password =
+                    self.vault
+                        .password(&profile.keyring_id)
+                        .await?
+                        .ok_or_else(|| {
+                            needs_sign_in(
                             profile,
                             "the password is not remembered and there is no valid refresh token"
                                 .into(),
                         )
-                    },
-                )?;
+                        })?;
                 let username = profile.username.as_deref().unwrap_or_default();
                 grant::password(
                     &self.net,
@@ -303,5 +305,26 @@ fn needs_sign_in(profile: &Profile, reason: String) -> SessionError {
     SessionError::NeedsSignIn {
         profile: profile.name.clone(),
         reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compiles only if the session's futures can run in `tokio::spawn` (and so in Tauri commands).
+    #[allow(dead_code)]
+    fn session_futures_can_be_spawned(
+        session: Arc<Session>,
+        profile: Profile,
+        request: ApiRequest,
+    ) {
+        let s = session.clone();
+        let p = profile.clone();
+        tokio::spawn(async move { s.token(&p).await });
+        let s = session.clone();
+        let p = profile.clone();
+        tokio::spawn(async move { s.sign_in_with_password(&p, &Password::new("x")).await });
+        tokio::spawn(async move { session.send(&profile, &request).await });
     }
 }

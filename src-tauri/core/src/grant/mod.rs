@@ -4,15 +4,17 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
 use chrono::{DateTime, Utc};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
 };
 use oauth2::{
-    AuthType, ClientId, EndpointNotSet, EndpointSet, ExtraTokenFields, HttpRequest,
-    RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse as _,
-    TokenType, TokenUrl,
+    AsyncHttpClient, AuthType, ClientId, EndpointNotSet, EndpointSet, ExtraTokenFields,
+    HttpRequest, HttpResponse, RequestTokenError, Scope, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse as _, TokenType, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -104,16 +106,31 @@ fn client(profile: &Profile, secret: Option<&ClientSecret>) -> Result<Client, Gr
     })
 }
 
-/// The HTTP function handed to the crate: the profile's dialect over our transport.
-fn http<'a>(
-    net: &'a Net,
+/// The HTTP client handed to the crate: the profile's dialect over our transport. A named type
+/// rather than a closure, so the crate's higher-ranked bounds still leave our futures `Send`
+/// (closures there make `Session::token` unusable in `tokio::spawn` and Tauri commands).
+struct Endpoint {
+    net: Net,
     auth: ClientAuth,
-) -> impl Fn(
-    HttpRequest,
-) -> std::pin::Pin<
-    Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, EndpointError>> + Send + 'a>,
-> + 'a {
-    move |request| Box::pin(dialect::send(net, auth, request))
+}
+
+type EndpointFuture<'c> =
+    Pin<Box<dyn Future<Output = Result<HttpResponse, EndpointError>> + Send + 'c>>;
+
+impl<'c> AsyncHttpClient<'c> for Endpoint {
+    type Error = EndpointError;
+    type Future = EndpointFuture<'c>;
+
+    fn call(&'c self, request: HttpRequest) -> Self::Future {
+        Box::pin(dialect::send(&self.net, self.auth, request))
+    }
+}
+
+fn http(net: &Net, auth: ClientAuth) -> Endpoint {
+    Endpoint {
+        net: net.clone(),
+        auth,
+    }
 }
 
 fn scopes(profile: &Profile) -> Vec<Scope> {

@@ -1,0 +1,55 @@
+# Shared by scripts/demo and scripts/test: install what a fresh Debian/Ubuntu machine lacks, and run
+# a command against a private, headless OS keyring (gnome-keyring's Secret Service on its own D-Bus
+# session bus, which ends with the command).
+
+# Debian packages: a C toolchain for -sys crates, and the Secret Service stack with its CLI.
+WAYBILL_APT_PACKAGES=(build-essential pkg-config ca-certificates curl dbus gnome-keyring libsecret-tools)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+# Rust 1.88 or newer (Debian's own cargo is too old): rustup when it is missing.
+ensure_rust() {
+  [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+  if ! command -v cargo >/dev/null; then
+    echo "==> installing Rust with rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
+    . "$HOME/.cargo/env"
+  fi
+}
+
+ensure_node() {
+  command -v node >/dev/null && command -v npm >/dev/null || install_packages nodejs npm
+}
+
+# Run "$@" with a fresh, unlocked gnome-keyring as the Secret Service. Its files live in a
+# temporary directory that is removed afterwards, so no run sees another's secrets.
+with_private_keyring() {
+  local dir status=0
+  dir=$(mktemp -d)
+  mkdir -p "$dir/data" "$dir/run" && chmod 700 "$dir/run"
+  XDG_DATA_HOME="$dir/data" XDG_RUNTIME_DIR="$dir/run" dbus-run-session -- bash -c '
+    echo -n waybill-private-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    exec "$@"' waybill-keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2) || status=$?
+  rm -rf "$dir"
+  return $status
+}
+
+# True when a Secret Service answers on the current session bus.
+keyring_reachable() {
+  [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && command -v secret-tool >/dev/null &&
+    timeout 5 secret-tool search service waybill-probe >/dev/null 2>&1
+}

@@ -1,0 +1,566 @@
+//! End to end through the real `waybill` binary, the real OS keyring (read back with
+//! `secret-tool`), the built-in demo provider and oidc-provider. After each full flow the test
+//! searches every output and every file Waybill wrote for the secrets and tokens it used.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use waybill_demo::{DemoConfig, DemoServer};
+use waybill_tests::harness::{random_secret, require_keyring, secret_tool_lookup, Waybill};
+use waybill_tests::oidc::OidcProvider;
+
+async fn demo(secret: &str, password: &str) -> DemoServer {
+    let config = DemoConfig {
+        client_secret: secret.to_string(),
+        password: password.to_string(),
+        token_ttl: Duration::from_secs(3600),
+        ..DemoConfig::default()
+    };
+    DemoServer::start(0, config).await.expect("demo provider")
+}
+
+fn add_cc(wb: &Waybill, name: &str, server: &DemoServer, dialect: &str, secret: &str) {
+    let token_url = server.token_url();
+    let api_base = server.api_base();
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            name,
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            &token_url,
+            "--client-id",
+            "demo-client",
+            "--client-auth",
+            dialect,
+            "--api-base",
+            &api_base,
+            "--client-secret-stdin",
+        ],
+        &format!("{secret}\n"),
+    );
+}
+
+fn token_json(wb: &Waybill, name: &str) -> Value {
+    let run = wb.run_printing_token(&["token", name, "--json"], "");
+    assert_eq!(run.code, 0, "token {name} failed: {}", run.stderr);
+    serde_json::from_str(&run.stdout).expect("token --json prints JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_provider_full_flow_keeps_secrets_in_the_keyring_only() {
+    require_keyring();
+    let secret = random_secret("client-secret");
+    let password = random_secret("user-password");
+    let server = demo(&secret, &password).await;
+    let wb = Waybill::new();
+    let mut tokens_seen = Vec::new();
+
+    for dialect in ["form", "basic", "json"] {
+        let name = format!("demo-{dialect}");
+        add_cc(&wb, &name, &server, dialect, &secret);
+        let first = token_json(&wb, &name);
+        assert_eq!(
+            first["source"], "fetched",
+            "{dialect}: the first token is fetched"
+        );
+        assert!(
+            first["expires_at"]
+                .as_str()
+                .is_some_and(|t| t.ends_with('Z')),
+            "expires_at is RFC 3339: {first}"
+        );
+        let second = token_json(&wb, &name);
+        assert_eq!(
+            second["source"], "cache",
+            "{dialect}: a valid token is reused, not fetched again"
+        );
+        assert_eq!(first["access_token"], second["access_token"]);
+
+        // The OS's own tool sees what Waybill stored.
+        let id = wb.keyring_id(&name);
+        assert_eq!(
+            secret_tool_lookup(&format!("{id}/client_secret")).as_deref(),
+            Some(secret.as_str())
+        );
+        let access = first["access_token"].as_str().unwrap().to_string();
+        assert_eq!(
+            secret_tool_lookup(&format!("{id}/access_token")),
+            Some(access.clone())
+        );
+        tokens_seen.push(access);
+    }
+    assert_eq!(
+        server.token_requests(),
+        3,
+        "one token request per profile, however often asked"
+    );
+
+    // Call the API: body on stdout, exit code from the HTTP status.
+    let services = wb.ok(&["call", "demo-json", "GET", "/services"], "");
+    assert!(
+        services.stdout.contains("Standard Parcel"),
+        "{}",
+        services.stdout
+    );
+    let created = wb.run(
+        &[
+            "call",
+            "demo-form",
+            "POST",
+            "/shipments",
+            "-d",
+            r#"{"to":"Berlin"}"#,
+            "--json-out",
+        ],
+        "",
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    let created: Value = serde_json::from_str(&created.stdout).unwrap();
+    assert_eq!(created["status"], 201);
+    assert_eq!(created["body"]["to"], "Berlin");
+    let missing = wb.run(&["call", "demo-basic", "GET", "/shipments/nope"], "");
+    assert_eq!(
+        missing.code, 1,
+        "a non-2xx answer exits 1 so scripts can tell it from an error"
+    );
+
+    // Password grant: the password signs in once and is not kept (not asked to remember it).
+    let token_url = server.token_url();
+    let api_base = server.api_base();
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "user",
+            "--grant",
+            "password",
+            "--token-url",
+            &token_url,
+            "--client-id",
+            "demo-client",
+            "--client-auth",
+            "json",
+            "--username",
+            "demo",
+            "--api-base",
+            &api_base,
+            "--client-secret-stdin",
+            "--password-stdin",
+        ],
+        &format!("{secret}\n{password}\n"),
+    );
+    let user_id = wb.keyring_id("user");
+    assert_eq!(
+        secret_tool_lookup(&format!("{user_id}/password")),
+        None,
+        "the password is kept only when asked"
+    );
+    let first_refresh =
+        secret_tool_lookup(&format!("{user_id}/refresh_token")).expect("a refresh token is kept");
+    tokens_seen.push(first_refresh.clone());
+    tokens_seen.push(secret_tool_lookup(&format!("{user_id}/access_token")).unwrap());
+
+    // The provider expires every token: the next call gets a 401, renews once with the refresh
+    // token, retries once, and succeeds.
+    let expired = reqwest::Client::new()
+        .post(format!("{}/demo/expire-tokens", server.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), 204);
+    let whoami = wb.run(&["call", "user", "GET", "/whoami", "--json-out"], "");
+    assert_eq!(whoami.code, 0, "{}", whoami.stderr);
+    let whoami: Value = serde_json::from_str(&whoami.stdout).unwrap();
+    assert_eq!(
+        whoami["retried_after_401"], true,
+        "the 401 was answered by renewing: {whoami}"
+    );
+    assert_eq!(whoami["body"]["grant_type"], "password");
+    let second_refresh = secret_tool_lookup(&format!("{user_id}/refresh_token")).unwrap();
+    assert_ne!(
+        first_refresh, second_refresh,
+        "the rotated refresh token replaced the used one"
+    );
+    tokens_seen.push(second_refresh);
+    tokens_seen.push(secret_tool_lookup(&format!("{user_id}/access_token")).unwrap());
+
+    // Logout forgets tokens; remove forgets the client secret too.
+    let json_id = wb.keyring_id("demo-json");
+    wb.ok(&["logout", "demo-json"], "");
+    assert_eq!(
+        secret_tool_lookup(&format!("{json_id}/access_token")),
+        None,
+        "logout removes the token"
+    );
+    assert!(
+        secret_tool_lookup(&format!("{json_id}/client_secret")).is_some(),
+        "logout keeps the client secret"
+    );
+    wb.ok(&["profile", "remove", "demo-json"], "");
+    assert_eq!(
+        secret_tool_lookup(&format!("{json_id}/client_secret")),
+        None,
+        "remove deletes every entry"
+    );
+
+    for needle in [secret.as_str(), password.as_str()]
+        .into_iter()
+        .chain(tokens_seen.iter().map(String::as_str))
+    {
+        let leaks = wb.find_leaks(needle);
+        assert!(
+            leaks.is_empty(),
+            "a secret or token leaked outside the keyring into: {leaks:?}"
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oidc_provider_client_credentials_with_basic_and_post() {
+    require_keyring();
+    let secret = random_secret("oidc-secret");
+    let oidc = OidcProvider::start(&secret, 60);
+    let wb = Waybill::new();
+    for (name, client, dialect) in [
+        ("op-basic", "cc-basic", "basic"),
+        ("op-post", "cc-post", "form"),
+    ] {
+        wb.ok(
+            &[
+                "profile",
+                "add",
+                name,
+                "--grant",
+                "client_credentials",
+                "--token-url",
+                &oidc.token_endpoint,
+                "--client-id",
+                client,
+                "--client-auth",
+                dialect,
+                "--scope",
+                "api:read",
+                "--client-secret-stdin",
+            ],
+            &format!("{secret}\n"),
+        );
+        let token = token_json(&wb, name);
+        assert_eq!(token["source"], "fetched");
+        assert_eq!(token["scope"], "api:read", "the granted scope is reported");
+        let access = token["access_token"].as_str().unwrap();
+        assert!(
+            oidc.is_active(client, access).await,
+            "{name}: oidc-provider must consider the token active"
+        );
+        let leaks = wb.find_leaks(access);
+        assert!(leaks.is_empty(), "token leaked into {leaks:?}");
+    }
+    // A wrong secret: the provider's own words, exit 2, and the wrong secret is not echoed.
+    let wrong = random_secret("wrong-secret");
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "op-wrong",
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            &oidc.token_endpoint,
+            "--client-id",
+            "cc-basic",
+            "--client-auth",
+            "basic",
+            "--client-secret-stdin",
+        ],
+        &format!("{wrong}\n"),
+    );
+    let refused = wb.run(&["token", "op-wrong"], "");
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("invalid_client"),
+        "the provider's error code is shown: {}",
+        refused.stderr
+    );
+    assert_eq!(
+        refused.stderr.lines().count(),
+        1,
+        "one sentence, no dump: {}",
+        refused.stderr
+    );
+    for needle in [&secret, &wrong] {
+        assert!(
+            wb.find_leaks(needle).is_empty(),
+            "client secret leaked: {:?}",
+            wb.find_leaks(needle)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oidc_provider_refresh_token_is_used_and_rotated() {
+    require_keyring();
+    let secret = random_secret("oidc-secret");
+    let oidc = OidcProvider::start(&secret, 60);
+    let minted = oidc.mint_refresh_token().await;
+    let wb = Waybill::new();
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "op-user",
+            "--token-url",
+            &oidc.token_endpoint,
+            "--client-id",
+            "rt-client",
+            "--client-auth",
+            "form",
+            "--client-secret-stdin",
+            "--refresh-token-stdin",
+        ],
+        &format!("{secret}\n{minted}\n"),
+    );
+    let shown = wb.json(&["profile", "show", "op-user", "--json"]);
+    assert_eq!(
+        shown["grant"], "refresh_token",
+        "a refresh token given implies the refresh_token grant"
+    );
+
+    let token = token_json(&wb, "op-user");
+    assert_eq!(
+        token["source"], "refreshed",
+        "the only way to a token here is the refresh grant"
+    );
+    let access = token["access_token"].as_str().unwrap().to_string();
+    assert!(
+        oidc.is_active("rt-client", &access).await,
+        "oidc-provider must accept the refreshed token"
+    );
+    let id = wb.keyring_id("op-user");
+    let kept = secret_tool_lookup(&format!("{id}/refresh_token")).expect("a refresh token is kept");
+    assert_ne!(
+        kept, minted,
+        "oidc-provider rotates refresh tokens: the new one must replace the used one"
+    );
+    assert_eq!(token_json(&wb, "op-user")["source"], "cache");
+
+    wb.ok(&["logout", "op-user"], "");
+    let after = wb.run(&["token", "op-user"], "");
+    assert_eq!(after.code, 2);
+    assert!(after.stderr.contains("sign in again"), "{}", after.stderr);
+    for needle in [&secret, &minted, &kept, &access] {
+        assert!(
+            wb.find_leaks(needle).is_empty(),
+            "leaked into {:?}",
+            wb.find_leaks(needle)
+        );
+    }
+}
+
+#[test]
+fn a_corrupt_profiles_file_is_kept_aside_and_reported() {
+    let wb = Waybill::new();
+    let path = wb.home.path().join("profiles.toml");
+    let garbage = "version = 1\n[[profile]\nname = \"half-written";
+    std::fs::write(&path, garbage).unwrap();
+    let run = wb.run(&["profile", "list"], "");
+    assert_eq!(run.code, 2, "a corrupt file is an error, not an empty list");
+    assert!(
+        run.stderr.contains("could not be read") && run.stderr.contains("moved to"),
+        "{}",
+        run.stderr
+    );
+    let backups: Vec<_> = std::fs::read_dir(wb.home.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("profiles.toml.corrupt-")
+        })
+        .collect();
+    assert_eq!(backups.len(), 1, "exactly one backup");
+    assert_eq!(
+        std::fs::read_to_string(backups[0].path()).unwrap(),
+        garbage,
+        "the user's file is kept byte for byte"
+    );
+    let again = wb.ok(&["profile", "list"], "");
+    assert!(again.stdout.contains("No profiles yet"), "{}", again.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_keyring_commands_say_so_and_session_only_works() {
+    let secret = random_secret("client-secret");
+    let server = demo(&secret, "unused-password").await;
+    let wb = Waybill::new().env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/waybill-test-bus",
+    );
+    let token_url = server.token_url();
+    let args = [
+        "profile",
+        "add",
+        "p",
+        "--grant",
+        "client_credentials",
+        "--token-url",
+        &token_url,
+        "--client-id",
+        "demo-client",
+        "--client-secret-stdin",
+    ];
+    let refused = wb.run(&args, &format!("{secret}\n"));
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("no OS keyring is reachable"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("--session-only"),
+        "the way out is named: {}",
+        refused.stderr
+    );
+    assert!(
+        !wb.home.path().join("profiles.toml").exists(),
+        "no profile without a place for its secret"
+    );
+
+    let mut session_args = args.to_vec();
+    session_args.insert(0, "--session-only");
+    wb.ok(&session_args, &format!("{secret}\n"));
+    let run = wb.run_printing_token(
+        &["--session-only", "token", "p", "--json"],
+        &format!("{secret}\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let token: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(token["source"], "fetched");
+    let access = token["access_token"].as_str().unwrap();
+    for needle in [secret.as_str(), access] {
+        assert!(
+            wb.find_leaks(needle).is_empty(),
+            "--session-only must not write secrets anywhere: {:?}",
+            wb.find_leaks(needle)
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presets_fill_the_profile_and_flags_override_them() {
+    require_keyring();
+    let secret = random_secret("client-secret");
+    let server = demo(&secret, "unused-password").await;
+    let wb = Waybill::new();
+    let (token_url, api_base) = (server.token_url(), server.api_base());
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "mp",
+            "--preset",
+            "myparcel",
+            "--env",
+            "live",
+            "--client-id",
+            "demo-client",
+            "--token-url",
+            &token_url,
+            "--api-base",
+            &api_base,
+            "--client-secret-stdin",
+        ],
+        &format!("{secret}\n"),
+    );
+    let p = wb.json(&["profile", "show", "mp", "--json"]);
+    assert_eq!(p["client_auth"], "json", "MyParcel.com takes a JSON body");
+    assert_eq!(p["scope"], "*");
+    assert_eq!(p["environment"], "live");
+    assert_eq!(p["headers"]["Content-Type"], "application/vnd.api+json");
+    assert_eq!(
+        p["token_url"],
+        token_url.as_str(),
+        "an explicit flag overrides the preset"
+    );
+    assert_eq!(token_json(&wb, "mp")["source"], "fetched");
+
+    let plain = wb.json(&["profile", "show", "mp", "--json"]);
+    assert_eq!(plain, p, "getting a token does not rewrite the profile");
+
+    let oro = wb.run(
+        &[
+            "profile",
+            "add",
+            "shop",
+            "--preset",
+            "oro",
+            "--client-id",
+            "x",
+            "--client-secret-stdin",
+        ],
+        "s3cret-value\n",
+    );
+    assert_eq!(oro.code, 2);
+    assert!(oro.stderr.contains("--base-url"), "{}", oro.stderr);
+    let unknown = wb.run(
+        &["profile", "add", "x", "--preset", "dhl", "--client-id", "x"],
+        "",
+    );
+    assert!(
+        unknown
+            .stderr
+            .contains("known presets: bindeo, myparcel, oro, packly, parcel2go"),
+        "{}",
+        unknown.stderr
+    );
+    server.shutdown().await;
+}
+
+#[test]
+fn network_failures_and_usage_errors_are_sentences_with_exit_2() {
+    let wb = Waybill::new();
+    // A port nobody listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/token");
+    wb.ok(
+        &[
+            "--session-only",
+            "profile",
+            "add",
+            "gone",
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            &url,
+            "--client-id",
+            "c",
+            "--client-secret-stdin",
+        ],
+        "s3cret-value\n",
+    );
+    let refused = wb.run(&["--session-only", "token", "gone"], "s3cret-value\n");
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("could not connect") && refused.stderr.contains("refused"),
+        "{}",
+        refused.stderr
+    );
+
+    let usage = wb.run(&["call", "gone"], "");
+    assert_eq!(usage.code, 2, "a usage error exits 2");
+    let bad_method = wb.run(&["call", "nope", "GET", "/x"], "");
+    assert!(
+        bad_method.stderr.contains("no profile named \"nope\""),
+        "{}",
+        bad_method.stderr
+    );
+}
