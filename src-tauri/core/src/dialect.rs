@@ -184,7 +184,7 @@ mod tests {
     }
 
     #[test]
-    fn missing_token_type_defaults_to_bearer_and_case_is_kept() {
+    fn missing_token_type_defaults_to_bearer() {
         assert_eq!(ok(r#"{"access_token":"a"}"#)["token_type"], "Bearer");
         assert_eq!(
             ok(r#"{"access_token":"a","token_type":"bearer"}"#)["token_type"],

@@ -26,7 +26,8 @@ pub struct TokenSet {
 /// Everything about a token but the token itself: safe to show, to serialise, to keep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenMeta {
-    /// As the provider wrote it (`Bearer`, `bearer`, ...); requests always send `Bearer`.
+    /// `Bearer` for a bearer token whatever case the provider used; other types as given.
+    /// Requests always send `Authorization: Bearer`.
     pub token_type: String,
     pub scope: Option<String>,
     pub obtained_at: DateTime<Utc>,

@@ -141,7 +141,12 @@ fn looks_unreachable(text: &str) -> bool {
 fn one_line(text: &str) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.len() > 300 {
-        format!("{}...", &line[..line.floor_char_boundary(300)])
+        // `str::floor_char_boundary` would do, but is newer than the workspace's rust-version.
+        let end = (0..=300)
+            .rev()
+            .find(|&i| line.is_char_boundary(i))
+            .unwrap_or(0);
+        format!("{}...", &line[..end])
     } else {
         line
     }

@@ -55,7 +55,8 @@ fn provider_sentence(error: &str, description: Option<&str>) -> String {
     }
 }
 
-/// `token_type` exactly as the provider wrote it (`Bearer`, `bearer`, `BEARER`).
+/// `token_type` as any string: the crate's own type knows only `bearer` and `mac`. (The crate
+/// lower-cases it while parsing; `finish` reports a bearer token as `Bearer`.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ProviderTokenType(String);
@@ -157,7 +158,7 @@ fn finish(result: RequestResult, now: DateTime<Utc>) -> Result<TokenSet, GrantEr
     })?;
     let response = TokenResponse {
         access_token: secret::AccessToken::new(response.access_token().secret().clone()),
-        token_type: response.token_type().0.clone(),
+        token_type: canonical_token_type(&response.token_type().0),
         expires_in: response.expires_in().map(|d| d.as_secs()),
         refresh_token: response
             .refresh_token()
@@ -171,6 +172,15 @@ fn finish(result: RequestResult, now: DateTime<Utc>) -> Result<TokenSet, GrantEr
         return Err(GrantError::BadResponse("the access_token is empty".into()));
     }
     Ok(TokenSet::from_response(response, now))
+}
+
+/// `bearer` in any case is `Bearer` (RFC 6750's spelling); other types are kept as given.
+fn canonical_token_type(token_type: &str) -> String {
+    if token_type.eq_ignore_ascii_case("bearer") {
+        "Bearer".into()
+    } else {
+        token_type.to_string()
+    }
 }
 
 impl GrantError {
