@@ -12,13 +12,15 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use serde_json::{json, Value};
-use waybill_core::preset::{self, Preset};
+use waybill_core::new_profile::NewProfileError;
+use waybill_core::preset::{self, PresetError};
 use waybill_core::profile::{self, ClientAuth, Environment, Grant, Profile};
 use waybill_core::request::{self, ApiRequest};
 use waybill_core::store::{ProfileStore, Profiles};
 use waybill_core::vault::VaultError;
 use waybill_core::{
-    ClientSecret, Net, Password, RefreshToken, Session, SessionError, SystemClock, Vault,
+    ClientSecret, Net, NewProfile, Password, RefreshToken, Session, SessionError, SystemClock,
+    Vault,
 };
 
 #[derive(Parser)]
@@ -33,6 +35,14 @@ use waybill_core::{
     arg_required_else_help = true
 )]
 struct Cli {
+    #[command(flatten)]
+    options: GlobalOptions,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct GlobalOptions {
     /// Keep secrets in memory for this run only: nothing is read from or written to the keyring;
     /// the secrets a command needs are read from stdin (client secret on the first line, password
     /// on the second) or asked for on a terminal.
@@ -50,8 +60,6 @@ struct Cli {
     /// Log what happens (to stderr; never secrets). Same as WAYBILL_LOG=info.
     #[arg(short, long, global = true)]
     verbose: bool,
-    #[command(subcommand)]
-    command: Command,
 }
 
 #[derive(Subcommand)]
@@ -222,7 +230,7 @@ pub fn run() -> i32 {
             return if e.use_stderr() { EXIT_ERROR } else { 0 };
         }
     };
-    init_logging(cli.verbose);
+    init_logging(cli.options.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -266,24 +274,24 @@ struct Context {
 }
 
 impl Context {
-    fn new(cli: &Cli) -> Result<Self, Failure> {
+    fn new(options: &GlobalOptions) -> Result<Self, Failure> {
         let store = ProfileStore::new(ProfileStore::default_dir()?);
-        let vault = if cli.session_only {
+        let vault = if options.session_only {
             Vault::in_memory()
         } else {
             Vault::keyring()
         };
-        if !(cli.timeout.is_finite() && cli.timeout > 0.0) {
+        if !(options.timeout.is_finite() && options.timeout > 0.0) {
             return Err(fail(format!(
                 "--timeout must be a positive number of seconds, not {}",
-                cli.timeout
+                options.timeout
             )));
         }
-        let net = Net::new(Duration::from_secs_f64(cli.timeout));
+        let net = Net::new(Duration::from_secs_f64(options.timeout));
         Ok(Context {
             store,
             session: Session::new(vault, net, Arc::new(SystemClock)),
-            session_only: cli.session_only,
+            session_only: options.session_only,
             stdin: StdinLines::default(),
         })
     }
@@ -297,56 +305,40 @@ impl Context {
     }
 
     /// With --session-only the keyring is not used, so the secrets this profile needs come in now.
-    fn seed_session_secrets(&mut self, profile: &Profile) -> Result<(), Failure> {
+    async fn seed_session_secrets(&mut self, profile: &Profile) -> Result<(), Failure> {
         if !self.session_only {
             return Ok(());
         }
-        let secret = self.stdin.secret("client secret", "Client secret: ")?;
-        block_vault(
-            self.session
-                .vault()
-                .set_client_secret(&profile.keyring_id, &ClientSecret::new(secret)),
-        )?;
+        let vault = self.session.vault();
+        let secret = ClientSecret::new(self.stdin.secret("client secret", "Client secret: ")?);
+        vault
+            .set_client_secret(&profile.keyring_id, &secret)
+            .await
+            .map_err(vault_failure)?;
         if profile.grant == Grant::Password {
-            let password = self.stdin.secret("password", "Password: ")?;
-            block_vault(
-                self.session
-                    .vault()
-                    .set_password(&profile.keyring_id, &Password::new(password)),
-            )?;
+            let password = Password::new(self.stdin.secret("password", "Password: ")?);
+            vault
+                .set_password(&profile.keyring_id, &password)
+                .await
+                .map_err(vault_failure)?;
         }
         Ok(())
     }
 }
 
-/// Vault calls from sync code paths are awaited directly; this just names the intent.
-fn block_vault<T>(
-    f: impl std::future::Future<Output = Result<T, VaultError>>,
-) -> Result<T, Failure> {
-    tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(f))
-        .map_err(vault_failure)
-}
-
 async fn dispatch(cli: Cli) -> Result<i32, Failure> {
-    match &cli.command {
-        Command::Presets { json } => presets(*json),
-        Command::DemoServer { port } => demo_server(*port).await,
-        _ => {
-            let mut ctx = Context::new(&cli)?;
-            match cli.command {
-                Command::Profile(command) => profile_command(&mut ctx, command).await,
-                Command::Token { name, json } => token(&mut ctx, &name, json).await,
-                Command::Call(args) => call(&mut ctx, args).await,
-                Command::Login {
-                    name,
-                    password_stdin,
-                } => login(&mut ctx, &name, password_stdin).await,
-                Command::Logout { name } => logout(&ctx, &name).await,
-                Command::Presets { .. } | Command::DemoServer { .. } => {
-                    unreachable!("handled above")
-                }
-            }
-        }
+    let options = &cli.options;
+    match cli.command {
+        Command::Presets { json } => presets(json),
+        Command::DemoServer { port } => demo_server(port).await,
+        Command::Profile(command) => profile_command(&mut Context::new(options)?, command).await,
+        Command::Token { name, json } => token(&mut Context::new(options)?, &name, json).await,
+        Command::Call(args) => call(&mut Context::new(options)?, args).await,
+        Command::Login {
+            name,
+            password_stdin,
+        } => login(&mut Context::new(options)?, &name, password_stdin).await,
+        Command::Logout { name } => logout(&Context::new(options)?, &name).await,
     }
 }
 
@@ -485,7 +477,13 @@ async fn add_profile(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
             .session
             .sign_in_with_password(&profile, &password)
             .await
-            .map_err(session_failure)?;
+            .map_err(|e| Failure {
+                hint: Some(format!(
+                    "the profile was saved; sign in again with `waybill login {}`",
+                    profile.name
+                )),
+                ..session_failure(e)
+            })?;
         println!(
             "Signed in as {}; token valid until {}.",
             profile.username.as_deref().unwrap_or(""),
@@ -499,37 +497,15 @@ async fn add_profile(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
 }
 
 fn build_profile(args: &AddArgs) -> Result<Profile, Failure> {
-    let preset: Option<Preset> = args.preset.as_deref().map(preset::preset).transpose()?;
-    let (environment, endpoints) = match &preset {
-        Some(p) if args.token_url.is_some() && args.api_base.is_some() => {
-            (Some(args.environment.unwrap_or(p.default_env)), None)
-        }
-        Some(p) => {
-            let (env, endpoints) = p.endpoints(args.environment, args.base_url.as_deref())?;
-            (Some(env), Some(endpoints))
-        }
-        None if args.environment.is_some() => {
-            return Err(fail(
-                "--env needs --preset (a custom profile has one set of URLs)",
-            ))
-        }
-        None => (None, None),
-    };
     let grant = match (args.grant, args.refresh_token_stdin) {
-        (Some(g), false) => g,
-        (None | Some(Grant::RefreshToken), true) => Grant::RefreshToken,
-        (Some(g), true) => return Err(fail(format!("--refresh-token-stdin makes a refresh_token profile; it cannot be combined with --grant {g}"))),
-        (None, false) => preset.as_ref().map(|p| p.grants[0]).ok_or_else(|| fail("--grant is required without --preset"))?,
+        (Some(Grant::RefreshToken) | None, true) => Some(Grant::RefreshToken),
+        (Some(g), true) => {
+            return Err(fail(format!(
+                "--refresh-token-stdin makes a refresh_token profile; it cannot be combined with --grant {g}"
+            )))
+        }
+        (g, false) => g,
     };
-    let token_url = args
-        .token_url
-        .clone()
-        .or_else(|| endpoints.as_ref().map(|e| e.token_url.clone()))
-        .ok_or_else(|| fail("--token-url is required without --preset"))?;
-    let client_id = args
-        .client_id
-        .clone()
-        .ok_or_else(|| fail("--client-id is required"))?;
     let mut params = BTreeMap::new();
     for param in &args.params {
         let (k, v) = param
@@ -537,65 +513,47 @@ fn build_profile(args: &AddArgs) -> Result<Profile, Failure> {
             .ok_or_else(|| fail(format!("--param expects KEY=VALUE, not {param:?}")))?;
         params.insert(k.trim().to_string(), v.to_string());
     }
-    let mut headers = preset
-        .as_ref()
-        .map(|p| p.headers.clone())
-        .unwrap_or_default();
-    for line in &args.headers {
-        let (name, value) = request::parse_header(line)?;
-        headers.retain(|existing, _| !existing.eq_ignore_ascii_case(&name));
-        headers.insert(name, value);
-    }
-    let profile = Profile {
+    let headers = args
+        .headers
+        .iter()
+        .map(|line| request::parse_header(line))
+        .collect::<Result<Vec<_>, _>>()?;
+    let new = NewProfile {
         name: args.name.clone(),
-        keyring_id: keyring_id(&args.name),
+        preset: args.preset.clone(),
+        environment: args.environment,
+        base_url: args.base_url.clone(),
         grant,
-        token_url,
-        client_id,
-        client_auth: args
-            .client_auth
-            .or(preset.as_ref().map(|p| p.client_auth))
-            .unwrap_or_default(),
-        scope: args
-            .scope
-            .clone()
-            .or_else(|| preset.as_ref().and_then(|p| p.scope.clone())),
+        token_url: args.token_url.clone(),
+        client_id: args.client_id.clone(),
+        client_auth: args.client_auth,
+        scope: args.scope.clone(),
         params,
-        api_base: args
-            .api_base
-            .clone()
-            .or_else(|| endpoints.as_ref().map(|e| e.api_base.clone())),
+        api_base: args.api_base.clone(),
         headers,
         username: args.username.clone(),
         remember_password: args.remember_password,
-        preset: preset.as_ref().map(|p| p.id.clone()),
-        environment,
     };
-    profile.validate()?;
-    if args.remember_password && grant != Grant::Password {
-        return Err(fail(
-            "--remember-password only applies to the password grant",
-        ));
-    }
-    Ok(profile)
-}
-
-/// The profile's name plus a random suffix: a re-created profile never sees its predecessor's tokens.
-fn keyring_id(name: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let mixed = nanos ^ (u128::from(std::process::id()) << 64);
-    format!(
-        "{name}-{:08x}",
-        (mixed as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32
-    )
+    new.build().map_err(|e| {
+        let hint = match &e {
+            NewProfileError::Missing(_) => {
+                Some("pass --preset, or --grant, --token-url and --client-id".to_string())
+            }
+            NewProfileError::Preset(PresetError::NeedsBaseUrl(_)) => {
+                Some("pass --base-url https://your.application".to_string())
+            }
+            _ => None,
+        };
+        Failure {
+            message: e.to_string(),
+            hint,
+        }
+    })
 }
 
 async fn token(ctx: &mut Context, name: &str, json: bool) -> Result<i32, Failure> {
     let profile = ctx.profile(name)?;
-    ctx.seed_session_secrets(&profile)?;
+    ctx.seed_session_secrets(&profile).await?;
     let token = ctx.session.token(&profile).await.map_err(session_failure)?;
     if json {
         print_json(&json!({
@@ -627,7 +585,7 @@ async fn call(ctx: &mut Context, args: CallArgs) -> Result<i32, Failure> {
     };
     // Refuse a bad method or URL before a token is fetched for nothing.
     request::resolve_url(&profile, &request.target)?;
-    ctx.seed_session_secrets(&profile)?;
+    ctx.seed_session_secrets(&profile).await?;
     let response = ctx
         .session
         .send(&profile, &request)

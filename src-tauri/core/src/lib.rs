@@ -8,6 +8,7 @@ pub mod clock;
 pub mod dialect;
 pub mod grant;
 pub mod net;
+pub mod new_profile;
 pub mod preset;
 pub mod profile;
 pub mod request;
@@ -19,6 +20,7 @@ pub mod vault;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use net::Net;
+pub use new_profile::NewProfile;
 pub use profile::{ClientAuth, Environment, Grant, Profile};
 pub use request::{ApiRequest, ApiResponse};
 pub use secret::{AccessToken, ClientSecret, Password, RefreshToken};
