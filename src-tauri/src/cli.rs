@@ -75,7 +75,7 @@ enum Command {
     /// Print a valid access token for a profile, renewing it if needed.
     Token {
         name: String,
-        /// Print {access_token, token_type, expires_at, scope, source} as JSON.
+        /// Print {access_token, token_type, expires_at, scope, source, extra} as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -562,6 +562,7 @@ async fn token(ctx: &mut Context, name: &str, json: bool) -> Result<i32, Failure
             "expires_at": token.meta.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             "scope": token.meta.scope,
             "source": token.source,
+            "extra": token.meta.extra.0,
         }));
     } else {
         println!("{}", token.access_token.expose());

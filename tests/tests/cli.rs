@@ -300,6 +300,56 @@ async fn oidc_provider_client_credentials_with_basic_and_post() {
     }
 }
 
+/// Real time, real provider: tokens that live 4 s are reused while valid and replaced by
+/// themselves once expired, without the user doing anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn short_lived_tokens_are_renewed_by_themselves() {
+    require_keyring();
+    let secret = random_secret("oidc-secret");
+    let oidc = OidcProvider::start(&secret, 4);
+    let wb = Waybill::new();
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "short",
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            &oidc.token_endpoint,
+            "--client-id",
+            "cc-post",
+            "--client-auth",
+            "form",
+            "--client-secret-stdin",
+        ],
+        &format!("{secret}\n"),
+    );
+    let first = token_json(&wb, "short");
+    assert_eq!(first["source"], "fetched");
+    assert_eq!(
+        token_json(&wb, "short")["source"],
+        "cache",
+        "a 4 s token is reused within its lifetime"
+    );
+    tokio::time::sleep(Duration::from_millis(4200)).await;
+    let first_token = first["access_token"].as_str().unwrap();
+    assert!(
+        !oidc.is_active("cc-post", first_token).await,
+        "the provider has expired the first token"
+    );
+    let second = token_json(&wb, "short");
+    assert_eq!(
+        second["source"], "fetched",
+        "an expired token is replaced without being asked"
+    );
+    assert_ne!(second["access_token"], first["access_token"]);
+    assert!(
+        oidc.is_active("cc-post", second["access_token"].as_str().unwrap())
+            .await
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oidc_provider_refresh_token_is_used_and_rotated() {
     require_keyring();

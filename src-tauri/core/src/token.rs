@@ -33,10 +33,21 @@ pub struct TokenMeta {
     pub obtained_at: DateTime<Utc>,
     /// `None` when the provider said nothing about expiry: used until the API answers 401.
     pub expires_at: Option<DateTime<Utc>>,
-    /// Names of the response fields beyond the standard ones (values may be sensitive, e.g.
-    /// `id_token`, so only names are kept here).
+    /// The response fields beyond the standard ones (`id_token`, provider specifics), kept with
+    /// the token in the keyring. `Debug` shows their names only: values may be sensitive.
     #[serde(default)]
-    pub extra_fields: Vec<String>,
+    pub extra: ExtraFields,
+}
+
+/// Response fields beyond the standard ones.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ExtraFields(pub BTreeMap<String, serde_json::Value>);
+
+impl fmt::Debug for ExtraFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 /// Where a token handed out by the session came from.
@@ -58,7 +69,7 @@ pub struct TokenResponse {
     pub expires_in: Option<u64>,
     pub refresh_token: Option<RefreshToken>,
     pub scope: Option<String>,
-    pub extra: BTreeMap<String, serde_json::Value>,
+    pub extra: ExtraFields,
 }
 
 impl TokenSet {
@@ -76,7 +87,7 @@ impl TokenSet {
                 scope: response.scope,
                 obtained_at: now,
                 expires_at,
-                extra_fields: response.extra.into_keys().collect(),
+                extra: response.extra,
             },
         }
     }
@@ -143,7 +154,7 @@ mod tests {
             expires_in,
             refresh_token: None,
             scope: None,
-            extra: BTreeMap::new(),
+            extra: ExtraFields::default(),
         }
     }
 
@@ -192,6 +203,28 @@ mod tests {
             "a 30 s token must not be renewed on every call"
         );
         assert!(!short.is_fresh(at(27)), "but 3 s (a tenth) before its end");
+    }
+
+    #[test]
+    fn extra_fields_are_kept_but_debug_shows_only_their_names() {
+        let mut r = response("t", Some(60));
+        r.extra = ExtraFields(
+            [(
+                "id_token".to_string(),
+                serde_json::json!("eyJsecret-id-token"),
+            )]
+            .into(),
+        );
+        let set = TokenSet::from_response(r, at(0));
+        assert_eq!(
+            set.meta.extra.0["id_token"], "eyJsecret-id-token",
+            "the value is kept for the user"
+        );
+        let debug = format!("{set:?}");
+        assert!(
+            debug.contains("id_token") && !debug.contains("eyJsecret"),
+            "{debug}"
+        );
     }
 
     #[test]

@@ -2,8 +2,6 @@
 //! profile's dialect (see `dialect`), and fails with a typed `GrantError` that keeps the provider's
 //! `error` and `error_description`.
 
-use std::collections::BTreeMap;
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -22,7 +20,7 @@ use crate::dialect::{self, EndpointError};
 use crate::net::{Net, NetError};
 use crate::profile::{ClientAuth, Profile};
 use crate::secret::{self, ClientSecret};
-use crate::token::{TokenResponse, TokenSet};
+use crate::token::{ExtraFields, TokenResponse, TokenSet};
 
 mod client_credentials;
 mod password;
@@ -62,16 +60,7 @@ fn provider_sentence(error: &str, description: Option<&str>) -> String {
 pub struct ProviderTokenType(String);
 impl TokenType for ProviderTokenType {}
 
-/// Response fields beyond the standard ones. `Debug` shows their names only (`id_token` is one).
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct ExtraFields(BTreeMap<String, serde_json::Value>);
 impl ExtraTokenFields for ExtraFields {}
-impl fmt::Debug for ExtraFields {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.0.keys()).finish()
-    }
-}
 
 type Response = StandardTokenResponse<ExtraFields, ProviderTokenType>;
 type Client = oauth2::Client<
@@ -166,7 +155,7 @@ fn finish(result: RequestResult, now: DateTime<Utc>) -> Result<TokenSet, GrantEr
         scope: response
             .scopes()
             .map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
-        extra: response.extra_fields().0.clone(),
+        extra: response.extra_fields().clone(),
     };
     if response.access_token.expose().is_empty() {
         return Err(GrantError::BadResponse("the access_token is empty".into()));
