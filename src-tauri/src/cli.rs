@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use serde_json::{json, Value};
+use waybill_core::login::BrowserSignIn;
 use waybill_core::new_profile::NewProfileError;
 use waybill_core::preset::{self, PresetError};
 use waybill_core::profile::{self, ClientAuth, Environment, Grant, Profile};
@@ -54,9 +55,9 @@ struct GlobalOptions {
         global = true,
         value_name = "SECS",
         default_value_t = 30.0,
-        env = "WAYBILL_TIMEOUT"
+        env = "WAYBILL_HTTP_TIMEOUT"
     )]
-    timeout: f64,
+    http_timeout: f64,
     /// Log what happens (to stderr; never secrets). Same as WAYBILL_LOG=info.
     #[arg(short, long, global = true)]
     verbose: bool,
@@ -84,15 +85,27 @@ enum Command {
     /// A path is joined to the profile's API base. Exit 0 on 2xx, 1 on another HTTP status, 2 on a
     /// usage, auth or network error. On a 401 the token is renewed once and the call retried once.
     Call(CallArgs),
-    /// Sign in as the profile's user (password grant): the password is read from stdin or asked for.
+    /// Sign in as the profile's user: in the browser (implicit, authorization_code), or with a
+    /// password (password grant; read from stdin or asked for).
     Login {
         name: String,
-        /// Read the password from stdin instead of asking.
+        /// Read the password from stdin instead of asking (password grant).
         #[arg(long)]
         password_stdin: bool,
+        /// Print the sign-in URL instead of opening the browser (browser grants).
+        #[arg(long)]
+        no_browser: bool,
+        /// Seconds to wait for the browser to come back (browser grants).
+        #[arg(long = "timeout", value_name = "SECS", default_value_t = 300)]
+        sign_in_timeout: u64,
     },
     /// Forget the profile's tokens (their keyring entries are removed).
-    Logout { name: String },
+    Logout {
+        name: String,
+        /// First revoke them at the provider (RFC 7009), when it has a revocation endpoint.
+        #[arg(long)]
+        revoke: bool,
+    },
     /// Run the built-in demo OAuth provider and carrier API on 127.0.0.1.
     DemoServer {
         /// Port to listen on (0 picks a free one).
@@ -138,8 +151,27 @@ struct AddArgs {
     /// Your application's URL, for self-hosted presets (oro).
     #[arg(long, value_name = "URL")]
     base_url: Option<String>,
-    #[arg(long, value_name = "client_credentials|password|refresh_token")]
+    #[arg(
+        long,
+        value_name = "client_credentials|password|refresh_token|implicit|authorization_code"
+    )]
     grant: Option<Grant>,
+    /// Browser grants: the provider's authorize URL.
+    #[arg(long, value_name = "URL")]
+    authorize_url: Option<String>,
+    /// An OpenID issuer: authorize, token, revocation and JWKS URLs are discovered from it.
+    #[arg(long, value_name = "URL")]
+    issuer: Option<String>,
+    /// Browser grants: the loopback redirect URI (default http://127.0.0.1:<free port>/callback);
+    /// a fixed port and path for providers that accept only registered return URLs.
+    #[arg(long, value_name = "URI")]
+    redirect_uri: Option<String>,
+    /// Browser grants: extra authorize parameter, e.g. "response_type=id_token token" (repeatable).
+    #[arg(long = "authorize-param", value_name = "KEY=VALUE")]
+    authorize_params: Vec<String>,
+    /// RFC 7009 revocation endpoint, for `logout --revoke`.
+    #[arg(long, value_name = "URL")]
+    revocation_url: Option<String>,
     #[arg(long, value_name = "URL")]
     token_url: Option<String>,
     #[arg(long, value_name = "ID")]
@@ -281,13 +313,13 @@ impl Context {
         } else {
             Vault::keyring()
         };
-        if !(options.timeout.is_finite() && options.timeout > 0.0) {
+        if !(options.http_timeout.is_finite() && options.http_timeout > 0.0) {
             return Err(fail(format!(
-                "--timeout must be a positive number of seconds, not {}",
-                options.timeout
+                "--http-timeout must be a positive number of seconds, not {}",
+                options.http_timeout
             )));
         }
-        let net = Net::new(Duration::from_secs_f64(options.timeout));
+        let net = Net::new(Duration::from_secs_f64(options.http_timeout));
         Ok(Context {
             store,
             session: Session::new(vault, net, Arc::new(SystemClock)),
@@ -337,8 +369,24 @@ async fn dispatch(cli: Cli) -> Result<i32, Failure> {
         Command::Login {
             name,
             password_stdin,
-        } => login(&mut Context::new(options)?, &name, password_stdin).await,
-        Command::Logout { name } => logout(&Context::new(options)?, &name).await,
+            no_browser,
+            sign_in_timeout,
+        } => {
+            let ctx = &mut Context::new(options)?;
+            let profile = ctx.profile(&name)?;
+            if profile.grant.is_browser() {
+                browser_login(
+                    ctx,
+                    &profile,
+                    no_browser,
+                    Duration::from_secs(sign_in_timeout),
+                )
+                .await
+            } else {
+                login(ctx, &profile, password_stdin).await
+            }
+        }
+        Command::Logout { name, revoke } => logout(&Context::new(options)?, &name, revoke).await,
     }
 }
 
@@ -358,7 +406,7 @@ async fn profile_command(ctx: &mut Context, command: ProfileCommand) -> Result<i
                         "{:<20} {:<18} {}{}",
                         p.name,
                         p.grant.to_string(),
-                        p.token_url,
+                        endpoint_text(p),
                         env
                     );
                 }
@@ -412,7 +460,9 @@ async fn add_profile(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
     if profiles.get(&args.name).is_ok() {
         return Err(waybill_core::StoreError::Exists(args.name).into());
     }
-    let profile = build_profile(&args)?;
+    let mut new = new_profile(&args)?;
+    new.discover_endpoints(ctx.session.net()).await?;
+    let profile = finish_profile(new)?;
 
     // Secrets, in stdin order: client secret, then password, then refresh token.
     let secret = if args.no_client_secret {
@@ -453,8 +503,11 @@ async fn add_profile(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
     profiles.add(profile.clone())?;
     ctx.store.save(&profiles)?;
     println!(
-        "Added profile {} ({}, {} client authentication, token URL {}).",
-        profile.name, profile.grant, profile.client_auth, profile.token_url
+        "Added profile {} ({}, {} client authentication, {}).",
+        profile.name,
+        profile.grant,
+        profile.client_auth,
+        endpoint_text(&profile)
     );
     if let Some(preset) = profile
         .preset
@@ -496,7 +549,7 @@ async fn add_profile(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
     Ok(0)
 }
 
-fn build_profile(args: &AddArgs) -> Result<Profile, Failure> {
+fn new_profile(args: &AddArgs) -> Result<NewProfile, Failure> {
     let grant = match (args.grant, args.refresh_token_stdin) {
         (Some(Grant::RefreshToken) | None, true) => Some(Grant::RefreshToken),
         (Some(g), true) => {
@@ -506,13 +559,8 @@ fn build_profile(args: &AddArgs) -> Result<Profile, Failure> {
         }
         (g, false) => g,
     };
-    let mut params = BTreeMap::new();
-    for param in &args.params {
-        let (k, v) = param
-            .split_once('=')
-            .ok_or_else(|| fail(format!("--param expects KEY=VALUE, not {param:?}")))?;
-        params.insert(k.trim().to_string(), v.to_string());
-    }
+    let params = key_values("--param", &args.params)?;
+    let authorize_params = key_values("--authorize-param", &args.authorize_params)?;
     let headers = args
         .headers
         .iter()
@@ -533,7 +581,28 @@ fn build_profile(args: &AddArgs) -> Result<Profile, Failure> {
         headers,
         username: args.username.clone(),
         remember_password: args.remember_password,
+        authorize_url: args.authorize_url.clone(),
+        redirect_uri: args.redirect_uri.clone(),
+        authorize_params,
+        issuer: args.issuer.clone(),
+        revocation_url: args.revocation_url.clone(),
+        jwks_url: None,
     };
+    Ok(new)
+}
+
+fn key_values(flag: &str, items: &[String]) -> Result<BTreeMap<String, String>, Failure> {
+    let mut map = BTreeMap::new();
+    for item in items {
+        let (k, v) = item
+            .split_once('=')
+            .ok_or_else(|| fail(format!("{flag} expects KEY=VALUE, not {item:?}")))?;
+        map.insert(k.trim().to_string(), v.to_string());
+    }
+    Ok(map)
+}
+
+fn finish_profile(new: NewProfile) -> Result<Profile, Failure> {
     new.build().map_err(|e| {
         let hint = match &e {
             NewProfileError::Missing(_) => {
@@ -620,10 +689,13 @@ async fn call(ctx: &mut Context, args: CallArgs) -> Result<i32, Failure> {
     }
 }
 
-async fn login(ctx: &mut Context, name: &str, password_stdin: bool) -> Result<i32, Failure> {
-    let profile = ctx.profile(name)?;
+async fn login(ctx: &mut Context, profile: &Profile, password_stdin: bool) -> Result<i32, Failure> {
+    let name = &profile.name;
     if profile.grant != Grant::Password {
-        return Err(fail(format!("profile {name} uses the {} grant; `login` signs in password profiles (browser sign-in comes later)", profile.grant)));
+        return Err(fail(format!(
+            "profile {name} uses the {} grant, which needs no sign-in: `waybill token {name}` gets its token",
+            profile.grant
+        )));
     }
     if ctx.session_only {
         let secret = ctx.stdin.secret("client secret", "Client secret: ")?;
@@ -640,7 +712,7 @@ async fn login(ctx: &mut Context, name: &str, password_stdin: bool) -> Result<i3
     )?);
     let token = ctx
         .session
-        .sign_in_with_password(&profile, &password)
+        .sign_in_with_password(profile, &password)
         .await
         .map_err(session_failure)?;
     println!(
@@ -650,14 +722,89 @@ async fn login(ctx: &mut Context, name: &str, password_stdin: bool) -> Result<i3
     Ok(0)
 }
 
-async fn logout(ctx: &Context, name: &str) -> Result<i32, Failure> {
+async fn logout(ctx: &Context, name: &str, revoke: bool) -> Result<i32, Failure> {
     let profile = ctx.profile(name)?;
-    ctx.session
-        .forget(&profile)
+    if revoke {
+        ctx.session
+            .revoke_and_forget(&profile)
+            .await
+            .map_err(session_failure)?;
+        println!("Revoked the tokens of {name} at the provider and forgot them.");
+    } else {
+        ctx.session
+            .forget(&profile)
+            .await
+            .map_err(session_failure)?;
+        println!("Forgot the tokens of {name}.");
+    }
+    Ok(0)
+}
+
+/// Browser sign-in: bind the listener, open the browser (or print the URL), wait for the redirect.
+async fn browser_login(
+    ctx: &mut Context,
+    profile: &Profile,
+    no_browser: bool,
+    timeout: Duration,
+) -> Result<i32, Failure> {
+    let sign_in = BrowserSignIn::start(profile).await?;
+    if no_browser {
+        eprintln!(
+            "Open this address in your browser to sign in to {}:",
+            profile.name
+        );
+        println!("{}", sign_in.authorize_url());
+    } else {
+        open_browser(sign_in.authorize_url())?;
+        eprintln!("Opened your browser to sign in to {}.", profile.name);
+    }
+    eprintln!(
+        "Waiting up to {} s for it to come back to {} (Ctrl-C cancels)...",
+        timeout.as_secs(),
+        sign_in.redirect_uri()
+    );
+    let cancel = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let token = sign_in
+        .finish(&ctx.session, profile, timeout, cancel)
         .await
         .map_err(session_failure)?;
-    println!("Forgot the tokens of {name}.");
+    println!(
+        "Signed in to {}; token valid until {}.",
+        profile.name,
+        expiry_text(&token.meta)
+    );
     Ok(0)
+}
+
+/// The user's browser: `BROWSER` if set (the first of its `:`-separated commands; `%s` is the URL,
+/// else the URL is appended), else the desktop's opener.
+fn open_browser(url: &str) -> Result<(), Failure> {
+    let browser = std::env::var("BROWSER")
+        .ok()
+        .and_then(|b| b.split(':').next().map(|c| c.trim().to_string()));
+    let mut words: Vec<String> = match browser.filter(|b| !b.is_empty()) {
+        Some(command) => command.split_whitespace().map(str::to_string).collect(),
+        None if cfg!(target_os = "macos") => vec!["open".into()],
+        None if cfg!(windows) => vec!["explorer".into()],
+        None => vec!["xdg-open".into()],
+    };
+    if words.iter().any(|w| w.contains("%s")) {
+        words.iter_mut().for_each(|w| *w = w.replace("%s", url));
+    } else {
+        words.push(url.to_string());
+    }
+    std::process::Command::new(&words[0])
+        .args(&words[1..])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .map(drop)
+        .map_err(|e| Failure {
+            message: format!("could not start the browser ({}): {e}", words[0]),
+            hint: Some("set BROWSER to your browser's command, or pass --no-browser and open the address yourself".into()),
+        })
 }
 
 fn presets(json: bool) -> Result<i32, Failure> {
@@ -713,12 +860,26 @@ fn profile_json(p: &Profile) -> Value {
 }
 
 fn profile_text(p: &Profile) -> String {
-    let mut out = format!("name:         {}\ngrant:        {}\ntoken URL:    {}\nclient id:    {}\nclient auth:  {}\n", p.name, p.grant, p.token_url, p.client_id, p.client_auth);
+    let mut out = format!("{:<14}{}\n{:<14}{}\n", "name:", p.name, "grant:", p.grant);
     let mut line = |label: &str, value: Option<String>| {
         if let Some(v) = value {
             out.push_str(&format!("{label:<14}{v}\n"));
         }
     };
+    line("token URL:", p.token_url.clone());
+    line("authorize URL:", p.authorize_url.clone());
+    line(
+        "redirect URI:",
+        p.redirect_uri.clone().or_else(|| {
+            p.grant
+                .is_browser()
+                .then(|| "http://127.0.0.1:<free port>/callback".into())
+        }),
+    );
+    line("issuer:", p.issuer.clone());
+    line("revocation:", p.revocation_url.clone());
+    line("client id:", Some(p.client_id.clone()));
+    line("client auth:", Some(p.client_auth.to_string()));
     line("scope:", p.scope.clone());
     line("API base:", p.api_base.clone());
     line("username:", p.username.clone());
@@ -734,11 +895,24 @@ fn profile_text(p: &Profile) -> String {
     for (k, v) in &p.params {
         line("param:", Some(format!("{k}={v}")));
     }
+    for (k, v) in &p.authorize_params {
+        line("authorize:", Some(format!("{k}={v}")));
+    }
     for (k, v) in &p.headers {
         line("header:", Some(format!("{k}: {v}")));
     }
     line("keyring id:", Some(p.keyring_id.clone()));
     out
+}
+
+/// Where the profile's tokens come from, in a few words.
+fn endpoint_text(p: &Profile) -> String {
+    match (&p.token_url, &p.authorize_url) {
+        (Some(token), _) if !p.grant.is_browser() => format!("token URL {token}"),
+        (_, Some(authorize)) => format!("signs in at {authorize}"),
+        (Some(token), None) => format!("token URL {token}"),
+        (None, None) => "no endpoint".into(),
+    }
 }
 
 fn expiry_text(meta: &waybill_core::TokenMeta) -> String {
@@ -836,5 +1010,18 @@ impl StdinLines {
     fn secret(&mut self, what: &str, prompt: &str) -> Result<String, Failure> {
         let piped = !std::io::stdin().is_terminal();
         self.secret_from(piped, what, prompt)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Clap checks flag clashes only when a command runs: check them all here instead.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

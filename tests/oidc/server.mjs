@@ -47,6 +47,7 @@ const RT_CLIENT_ID = 'rt-client';
 const TEST_ACCOUNT_ID = 'test-user';
 const TEST_RT_SCOPE = 'openid offline_access';
 const DAY = 24 * 60 * 60;
+const NATIVE_REDIRECT_URI = 'http://127.0.0.1/callback';
 
 const configuration = {
   clients: [
@@ -75,10 +76,38 @@ const configuration = {
       redirect_uris: ['http://127.0.0.1/callback'],
       token_endpoint_auth_method: 'client_secret_post',
     },
+    // Public native clients for sign-in through the system browser (RFC 8252).
+    // No secret. Loopback redirect: for native clients oidc-provider accepts
+    // the registered http://127.0.0.1/callback with any port (or none), but
+    // everything else must match exactly: host (http://localhost:<port> and
+    // http://[::1]:<port> are rejected), path (no trailing slash, same case)
+    // and query (none).
+    {
+      client_id: 'native-implicit',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['implicit'],
+      response_types: ['id_token token'],
+      redirect_uris: [NATIVE_REDIRECT_URI],
+    },
+    {
+      // PKCE (S256) is required: oidc-provider's default pkce.required() is
+      // true for every client with token_endpoint_auth_method 'none'.
+      client_id: 'native-pkce',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [NATIVE_REDIRECT_URI],
+    },
   ],
 
+  // Library default plus 'id_token token' (implicit, for native-implicit).
+  responseTypes: ['code id_token', 'code', 'id_token', 'id_token token', 'none'],
+
   // Static scopes the provider recognises. api:* are what client_credentials
-  // requests ask for; openid/offline_access are for the refresh-token client.
+  // requests ask for; openid/offline_access are for the refresh-token and
+  // native clients (which may also ask for api:*).
   scopes: ['openid', 'offline_access', 'api:read', 'api:write'],
 
   // Any account id is a valid account (the dev login page accepts any name);
@@ -115,7 +144,9 @@ const configuration = {
 
   // Refresh tokens: issued when the client may use the refresh_token grant and
   // the grant includes `offline_access` (this is the library default, spelled
-  // out here).
+  // out here). Covers rt-client and native-pkce; native-implicit never gets
+  // one. Note that oidc-provider drops `offline_access` from an authorization
+  // request unless it has prompt=consent (and a response_type with `code`).
   issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token')
     && code.scopes.has('offline_access'),
 
@@ -241,6 +272,7 @@ server.listen(PORT, '127.0.0.1', async () => {
     const discovery = await discoveryRes.json();
     const line = {
       issuer: discovery.issuer,
+      authorization_endpoint: discovery.authorization_endpoint,
       token_endpoint: discovery.token_endpoint,
       introspection_endpoint: discovery.introspection_endpoint,
       revocation_endpoint: discovery.revocation_endpoint,

@@ -44,7 +44,7 @@ fn profile_from_preset(id: &str, emulator: &Emulator, client_id: &str) -> Profil
         name: format!("{id}-test"),
         keyring_id: format!("{id}-test-0001"),
         grant: preset.grants[0],
-        token_url: rehost(&endpoints.token_url, emulator),
+        token_url: Some(rehost(&endpoints.token_url, emulator)),
         client_id: client_id.to_string(),
         client_auth: preset.client_auth,
         scope: preset.scope.clone(),
@@ -55,6 +55,7 @@ fn profile_from_preset(id: &str, emulator: &Emulator, client_id: &str) -> Profil
         remember_password: false,
         preset: Some(preset.id.clone()),
         environment: Some(env),
+        ..Profile::default()
     };
     profile.validate().unwrap();
     profile
@@ -583,7 +584,10 @@ async fn oro_client_credentials_in_json_under_the_application_url() {
     let (_, endpoints) = preset.endpoints(None, Some(&emulator.url("/"))).unwrap();
     let profile = profile_from_preset("oro", &emulator, "your client identifier");
     assert_eq!(
-        (profile.token_url.as_str(), profile.api_base.as_deref()),
+        (
+            profile.token_url.as_deref().unwrap(),
+            profile.api_base.as_deref()
+        ),
         (
             endpoints.token_url.as_str(),
             Some(endpoints.api_base.as_str())

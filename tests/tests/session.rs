@@ -31,7 +31,7 @@ fn profile_at(token_url: String, api_base: String) -> Profile {
         name: "carrier".into(),
         keyring_id: "carrier-0001".into(),
         grant: Grant::ClientCredentials,
-        token_url,
+        token_url: Some(token_url),
         client_id: "client-1".into(),
         client_auth: ClientAuth::Form,
         scope: Some("api".into()),
@@ -42,6 +42,7 @@ fn profile_at(token_url: String, api_base: String) -> Profile {
         remember_password: false,
         preset: None,
         environment: None,
+        ..Profile::default()
     }
 }
 

@@ -79,7 +79,7 @@ fn profile(server: &Server, name: &str) -> Profile {
         name: name.into(),
         keyring_id: format!("{name}-bench"),
         grant: Grant::ClientCredentials,
-        token_url: format!("{}/token", server.base),
+        token_url: Some(format!("{}/token", server.base)),
         client_id: "bench-client".into(),
         client_auth: ClientAuth::Form,
         scope: None,
@@ -90,6 +90,7 @@ fn profile(server: &Server, name: &str) -> Profile {
         remember_password: false,
         preset: None,
         environment: None,
+        ..Profile::default()
     }
 }
 

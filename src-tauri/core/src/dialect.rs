@@ -108,7 +108,7 @@ fn normalise(
 }
 
 /// Accept what real providers send: `"expires_in": "3600"` or `3600.0`, no `token_type`.
-fn fix_token_fields(fields: &mut Map<String, Value>) {
+pub(crate) fn fix_token_fields(fields: &mut Map<String, Value>) {
     if let Some(expires_in) = fields.get("expires_in") {
         let seconds = match expires_in {
             Value::String(s) => s.trim().parse::<f64>().ok(),

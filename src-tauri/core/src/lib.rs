@@ -6,12 +6,16 @@
 
 pub mod clock;
 pub mod dialect;
+pub mod discovery;
 pub mod grant;
+pub mod login;
+pub mod loopback;
 pub mod net;
 pub mod new_profile;
 pub mod preset;
 pub mod profile;
 pub mod request;
+pub mod revoke;
 pub mod secret;
 pub mod session;
 pub mod store;

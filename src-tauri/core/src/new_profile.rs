@@ -26,6 +26,12 @@ pub struct NewProfile {
     pub headers: Vec<(String, String)>,
     pub username: Option<String>,
     pub remember_password: bool,
+    pub authorize_url: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub authorize_params: BTreeMap<String, String>,
+    pub issuer: Option<String>,
+    pub revocation_url: Option<String>,
+    pub jwks_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -43,6 +49,22 @@ pub enum NewProfileError {
 }
 
 impl NewProfile {
+    /// With an issuer, fill the endpoints the person did not give from its OpenID configuration.
+    pub async fn discover_endpoints(
+        &mut self,
+        net: &crate::net::Net,
+    ) -> Result<(), crate::discovery::DiscoveryError> {
+        let Some(issuer) = &self.issuer else {
+            return Ok(());
+        };
+        let found = crate::discovery::discover(net, issuer).await?;
+        self.authorize_url = self.authorize_url.take().or(found.authorization_endpoint);
+        self.token_url = self.token_url.take().or(found.token_endpoint);
+        self.revocation_url = self.revocation_url.take().or(found.revocation_endpoint);
+        self.jwks_url = self.jwks_url.take().or(found.jwks_uri);
+        Ok(())
+    }
+
     pub fn build(self) -> Result<Profile, NewProfileError> {
         validate_name(&self.name)?;
         let preset = self.preset.as_deref().map(preset::preset).transpose()?;
@@ -69,8 +91,10 @@ impl NewProfile {
         }
         let token_url = self
             .token_url
-            .or_else(|| endpoints.as_ref().map(|e| e.token_url.clone()))
-            .ok_or(NewProfileError::Missing("a token URL"))?;
+            .or_else(|| endpoints.as_ref().map(|e| e.token_url.clone()));
+        if token_url.is_none() && grant != Grant::Implicit {
+            return Err(NewProfileError::Missing("a token URL"));
+        }
         let mut headers = preset
             .as_ref()
             .map(|p| p.headers.clone())
@@ -101,6 +125,12 @@ impl NewProfile {
             remember_password: self.remember_password,
             preset: preset.map(|p| p.id),
             environment,
+            authorize_url: self.authorize_url,
+            redirect_uri: self.redirect_uri,
+            authorize_params: self.authorize_params,
+            issuer: self.issuer,
+            revocation_url: self.revocation_url,
+            jwks_url: self.jwks_url,
         };
         profile.validate()?;
         Ok(profile)
@@ -137,8 +167,8 @@ mod tests {
             "sandbox is the safe default"
         );
         assert_eq!(
-            p.token_url,
-            "https://auth.sandbox.myparcel.com/access-token"
+            p.token_url.as_deref(),
+            Some("https://auth.sandbox.myparcel.com/access-token")
         );
         assert_eq!(p.headers["Content-Type"], "application/vnd.api+json");
     }
@@ -154,7 +184,10 @@ mod tests {
         }
         .build()
         .unwrap();
-        assert_eq!(p.token_url, "https://auth.myparcel.com/access-token");
+        assert_eq!(
+            p.token_url.as_deref(),
+            Some("https://auth.myparcel.com/access-token")
+        );
         assert_eq!(p.scope.as_deref(), Some("shipments.manage"));
         assert_eq!(p.client_auth, ClientAuth::Form);
         assert_eq!(

@@ -10,12 +10,14 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Profile {
     pub name: String,
     pub keyring_id: String,
     pub grant: Grant,
-    pub token_url: String,
+    /// Every grant but `implicit` needs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
     pub client_id: String,
     #[serde(default)]
     pub client_auth: ClientAuth,
@@ -36,6 +38,25 @@ pub struct Profile {
     /// Password grant: keep the password in the keyring (only when the user asked).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub remember_password: bool,
+    /// Browser grants: where the user signs in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorize_url: Option<String>,
+    /// Browser grants: the loopback redirect URI; `None` is `http://127.0.0.1:<free port>/callback`.
+    /// Providers that accept only registered return URLs (Parcel2Go) need a fixed port and path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    /// Browser grants: extra authorize parameters (e.g. `response_type=id_token token`, `prompt`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub authorize_params: BTreeMap<String, String>,
+    /// The OpenID issuer the endpoints were discovered from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// RFC 7009 token revocation endpoint, for `logout --revoke`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_url: Option<String>,
+    /// The provider's JSON Web Key Set, to check JWT signatures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_url: Option<String>,
     /// The preset this profile was made from, and which of its environments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
@@ -44,13 +65,25 @@ pub struct Profile {
 }
 
 /// How the profile gets its first token. A refresh token, once held, is always tried first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Grant {
+    #[default]
     ClientCredentials,
     Password,
     /// Only a refresh token given by the user: nothing to fall back to when it stops working.
     RefreshToken,
+    /// Browser sign-in, token in the redirect (RFC 6749 4.2); no refresh: the user signs in again.
+    Implicit,
+    /// Browser sign-in with PKCE (RFC 7636), the code exchanged at the token endpoint.
+    AuthorizationCode,
+}
+
+impl Grant {
+    /// The user signs in through their browser.
+    pub fn is_browser(self) -> bool {
+        matches!(self, Grant::Implicit | Grant::AuthorizationCode)
+    }
 }
 
 /// How the client authenticates at the token endpoint: the provider's dialect.
@@ -73,7 +106,7 @@ pub enum Environment {
     Live,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum ProfileError {
     #[error("a profile name must be 1 to 64 letters, digits, '-', '_' or '.', not {0:?}")]
     BadName(String),
@@ -83,14 +116,43 @@ pub enum ProfileError {
     UnknownValue(String, &'static str),
     #[error("the password grant needs a username (--username)")]
     MissingUsername,
+    #[error("the {0} grant needs a token URL (--token-url or --issuer)")]
+    MissingTokenUrl(Grant),
+    #[error("the {0} grant signs in through the browser and needs an authorize URL (--authorize-url or --issuer)")]
+    MissingAuthorizeUrl(Grant),
+    #[error(transparent)]
+    BadRedirect(#[from] crate::loopback::LoopbackError),
 }
 
 impl Profile {
     pub fn validate(&self) -> Result<(), ProfileError> {
         validate_name(&self.name)?;
-        check_url("the token URL", &self.token_url)?;
-        if let Some(base) = &self.api_base {
-            check_url("the API base", base)?;
+        match &self.token_url {
+            Some(url) => check_url("the token URL", url)?,
+            None if self.grant != Grant::Implicit => {
+                return Err(ProfileError::MissingTokenUrl(self.grant))
+            }
+            None => {}
+        }
+        match &self.authorize_url {
+            Some(url) => check_url("the authorize URL", url)?,
+            None if self.grant.is_browser() => {
+                return Err(ProfileError::MissingAuthorizeUrl(self.grant))
+            }
+            None => {}
+        }
+        if let Some(uri) = &self.redirect_uri {
+            uri.parse::<crate::loopback::RedirectUri>()?;
+        }
+        for (what, url) in [
+            ("the API base", &self.api_base),
+            ("the issuer", &self.issuer),
+            ("the revocation URL", &self.revocation_url),
+            ("the JWKS URL", &self.jwks_url),
+        ] {
+            if let Some(url) = url {
+                check_url(what, url)?;
+            }
         }
         if self.grant == Grant::Password && self.username.is_none() {
             return Err(ProfileError::MissingUsername);
@@ -141,10 +203,12 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(Grant, "client_credentials, password, refresh_token", {
+text_enum!(Grant, "client_credentials, password, refresh_token, implicit, authorization_code", {
     "client_credentials" => ClientCredentials,
     "password" => Password,
     "refresh_token" => RefreshToken,
+    "implicit" => Implicit,
+    "authorization_code" => AuthorizationCode,
 });
 text_enum!(ClientAuth, "form, basic, json", {
     "form" => Form,

@@ -16,6 +16,7 @@ use crate::grant::{self, GrantError};
 use crate::net::Net;
 use crate::profile::{Grant, Profile};
 use crate::request::{self, ApiRequest, ApiResponse, RequestError};
+use crate::revoke::{self, TokenKind};
 use crate::secret::{AccessToken, Password, RefreshToken};
 use crate::token::{TokenMeta, TokenSet, TokenSource};
 use crate::vault::{Vault, VaultError};
@@ -41,6 +42,10 @@ pub enum SessionError {
     NeedsSignIn { profile: String, reason: String },
     #[error(transparent)]
     Request(#[from] RequestError),
+    #[error(transparent)]
+    SignIn(crate::loopback::LoopbackError),
+    #[error("profile {0} has no revocation endpoint; its tokens were forgotten here but stay valid at the provider until they expire")]
+    NoRevocationEndpoint(String),
 }
 
 #[derive(Default)]
@@ -71,6 +76,68 @@ impl Session {
 
     pub fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    pub fn net(&self) -> &Net {
+        &self.net
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Keep the tokens a browser sign-in brought.
+    pub async fn keep_signed_in(
+        &self,
+        profile: &Profile,
+        tokens: TokenSet,
+    ) -> Result<Token, SessionError> {
+        let slot = self.slot(profile);
+        let mut slot = slot.lock().await;
+        self.keep(profile, &mut slot, tokens, TokenSource::Browser)
+            .await
+    }
+
+    /// Revoke the profile's tokens at the provider (RFC 7009; the refresh token first, which ends
+    /// the grant), then forget them. Forgets them even when revocation fails, and says so.
+    pub async fn revoke_and_forget(&self, profile: &Profile) -> Result<(), SessionError> {
+        let slot = self.slot(profile);
+        let mut slot = slot.lock().await;
+        self.load(profile, &mut slot).await?;
+        let outcome = match &profile.revocation_url {
+            None => Err(SessionError::NoRevocationEndpoint(profile.name.clone())),
+            Some(url) => {
+                let secret = self.vault.client_secret(&profile.keyring_id).await?;
+                let mut result = Ok(());
+                let access = slot
+                    .current
+                    .as_ref()
+                    .map(|t| t.access_token.expose().to_string());
+                for (token, kind) in [
+                    (
+                        slot.refresh.as_ref().map(|r| r.expose().to_string()),
+                        TokenKind::Refresh,
+                    ),
+                    (access, TokenKind::Access),
+                ] {
+                    if let Some(token) = token {
+                        if let Err(e) =
+                            revoke::revoke(&self.net, profile, url, secret.as_ref(), &token, kind)
+                                .await
+                        {
+                            result = Err(grant_error(profile, e));
+                        }
+                    }
+                }
+                result
+            }
+        };
+        self.vault.forget_tokens(&profile.keyring_id).await?;
+        *slot = Slot {
+            loaded: true,
+            ..Slot::default()
+        };
+        outcome
     }
 
     fn slot(&self, profile: &Profile) -> Arc<tokio::sync::Mutex<Slot>> {
@@ -222,7 +289,10 @@ impl Session {
                     slot.refresh = None;
                     slot.current = None;
                     self.vault.forget_tokens(&profile.keyring_id).await?;
-                    if profile.grant == Grant::RefreshToken {
+                    if matches!(
+                        profile.grant,
+                        Grant::RefreshToken | Grant::AuthorizationCode
+                    ) {
                         return Err(needs_sign_in(
                             profile,
                             format!("the refresh token was refused ({e})"),
@@ -261,8 +331,17 @@ impl Session {
                 )
                 .await
             }
-            Grant::RefreshToken => {
-                return Err(needs_sign_in(profile, "there is no refresh token".into()))
+            Grant::RefreshToken | Grant::AuthorizationCode => {
+                return Err(needs_sign_in(
+                    profile,
+                    "there is no valid token and no refresh token".into(),
+                ))
+            }
+            Grant::Implicit => {
+                return Err(needs_sign_in(
+                    profile,
+                    "a browser sign-in token cannot be renewed without the user".into(),
+                ))
             }
         };
         let tokens = tokens.map_err(|e| grant_error(profile, e))?;

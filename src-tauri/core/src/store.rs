@@ -210,7 +210,7 @@ mod tests {
             name: name.into(),
             keyring_id: format!("{name}-0001"),
             grant: Grant::ClientCredentials,
-            token_url: "https://auth.example/token".into(),
+            token_url: Some("https://auth.example/token".into()),
             client_id: "id".into(),
             client_auth: ClientAuth::Json,
             scope: Some("*".into()),
@@ -221,6 +221,7 @@ mod tests {
             remember_password: false,
             preset: None,
             environment: None,
+            ..Profile::default()
         }
     }
 

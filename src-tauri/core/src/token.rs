@@ -60,6 +60,8 @@ pub enum TokenSource {
     Fetched,
     /// A refresh token was exchanged.
     Refreshed,
+    /// The user signed in through the browser.
+    Browser,
 }
 
 /// The standard token response fields after the dialect layer normalised them.

@@ -10,7 +10,13 @@
 //!   input gets a 4xx answer, never a panic;
 //! - tokens are random, URL-safe, prefixed `demo_at_` / `demo_rt_`, held in memory only and
 //!   never logged; `POST /demo/expire-tokens` expires every access token at once so a caller
-//!   can watch a client renew after a 401.
+//!   can watch a client renew after a 401;
+//! - browser sign-in for the public client `demo-browser` (no secret): `GET /oauth/authorize`
+//!   with `response_type=token` (implicit) or `code` (PKCE S256 mandatory), redirecting only
+//!   to RFC 8252 loopback URIs (`http://127.0.0.1`, `http://[::1]`, `http://localhost`, any
+//!   port); anything else is a 400 page, never a redirect. Codes are single-use and live 60 s;
+//!   `POST /oauth/revoke` implements RFC 7009 and `GET /.well-known/openid-configuration`
+//!   describes the endpoints.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -21,6 +27,7 @@
 //! ```
 
 mod api;
+mod authorize;
 mod page;
 mod params;
 mod store;
@@ -55,10 +62,18 @@ pub struct DemoConfig {
     pub password: String,
     /// Lifetime of access tokens (default 3600 s).
     pub token_ttl: Duration,
+    /// The public (secret-less) client for browser sign-in (default `demo-browser`): implicit
+    /// flow, or authorization code with mandatory PKCE S256.
+    pub browser_client_id: String,
+    /// The "switch for query": deliver implicit-flow tokens in the redirect's query string (as
+    /// Parcel2Go's docs show) instead of the fragment (default `false`). A request's own
+    /// `response_mode=query|fragment` still wins.
+    pub implicit_in_query: bool,
 }
 
 impl Default for DemoConfig {
-    /// The documented demo credentials: `demo-client` / `demo-secret`, user `demo` / `demo-password`, 1 h tokens.
+    /// The documented demo credentials: `demo-client` / `demo-secret`, user `demo` / `demo-password`,
+    /// 1 h tokens, public browser client `demo-browser`, implicit tokens in the fragment.
     fn default() -> Self {
         DemoConfig {
             client_id: "demo-client".into(),
@@ -66,6 +81,8 @@ impl Default for DemoConfig {
             username: "demo".into(),
             password: "demo-password".into(),
             token_ttl: Duration::from_secs(3600),
+            browser_client_id: "demo-browser".into(),
+            implicit_in_query: false,
         }
     }
 }
@@ -77,6 +94,7 @@ pub(crate) struct AppState {
     pub(crate) tokens: TokenStore,
     pub(crate) token_requests: AtomicU64,
     pub(crate) shipments: api::Shipments,
+    pub(crate) pending: authorize::Pending,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -105,6 +123,7 @@ impl DemoServer {
             base_url: format!("http://{addr}"),
             token_requests: AtomicU64::new(0),
             shipments: api::Shipments::default(),
+            pending: authorize::Pending::default(),
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(state.clone());
@@ -138,6 +157,16 @@ impl DemoServer {
     /// The token endpoint: base URL + `/oauth/token`.
     pub fn token_url(&self) -> String {
         format!("{}/oauth/token", self.base_url())
+    }
+
+    /// The browser sign-in endpoint: base URL + `/oauth/authorize`.
+    pub fn authorize_url(&self) -> String {
+        format!("{}/oauth/authorize", self.base_url())
+    }
+
+    /// The RFC 7009 revocation endpoint: base URL + `/oauth/revoke`.
+    pub fn revocation_url(&self) -> String {
+        format!("{}/oauth/revoke", self.base_url())
     }
 
     /// The carrier API base: base URL + `/api`.
@@ -180,12 +209,16 @@ impl Drop for DemoServer {
     }
 }
 
-/// All routes. New flows (implicit, authorization code + PKCE) add their routes here and
-/// their issuing logic next to the existing grants in `token.rs`.
+/// All routes. Browser sign-in lives in `authorize.rs`; the grants and revocation in `token.rs`.
 fn router(state: Shared) -> Router {
     Router::new()
         .route("/", get(page::home))
         .route("/oauth/token", post(token::token_endpoint))
+        .route("/oauth/revoke", post(token::revoke_endpoint))
+        .route("/oauth/authorize", get(authorize::authorize))
+        .route("/oauth/authorize/decision", post(authorize::decision))
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/.well-known/oauth-authorization-server", get(discovery))
         .route("/demo/expire-tokens", post(expire_tokens))
         .nest("/api", api::routes())
         .fallback(not_found)
@@ -205,6 +238,26 @@ async fn log_request(req: Request, next: Next) -> Response {
 async fn expire_tokens(State(state): State<Shared>) -> StatusCode {
     state.tokens.expire_all_access();
     StatusCode::NO_CONTENT
+}
+
+/// Authorization server metadata (the OpenID discovery path and RFC 8414's). This is not an
+/// OpenID provider (no ID tokens), only the OAuth fields clients use to find the endpoints.
+async fn discovery(State(state): State<Shared>) -> Json<serde_json::Value> {
+    let b = &state.base_url;
+    Json(serde_json::json!({
+        "issuer": b,
+        "authorization_endpoint": format!("{b}/oauth/authorize"),
+        "token_endpoint": format!("{b}/oauth/token"),
+        "revocation_endpoint": format!("{b}/oauth/revoke"),
+        "response_types_supported": ["code", "token"],
+        "response_modes_supported": ["query", "fragment"],
+        "grant_types_supported": [
+            "authorization_code", "implicit", "refresh_token", "client_credentials", "password"
+        ],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "none"],
+    }))
 }
 
 async fn not_found() -> OAuthError {

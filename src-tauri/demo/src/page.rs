@@ -1,5 +1,6 @@
 //! Human-facing text: the `GET /` page and the credentials text printed by `waybill demo-server`.
-//! The example `waybill profile add` commands live in one place, [`example_commands`].
+//! The example `waybill profile add` commands live in one place each: [`example_commands`]
+//! (client credentials and password) and [`browser_commands`] (browser sign-in).
 
 use axum::extract::State;
 use axum::response::Html;
@@ -28,6 +29,27 @@ fn example_commands(c: &DemoConfig, base: &str) -> Vec<String> {
     cmds
 }
 
+/// The browser sign-in examples: authorization code + PKCE (endpoints found by discovery from
+/// the issuer) and the implicit flow; each a `profile add` followed by its `login`.
+fn browser_commands(c: &DemoConfig, base: &str) -> Vec<[String; 2]> {
+    let id = &c.browser_client_id;
+    vec![
+        [
+            format!(
+                "waybill profile add demo-browser --grant authorization_code --issuer {base} --client-id {id}"
+            ),
+            "waybill login demo-browser".into(),
+        ],
+        [
+            format!(
+                "waybill profile add demo-implicit --grant implicit --authorize-url {base}/oauth/authorize \
+                 --client-id {id} --scope \"shipments\""
+            ),
+            "waybill login demo-implicit".into(),
+        ],
+    ]
+}
+
 pub(crate) fn credentials_text(c: &DemoConfig, base: &str) -> String {
     let mut t = String::new();
     t.push_str(&format!(
@@ -50,14 +72,50 @@ pub(crate) fn credentials_text(c: &DemoConfig, base: &str) -> String {
     for cmd in example_commands(c, base) {
         t.push_str(&format!("  {cmd}\n"));
     }
+    t.push_str(&format!(
+        "\nBrowser sign-in: public client {} (no secret), user {}.\n",
+        c.browser_client_id, c.username
+    ));
+    t.push_str(&format!(
+        "  Authorize URL  {base}/oauth/authorize   (response_type=code with PKCE S256, or token)\n"
+    ));
+    t.push_str(&format!("  Revocation URL {base}/oauth/revoke\n"));
+    t.push_str(&format!(
+        "  Discovery      {base}/.well-known/openid-configuration\n"
+    ));
+    t.push_str("  Redirect URIs  http://127.0.0.1, http://[::1] or http://localhost, any port and path (RFC 8252)\n");
+    t.push_str(&format!(
+        "  Implicit tokens arrive in the redirect's {}\n\n",
+        if c.implicit_in_query {
+            "query string"
+        } else {
+            "fragment"
+        }
+    ));
+    t.push_str("Sign in through the browser with the authorization code flow (PKCE) or the implicit flow:\n\n");
+    for [add, login] in browser_commands(c, base) {
+        t.push_str(&format!("  {add}\n  {login}\n\n"));
+    }
     t
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Escapes text for HTML element content and quoted attribute values. CR and LF become
+/// character references so attribute values survive HTML's newline normalisation.
+pub(crate) fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\r' => out.push_str("&#13;"),
+            '\n' => out.push_str("&#10;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub(crate) async fn home(State(state): State<Shared>) -> Html<String> {
@@ -68,6 +126,10 @@ pub(crate) async fn home(State(state): State<Shared>) -> Html<String> {
         .iter()
         .map(|c| format!("{}\n", e(c)))
         .collect();
+    let browser_cmds: String = browser_commands(c, base)
+        .iter()
+        .map(|[add, login]| format!("{}\n{}\n\n", e(add), e(login)))
+        .collect();
     Html(format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Waybill demo provider</title></head><body>\n\
          <h1>Waybill demo provider</h1>\n\
@@ -75,19 +137,30 @@ pub(crate) async fn home(State(state): State<Shared>) -> Html<String> {
          <h2>Credentials</h2>\n<ul>\n\
          <li>Client ID: <code>{cid}</code></li>\n<li>Client secret: <code>{cs}</code></li>\n\
          <li>Username: <code>{u}</code></li>\n<li>Password: <code>{p}</code></li>\n\
-         <li>Access tokens live {ttl} s</li>\n</ul>\n\
+         <li>Access tokens live {ttl} s</li>\n\
+         <li>Browser sign-in: public client <code>{bid}</code> (no secret), signing in as <code>{u}</code></li>\n</ul>\n\
          <h2>Endpoints</h2>\n<ul>\n\
          <li><code>POST {b}/oauth/token</code> &mdash; grants <code>client_credentials</code>, <code>password</code>, \
          <code>refresh_token</code>; client auth by form body, HTTP Basic or JSON body</li>\n\
          <li><code>GET {b}/api/services</code>, <code>POST {b}/api/shipments</code>, \
          <code>GET {b}/api/shipments/{{id}}</code>, <code>GET {b}/api/whoami</code> &mdash; Bearer token required</li>\n\
-         <li><code>POST {b}/demo/expire-tokens</code> &mdash; expire every access token now</li>\n</ul>\n\
-         <h2>Try it</h2>\n<pre>{cmds}</pre>\n</body></html>\n",
+         <li><code>POST {b}/demo/expire-tokens</code> &mdash; expire every access token now</li>\n\
+         <li><code>GET {b}/oauth/authorize</code> &mdash; browser sign-in for <code>{bid}</code>: \
+         <code>response_type=code</code> (PKCE S256 required) or <code>token</code> (implicit); \
+         redirect URIs must be loopback (<code>http://127.0.0.1</code>, <code>http://[::1]</code>, \
+         <code>http://localhost</code>, any port)</li>\n\
+         <li><code>POST {b}/oauth/token</code> also takes <code>authorization_code</code> (with \
+         <code>code_verifier</code>); <code>{bid}</code> sends its <code>client_id</code> only</li>\n\
+         <li><code>POST {b}/oauth/revoke</code> &mdash; revoke an access or refresh token (RFC 7009)</li>\n\
+         <li><code>GET {b}/.well-known/openid-configuration</code> &mdash; endpoint discovery</li>\n</ul>\n\
+         <h2>Try it</h2>\n<pre>{cmds}</pre>\n\
+         <h2>Browser sign-in</h2>\n<pre>{browser_cmds}</pre>\n</body></html>\n",
         cid = e(&c.client_id),
         cs = e(&c.client_secret),
         u = e(&c.username),
         p = e(&c.password),
         ttl = c.token_ttl.as_secs(),
+        bid = e(&c.browser_client_id),
         b = e(base),
     ))
 }

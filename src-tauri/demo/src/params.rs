@@ -32,7 +32,8 @@ pub(crate) fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Params, OAu
     }
 }
 
-fn parse_form(body: &[u8]) -> Result<Params, OAuthError> {
+/// Parses an application/x-www-form-urlencoded body or query string; a parameter may appear once.
+pub(crate) fn parse_form(body: &[u8]) -> Result<Params, OAuthError> {
     let text = std::str::from_utf8(body)
         .map_err(|_| OAuthError::invalid_request("The form body is not valid UTF-8."))?;
     let mut params = Params::new();
@@ -91,6 +92,31 @@ pub(crate) fn form_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Encodes one application/x-www-form-urlencoded component: unreserved characters stay,
+/// space becomes `+`, everything else is %-escaped (the output is plain ASCII).
+pub(crate) fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `k1=v1&k2=v2`, each part form-encoded.
+pub(crate) fn form_serialize(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,6 +128,17 @@ mod tests {
         assert_eq!(form_decode("%zz"), None);
         assert_eq!(form_decode("%+1"), None);
         assert_eq!(form_decode("%ff"), None); // not UTF-8
+    }
+
+    #[test]
+    fn form_encode_round_trips() {
+        let raw = "a b&c=d/é\"><script>#%+";
+        let enc = form_encode(raw);
+        assert!(enc
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+%".contains(&b)));
+        assert_eq!(form_decode(&enc).as_deref(), Some(raw));
+        assert_eq!(form_serialize(&[("a", "1 2"), ("b", "&")]), "a=1+2&b=%26");
     }
 
     #[test]

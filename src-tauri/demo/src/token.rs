@@ -1,6 +1,7 @@
-//! `POST /oauth/token`: client authentication (form, Basic, JSON dialects) and the grants
-//! (body parsing is in `params.rs`). Each grant is its own function returning an [`Issued`]
-//! set of tokens, so new grants (e.g. `authorization_code`) slot into [`token_endpoint`].
+//! `POST /oauth/token`: client authentication (form, Basic, JSON dialects; none for the
+//! public browser client) and the grants (body parsing is in `params.rs`). Each grant is its
+//! own function returning an [`Issued`] set of tokens. Also `POST /oauth/revoke` (RFC 7009),
+//! which authenticates clients the same way.
 
 use std::sync::atomic::Ordering;
 
@@ -9,11 +10,12 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
+use sha2::{Digest as _, Sha256};
 
 use crate::params::{form_decode, parse_body, Params};
-use crate::store::{Grant, Issued};
+use crate::store::{CodeError, Grant, Issued, RevokeError};
 use crate::{AppState, OAuthError, Shared};
 
 const BASIC_CHALLENGE: &str = "Basic realm=\"waybill-demo\"";
@@ -36,22 +38,38 @@ fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Issued, 
     let client_id = authenticate_client(state, headers, &params)?;
     let grant_type = params.get("grant_type").ok_or_else(|| {
         OAuthError::invalid_request(
-            "Missing grant_type: use client_credentials, password or refresh_token.",
+            "Missing grant_type: use client_credentials, password, authorization_code or refresh_token.",
         )
     })?;
+    let public = is_public(state, &client_id);
     match grant_type.as_str() {
+        "client_credentials" | "password" if public => Err(OAuthError::new(
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            format!(
+                "\"{client_id}\" is a public client (no secret): it may only use authorization_code \
+                 (with PKCE) and refresh_token. Use the confidential client for {grant_type}."
+            ),
+        )),
         "client_credentials" => Ok(client_credentials(state, client_id, &params)),
         "password" => password(state, client_id, &params),
+        "authorization_code" => authorization_code(state, client_id, &params),
         "refresh_token" => refresh_token(state, client_id, &params),
         other => Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
             format!(
-                "The grant_type \"{}\" is not supported here; use client_credentials, password or refresh_token.",
+                "The grant_type \"{}\" is not supported here; use client_credentials, password, \
+                 authorization_code or refresh_token.",
                 other.escape_debug()
             ),
         )),
     }
+}
+
+/// The browser client has no secret: its requests carry only `client_id`.
+fn is_public(state: &AppState, client_id: &str) -> bool {
+    client_id == state.config.browser_client_id && client_id != state.config.client_id
 }
 
 /// 200 with the RFC 6749 5.1 JSON body and `Cache-Control: no-store`.
@@ -83,6 +101,7 @@ fn client_credentials(state: &AppState, client_id: String, params: &Params) -> I
         client_id,
         username: None,
         scope: params.get("scope").cloned(),
+        family: None,
     };
     state.tokens.issue(grant, false)
 }
@@ -103,8 +122,77 @@ fn password(state: &AppState, client_id: String, params: &Params) -> Result<Issu
         client_id,
         username: Some(username.to_owned()),
         scope: params.get("scope").cloned(),
+        family: None,
     };
     Ok(state.tokens.issue(grant, true))
+}
+
+/// RFC 6749 4.1.3 with RFC 7636 (PKCE S256): the code is single-use and bound to the client,
+/// the exact `redirect_uri` and the `code_challenge` of the authorization request.
+fn authorization_code(
+    state: &AppState,
+    client_id: String,
+    params: &Params,
+) -> Result<Issued, OAuthError> {
+    let code = required(params, "code", "the authorization_code grant")?;
+    let redirect_uri = required(params, "redirect_uri", "the authorization_code grant")?;
+    let bound = state.tokens.take_code(code).map_err(|e| match e {
+        CodeError::Unknown => OAuthError::invalid_grant(
+            "The authorization code is unknown or expired (codes are valid for 60 s); sign in again.",
+        ),
+        CodeError::Used => OAuthError::invalid_grant(
+            "The authorization code was already used; codes are single-use, and the tokens issued \
+             from it have been revoked. Sign in again.",
+        ),
+    })?;
+    if bound.grant.client_id != client_id {
+        return Err(OAuthError::invalid_grant(
+            "The authorization code was issued to another client.",
+        ));
+    }
+    if redirect_uri != bound.redirect_uri {
+        return Err(OAuthError::invalid_grant(
+            "The redirect_uri does not match the one of the authorization request.",
+        ));
+    }
+    match (&bound.code_challenge, params.get("code_verifier")) {
+        (Some(challenge), Some(verifier)) => {
+            if !pkce_s256_matches(verifier, challenge) {
+                return Err(OAuthError::invalid_grant(
+                    "PKCE verification failed: BASE64URL(SHA256(code_verifier)) does not match the code_challenge.",
+                ));
+            }
+        }
+        (Some(_), None) => {
+            return Err(OAuthError::invalid_grant(
+                "Missing code_verifier: this code was issued with a PKCE code_challenge.",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(OAuthError::invalid_grant(
+                "A code_verifier was sent, but the authorization request had no code_challenge.",
+            ))
+        }
+        (None, None) => {}
+    }
+    Ok(state.tokens.issue(bound.grant, true))
+}
+
+/// RFC 7636 4.6, S256: `BASE64URL-NO-PAD(SHA256(ASCII(code_verifier))) == code_challenge`,
+/// with the verifier 43..=128 unreserved characters.
+pub(crate) fn pkce_s256_matches(verifier: &str, challenge: &str) -> bool {
+    if !is_pkce_value(verifier) {
+        return false;
+    }
+    let computed = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+    ct_eq(&computed, challenge)
+}
+
+/// RFC 7636 4.1: 43 to 128 characters of `[A-Z] / [a-z] / [0-9] / "-" / "." / "_" / "~"`.
+pub(crate) fn is_pkce_value(s: &str) -> bool {
+    (43..=128).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
 fn refresh_token(
@@ -151,6 +239,8 @@ fn required<'a>(params: &'a Params, name: &str, what: &str) -> Result<&'a str, O
 // ---------- client authentication ----------
 
 /// Checks the client's credentials from HTTP Basic or from the body, and returns its id.
+/// The public browser client authenticates with `none`: its `client_id` alone (an empty
+/// secret, as some libraries send, is accepted too).
 fn authenticate_client(
     state: &AppState,
     headers: &HeaderMap,
@@ -171,12 +261,26 @@ fn authenticate_client(
         if ok_decoded || client_matches(cfg, &raw_id, &raw_secret) {
             return Ok(cfg.client_id.clone());
         }
+        let public_id = decoded
+            .as_ref()
+            .map_or(raw_id.as_str(), |(i, _)| i.as_str());
+        if is_public(state, public_id) && raw_secret.is_empty() {
+            return Ok(cfg.browser_client_id.clone());
+        }
         let id = decoded.map(|(i, _)| i).unwrap_or(raw_id);
         return Err(
             bad_client(cfg, &id, "sent with HTTP Basic").with_www_authenticate(BASIC_CHALLENGE)
         );
     }
     match (params.get("client_id"), params.get("client_secret")) {
+        (Some(id), secret) if is_public(state, id) => match secret {
+            None => Ok(id.clone()),
+            Some(s) if s.is_empty() => Ok(id.clone()),
+            Some(_) => Err(invalid_client(format!(
+                "Client authentication failed: \"{id}\" is a public client and has no secret; \
+                 send its client_id alone."
+            ))),
+        },
         (Some(id), Some(secret)) => {
             if client_matches(cfg, id, secret) {
                 Ok(cfg.client_id.clone())
@@ -207,7 +311,12 @@ fn invalid_client(description: impl Into<String>) -> OAuthError {
 
 /// The helpful 401: says whether the id or the secret was wrong (this is a demo, not a real provider).
 fn bad_client(cfg: &crate::DemoConfig, id: &str, how: &str) -> OAuthError {
-    if ct_eq(id, &cfg.client_id) {
+    if id == cfg.browser_client_id && id != cfg.client_id {
+        invalid_client(format!(
+            "Client authentication failed: \"{id}\" is a public client and has no secret ({how}); \
+             send its client_id alone."
+        ))
+    } else if ct_eq(id, &cfg.client_id) {
         invalid_client(format!(
             "Client authentication failed: wrong client_secret for client \"{id}\" ({how})."
         ))
@@ -246,6 +355,45 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
     Ok(Some((id.to_owned(), secret.to_owned())))
 }
 
+// ---------- revocation ----------
+
+/// `POST /oauth/revoke` (RFC 7009): authenticates the client like the token endpoint, then
+/// revokes the access or refresh token in `token`. 200 with an empty body, also for unknown
+/// tokens (2.2: "invalid tokens do not cause an error response").
+pub(crate) async fn revoke_endpoint(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match revoke(&state, &headers, &body) {
+        Ok(()) => {
+            let mut res = StatusCode::OK.into_response();
+            res.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            res
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAuthError> {
+    let params = parse_body(headers, body)?;
+    let client_id = authenticate_client(state, headers, &params)?;
+    let token = required(&params, "token", "revocation")?;
+    // token_type_hint (access_token / refresh_token / anything else) is only a hint (2.1):
+    // both kinds are looked up whatever it says.
+    state
+        .tokens
+        .revoke(token, &client_id)
+        .map_err(|RevokeError::OtherClient| {
+            OAuthError::new(
+                StatusCode::BAD_REQUEST,
+                "unauthorized_client",
+                "The token was issued to another client; a client may only revoke its own tokens.",
+            )
+        })
+}
+
 /// Compares without stopping at the first differing byte.
 fn ct_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -255,6 +403,22 @@ fn ct_eq(a: &str, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pkce_rfc7636_appendix_b() {
+        let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+        assert!(pkce_s256_matches(
+            verifier,
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        ));
+        assert!(!pkce_s256_matches(
+            verifier,
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cN"
+        ));
+        assert!(!pkce_s256_matches("short", "x"));
+        assert!(!is_pkce_value(&"a".repeat(129)));
+        assert!(is_pkce_value(&"a~._-".repeat(9)));
+    }
 
     #[test]
     fn ct_eq_works() {

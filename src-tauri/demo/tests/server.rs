@@ -254,7 +254,7 @@ async fn wrong_or_missing_client_credentials() {
     let res = c
         .post(s.token_url())
         .form(&[
-            ("grant_type", "authorization_code"),
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
             ("client_id", "demo-client"),
             ("client_secret", "demo-secret"),
         ])

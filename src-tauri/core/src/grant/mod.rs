@@ -22,11 +22,15 @@ use crate::profile::{ClientAuth, Profile};
 use crate::secret::{self, ClientSecret};
 use crate::token::{ExtraFields, TokenResponse, TokenSet};
 
+mod authorization_code;
 mod client_credentials;
+mod implicit;
 mod password;
 mod refresh;
 
+pub use authorization_code::exchange_code;
 pub use client_credentials::client_credentials;
+pub use implicit::token_from_redirect;
 pub use password::password;
 pub use refresh::refresh;
 
@@ -78,8 +82,8 @@ type Client = oauth2::Client<
 type RequestResult = Result<Response, RequestTokenError<EndpointError, BasicErrorResponse>>;
 
 fn client(profile: &Profile, secret: Option<&ClientSecret>) -> Result<Client, GrantError> {
-    let token_url = TokenUrl::new(profile.token_url.clone())
-        .map_err(|_| GrantError::BadTokenUrl(profile.token_url.clone()))?;
+    let url = profile.token_url.clone().unwrap_or_default();
+    let token_url = TokenUrl::new(url.clone()).map_err(|_| GrantError::BadTokenUrl(url))?;
     let auth_type = match profile.client_auth {
         ClientAuth::Basic => AuthType::BasicAuth,
         // The JSON dialect starts as a form body and is re-encoded by `dialect`.
