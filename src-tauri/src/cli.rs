@@ -797,8 +797,10 @@ fn open_browser(url: &str) -> Result<(), Failure> {
     }
     std::process::Command::new(&words[0])
         .args(&words[1..])
+                // Detached from our terminal: the browser outlives this command and its chatter is not ours.
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .spawn()
         .map(drop)
         .map_err(|e| Failure {

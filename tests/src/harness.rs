@@ -220,3 +220,14 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// `BROWSER` for sign-in tests: headless Chromium driven like a user (`tests/browser/sign-in.mjs`).
+pub fn chromium_browser() -> String {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("browser");
+    assert!(
+        dir.join("node_modules/playwright-core").exists() && Path::new("/usr/bin/chromium").exists(),
+        "browser sign-in tests need Debian's chromium and `npm ci --ignore-scripts` in {} (scripts/test does both)",
+        dir.display()
+    );
+    format!("node {}", dir.join("sign-in.mjs").display())
+}

@@ -138,6 +138,14 @@ impl BrowserSignIn {
             profile: profile.name.clone(),
             source,
         };
+        // RFC 9207: a response naming another issuer is a mix-up attack, or a misconfiguration.
+        if let (Some(iss), Some(expected)) = (redirect.get("iss"), &profile.issuer) {
+            if iss.trim_end_matches('/') != expected.trim_end_matches('/') {
+                return Err(grant_error(GrantError::BadResponse(format!(
+                    "the sign-in response came from issuer {iss:?}, not this profile's {expected:?}"
+                ))));
+            }
+        }
         let tokens = match (self.verifier, redirect.get("code")) {
             (Some(verifier), Some(code)) => {
                 let secret = session.vault().client_secret(&profile.keyring_id).await?;

@@ -1,0 +1,342 @@
+//! Browser sign-in end to end: the real `waybill login`, a real headless Chromium as the user's
+//! browser (`BROWSER`), and real providers: the demo provider (implicit with the token in the
+//! fragment and in the query, authorization code + PKCE) and oidc-provider (implicit
+//! `id_token token`, authorization code + PKCE with a refresh token). Each ends with an API call
+//! through `waybill call` and a search for the tokens outside the keyring.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use waybill_demo::{DemoConfig, DemoServer};
+use waybill_tests::harness::{chromium_browser, require_keyring, secret_tool_lookup, Waybill};
+use waybill_tests::oidc::OidcProvider;
+
+fn user(log: &std::path::Path) -> Waybill {
+    Waybill::new()
+        .env("BROWSER", &chromium_browser())
+        .env("SIGN_IN_TIMEOUT_MS", "30000")
+        .env("SIGN_IN_LOG", &log.display().to_string())
+}
+
+fn token_json(wb: &Waybill, name: &str) -> Value {
+    let run = wb.run_printing_token(&["token", name, "--json"], "");
+    assert_eq!(run.code, 0, "token {name}: {}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+fn call_json(wb: &Waybill, name: &str, target: &str) -> Value {
+    let run = wb.run(&["call", name, "GET", target, "--json-out"], "");
+    assert_eq!(
+        run.code, 0,
+        "call {name} {target}: {}\n{}",
+        run.stdout, run.stderr
+    );
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+fn assert_no_leaks(wb: &Waybill, tokens: &[String]) {
+    for token in tokens {
+        let leaks = wb.find_leaks(token);
+        assert!(
+            leaks.is_empty(),
+            "a token leaked outside the keyring into {leaks:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_provider_authorization_code_with_pkce_in_chromium() {
+    require_keyring();
+    let server = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let wb = user(log.path());
+    let issuer = server.base_url();
+    let api = server.api_base();
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "web",
+            "--grant",
+            "authorization_code",
+            "--issuer",
+            &issuer,
+            "--client-id",
+            "demo-browser",
+            "--no-client-secret",
+            "--scope",
+            "shipments",
+            "--api-base",
+            &api,
+        ],
+        "",
+    );
+    let login = wb.run(&["login", "web", "--timeout", "60"], "");
+    assert_eq!(login.code, 0, "login failed: {}", login.stderr);
+    assert!(
+        login.stdout.contains("Signed in to web"),
+        "{}",
+        login.stdout
+    );
+    let steps = std::fs::read_to_string(log.path()).unwrap();
+    assert!(
+        steps.contains("approve") && steps.contains("done"),
+        "the browser signed in like a user: {steps}"
+    );
+
+    let token = token_json(&wb, "web");
+    assert_eq!(
+        token["source"], "cache",
+        "the signed-in token is kept in the keyring for the next command"
+    );
+    let id = wb.keyring_id("web");
+    let refresh = secret_tool_lookup(&format!("{id}/refresh_token"))
+        .expect("the code flow's refresh token is kept");
+    let whoami = call_json(&wb, "web", "/whoami");
+    assert_eq!(whoami["body"]["grant_type"], "authorization_code");
+
+    // Expired at the provider: the refresh token renews it without the browser.
+    reqwest::Client::new()
+        .post(format!("{issuer}/demo/expire-tokens"))
+        .send()
+        .await
+        .unwrap();
+    let again = call_json(&wb, "web", "/whoami");
+    assert_eq!(
+        again["retried_after_401"], true,
+        "renewed with the refresh token after a 401"
+    );
+
+    let access = token_json(&wb, "web")["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wb.ok(&["logout", "web", "--revoke"], "");
+    assert_eq!(secret_tool_lookup(&format!("{id}/access_token")), None);
+    let revoked = reqwest::Client::new()
+        .get(format!("{api}/whoami"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        revoked.status(),
+        401,
+        "logout --revoke revoked the token at the provider"
+    );
+    assert_no_leaks(
+        &wb,
+        &[
+            access,
+            refresh,
+            token["access_token"].as_str().unwrap().to_string(),
+        ],
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_provider_implicit_in_fragment_and_in_query() {
+    require_keyring();
+    let server = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let wb = user(log.path());
+    let authorize = server.authorize_url();
+    let api = server.api_base();
+    let mut tokens = Vec::new();
+    for (name, extra) in [("fragment", None), ("query", Some("response_mode=query"))] {
+        let mut args = vec![
+            "profile",
+            "add",
+            name,
+            "--grant",
+            "implicit",
+            "--authorize-url",
+            &authorize,
+            "--client-id",
+            "demo-browser",
+            "--no-client-secret",
+            "--scope",
+            "shipments",
+            "--api-base",
+            &api,
+        ];
+        if let Some(extra) = extra {
+            args.extend(["--authorize-param", extra]);
+        }
+        wb.ok(&args, "");
+        let login = wb.run(&["login", name, "--timeout", "60"], "");
+        assert_eq!(login.code, 0, "{name}: {}", login.stderr);
+        let token = token_json(&wb, name);
+        assert_eq!(
+            token["source"], "cache",
+            "the signed-in token is kept in the keyring for the next command"
+        );
+        assert_eq!(
+            call_json(&wb, name, "/whoami")["body"]["grant_type"],
+            "implicit",
+            "{name}"
+        );
+        tokens.push(token["access_token"].as_str().unwrap().to_string());
+    }
+    // No refresh for implicit: once the provider expires it, the user is asked to sign in again.
+    reqwest::Client::new()
+        .post(format!("{}/demo/expire-tokens", server.base_url()))
+        .send()
+        .await
+        .unwrap();
+    let expired = wb.run(&["call", "fragment", "GET", "/whoami"], "");
+    assert_eq!(expired.code, 2);
+    assert!(
+        expired.stderr.contains("sign in again")
+            && expired.stderr.contains("waybill login fragment"),
+        "{}",
+        expired.stderr
+    );
+    assert_no_leaks(&wb, &tokens);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_sign_in_reports_the_providers_words() {
+    require_keyring();
+    let server = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let wb = user(log.path()).env("SIGN_IN_ACTION", "deny");
+    let issuer = server.base_url();
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "web",
+            "--grant",
+            "authorization_code",
+            "--issuer",
+            &issuer,
+            "--client-id",
+            "demo-browser",
+            "--no-client-secret",
+        ],
+        "",
+    );
+    let denied = wb.run(&["login", "web", "--timeout", "60"], "");
+    assert_eq!(denied.code, 2, "{}", denied.stdout);
+    assert!(
+        denied.stderr.contains("access_denied")
+            && denied.stderr.contains("The user denied the request"),
+        "{}",
+        denied.stderr
+    );
+    let token = wb.run(&["token", "web"], "");
+    assert_eq!(token.code, 2, "a denied sign-in leaves no token");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oidc_provider_implicit_id_token_token() {
+    require_keyring();
+    let oidc = OidcProvider::start("unused-secret-value", 60);
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let wb = user(log.path()).env("SIGN_IN_LOGIN", "ada");
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "op",
+            "--grant",
+            "implicit",
+            "--issuer",
+            &oidc.issuer,
+            "--client-id",
+            "native-implicit",
+            "--no-client-secret",
+            "--scope",
+            "openid api:read",
+            "--authorize-param",
+            "response_type=id_token token",
+        ],
+        "",
+    );
+    let login = wb.run(&["login", "op", "--timeout", "60"], "");
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    let steps = std::fs::read_to_string(log.path()).unwrap();
+    assert!(
+        steps.contains("login-form") && steps.contains("consent"),
+        "signed in at oidc-provider's own pages: {steps}"
+    );
+    let token = token_json(&wb, "op");
+    assert_eq!(
+        token["source"], "cache",
+        "the signed-in token is kept in the keyring for the next command"
+    );
+    assert!(
+        token["extra"]["id_token"].is_string(),
+        "the id_token is kept with the token: {token}"
+    );
+    let me = call_json(&wb, "op", &format!("{}/me", oidc.issuer));
+    assert_eq!(
+        me["body"]["sub"], "ada",
+        "the provider's userinfo accepts the token for the user who signed in"
+    );
+    assert_no_leaks(&wb, &[token["access_token"].as_str().unwrap().to_string()]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oidc_provider_authorization_code_with_pkce_and_refresh() {
+    require_keyring();
+    let oidc = OidcProvider::start("unused-secret-value", 4);
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let wb = user(log.path()).env("SIGN_IN_LOGIN", "grace");
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "op",
+            "--grant",
+            "authorization_code",
+            "--issuer",
+            &oidc.issuer,
+            "--client-id",
+            "native-pkce",
+            "--no-client-secret",
+            "--scope",
+            "openid offline_access api:read",
+            "--authorize-param",
+            "prompt=consent",
+        ],
+        "",
+    );
+    let login = wb.run(&["login", "op", "--timeout", "60"], "");
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    let first = token_json(&wb, "op");
+    assert_eq!(
+        first["source"], "cache",
+        "the signed-in token is kept in the keyring for the next command"
+    );
+    assert_eq!(
+        call_json(&wb, "op", &format!("{}/me", oidc.issuer))["body"]["sub"],
+        "grace"
+    );
+    let id = wb.keyring_id("op");
+    let refresh = secret_tool_lookup(&format!("{id}/refresh_token"))
+        .expect("offline_access gives a refresh token");
+
+    // The 4 s token runs out; the next call renews it with the refresh token, no browser.
+    tokio::time::sleep(Duration::from_millis(4200)).await;
+    let renewed = token_json(&wb, "op");
+    assert_eq!(renewed["source"], "refreshed");
+    assert_eq!(
+        call_json(&wb, "op", &format!("{}/me", oidc.issuer))["body"]["sub"],
+        "grace"
+    );
+    let rotated = secret_tool_lookup(&format!("{id}/refresh_token")).unwrap();
+    assert_no_leaks(
+        &wb,
+        &[
+            first["access_token"].as_str().unwrap().into(),
+            renewed["access_token"].as_str().unwrap().into(),
+            refresh,
+            rotated,
+        ],
+    );
+}
