@@ -51,7 +51,7 @@ pub enum LoopbackError {
     NotLoopback(String),
     #[error("could not listen on {addr} for the sign-in redirect: {detail}")]
     Bind { addr: String, detail: String },
-    #[error("the sign-in was not completed within {} s", .0.as_secs())]
+    #[error("the sign-in was not completed within {}", seconds(.0))]
     TimedOut(Duration),
     #[error("the sign-in was cancelled")]
     Cancelled,
@@ -60,6 +60,14 @@ pub enum LoopbackError {
         error: String,
         description: Option<String>,
     },
+}
+
+fn seconds(d: &Duration) -> String {
+    if d.as_secs() >= 1 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
 }
 
 fn describe(error: &str, description: Option<&str>) -> String {
@@ -190,13 +198,19 @@ impl Listener {
         let (results, mut result) = mpsc::channel::<Result<Redirect, LoopbackError>>(1);
         let path = self.redirect_uri.path.clone();
         let accept = async {
+            // Connection tasks die with the attempt: one still open when it ends (cancelled, timed
+            // out) must not tell the browser "Signed in" for a redirect nobody takes any more.
+            let mut connections = tokio::task::JoinSet::new();
             loop {
                 let Ok((stream, _)) = self.socket.accept().await else {
+                    // Out of file handles, say: back off instead of spinning.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 };
+                while connections.try_join_next().is_some() {}
                 let (results, path, state) = (results.clone(), path.clone(), state.to_string());
                 // Each connection on its own task: an idle speculative socket must not block the real one.
-                tokio::spawn(async move {
+                connections.spawn(async move {
                     if let Some(outcome) = serve(stream, &path, &state).await {
                         let _ = results.try_send(outcome);
                     }
@@ -209,7 +223,8 @@ impl Listener {
             _ = tokio::time::sleep(timeout) => Err(LoopbackError::TimedOut(timeout)),
             _ = cancel => Err(LoopbackError::Cancelled),
         }
-        // `self.socket` is dropped here: the port is closed as soon as the attempt ends.
+        // `self.socket` is dropped here: the port is closed as soon as the attempt ends, and the
+        // connections still being served are dropped with `accept`.
     }
 }
 
