@@ -205,7 +205,7 @@ struct AddArgs {
     /// Start from a refresh token read from stdin (the line after any secret); implies --grant refresh_token.
     #[arg(long)]
     refresh_token_stdin: bool,
-    /// A public client: no client secret.
+    /// A public client (browser sign-in from a desktop app): no client secret. Implied by --grant implicit.
     #[arg(long)]
     no_client_secret: bool,
 }
@@ -465,7 +465,8 @@ async fn add_profile(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
     let profile = finish_profile(new)?;
 
     // Secrets, in stdin order: client secret, then password, then refresh token.
-    let secret = if args.no_client_secret {
+    // The implicit flow never meets a token endpoint: there is no secret to ask for.
+    let secret = if args.no_client_secret || profile.grant == Grant::Implicit {
         None
     } else {
         Some(ClientSecret::new(ctx.stdin.secret_from(

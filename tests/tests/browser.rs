@@ -155,7 +155,6 @@ async fn demo_provider_implicit_in_fragment_and_in_query() {
             &authorize,
             "--client-id",
             "demo-browser",
-            "--no-client-secret",
             "--scope",
             "shipments",
             "--api-base",
@@ -164,7 +163,7 @@ async fn demo_provider_implicit_in_fragment_and_in_query() {
         if let Some(extra) = extra {
             args.extend(["--authorize-param", extra]);
         }
-        wb.ok(&args, "");
+        wb.ok(&args, ""); // an implicit profile asks for no client secret
         let login = wb.run(&["login", name, "--timeout", "60"], "");
         assert_eq!(login.code, 0, "{name}: {}", login.stderr);
         let token = token_json(&wb, name);
