@@ -80,6 +80,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show what a profile holds, without renewing or printing the token: state, type, scope,
+    /// expiry and time left, refresh token or not, and for a JWT its header and claims with the
+    /// signature checked against the provider's JWKS.
+    Inspect {
+        name: String,
+        #[arg(long)]
+        json: bool,
+        /// Do not fetch the provider's JWKS to check a JWT's signature.
+        #[arg(long)]
+        no_verify: bool,
+    },
     /// Call the profile's API with `Authorization: Bearer`; prints the response body.
     ///
     /// A path is joined to the profile's API base. Exit 0 on 2xx, 1 on another HTTP status, 2 on a
@@ -172,6 +183,9 @@ struct AddArgs {
     /// RFC 7009 revocation endpoint, for `logout --revoke`.
     #[arg(long, value_name = "URL")]
     revocation_url: Option<String>,
+    /// The provider's JSON Web Key Set, to check JWT signatures (`waybill inspect`).
+    #[arg(long, value_name = "URL")]
+    jwks_url: Option<String>,
     #[arg(long, value_name = "URL")]
     token_url: Option<String>,
     #[arg(long, value_name = "ID")]
@@ -366,6 +380,11 @@ async fn dispatch(cli: Cli) -> Result<i32, Failure> {
         Command::Profile(command) => profile_command(&mut Context::new(options)?, command).await,
         Command::Token { name, json } => token(&mut Context::new(options)?, &name, json).await,
         Command::Call(args) => call(&mut Context::new(options)?, args).await,
+        Command::Inspect {
+            name,
+            json,
+            no_verify,
+        } => inspect(&Context::new(options)?, &name, json, !no_verify).await,
         Command::Login {
             name,
             password_stdin,
@@ -587,7 +606,7 @@ fn new_profile(args: &AddArgs) -> Result<NewProfile, Failure> {
         authorize_params,
         issuer: args.issuer.clone(),
         revocation_url: args.revocation_url.clone(),
-        jwks_url: None,
+        jwks_url: args.jwks_url.clone(),
     };
     Ok(new)
 }
@@ -636,6 +655,82 @@ async fn token(ctx: &mut Context, name: &str, json: bool) -> Result<i32, Failure
         }));
     } else {
         println!("{}", token.access_token.expose());
+    }
+    Ok(0)
+}
+
+async fn inspect(ctx: &Context, name: &str, json: bool, verify: bool) -> Result<i32, Failure> {
+    let profile = ctx.profile(name)?;
+    let status = ctx
+        .session
+        .status(&profile, verify)
+        .await
+        .map_err(session_failure)?;
+    let now = chrono::Utc::now();
+    let seconds_left = status
+        .meta
+        .as_ref()
+        .and_then(|m| m.expires_at)
+        .map(|at| (at - now).num_seconds().max(0));
+    if json {
+        let mut value = serde_json::to_value(&status).unwrap_or(Value::Null);
+        value["profile"] = json!(profile.name);
+        value["seconds_left"] = json!(seconds_left);
+        print_json(&value);
+        return Ok(0);
+    }
+    let state = serde_json::to_value(status.state)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    println!("{:<14}{}", "profile:", profile.name);
+    println!("{:<14}{}", "state:", state.replace('_', " "));
+    if let Some(meta) = &status.meta {
+        println!("{:<14}{}", "type:", meta.token_type);
+        println!(
+            "{:<14}{}",
+            "scope:",
+            meta.scope.as_deref().unwrap_or("(not stated)")
+        );
+        println!(
+            "{:<14}{}",
+            "obtained:",
+            meta.obtained_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        );
+        let left = seconds_left
+            .map(|s| format!(" ({s} s left)"))
+            .unwrap_or_default();
+        println!("{:<14}{}{left}", "expires:", expiry_text(meta));
+    }
+    println!(
+        "{:<14}{}",
+        "refresh:",
+        if status.has_refresh_token {
+            "yes"
+        } else {
+            "no"
+        }
+    );
+    if let Some(jwt) = &status.jwt {
+        println!("JWT header:   {}", jwt.header);
+        println!(
+            "JWT claims:   {}",
+            serde_json::to_string_pretty(&jwt.claims).unwrap_or_default()
+        );
+        let signature = match &status.signature {
+            Some(waybill_core::jwt::SignatureCheck::Checked { alg, kid }) => {
+                format!("checked ({alg}, key {})", kid.as_deref().unwrap_or("-"))
+            }
+            Some(waybill_core::jwt::SignatureCheck::Unchecked { reason }) => {
+                format!("unchecked: {reason}")
+            }
+            Some(waybill_core::jwt::SignatureCheck::Invalid { reason }) => {
+                format!("INVALID: {reason}")
+            }
+            None => "not checked (--no-verify)".into(),
+        };
+        println!("{:<14}{signature}", "signature:");
     }
     Ok(0)
 }

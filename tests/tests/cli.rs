@@ -614,3 +614,111 @@ fn network_failures_and_usage_errors_are_sentences_with_exit_2() {
         bad_method.stderr
     );
 }
+
+/// A provider whose access tokens are JWTs (MyParcel.com, OroCommerce) and that publishes a JWKS:
+/// `waybill inspect` shows header and claims, checks the signature, and never prints the token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inspect_shows_a_jwt_and_checks_its_signature_without_printing_the_token() {
+    use base64::Engine;
+    use waybill_tests::emulator::{Emulator, Reply};
+
+    require_keyring();
+    const PROVIDER_KEY: &[u8] = b"the-provider-signing-key-0123456789";
+    fn provider(
+        signing_key: &'static [u8],
+    ) -> impl Fn(&waybill_tests::emulator::Recorded) -> Reply {
+        move |request| match request.path.as_str() {
+            "/token" => {
+                let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+                header.kid = Some("key-1".into());
+                let exp = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs()
+                    + 600;
+                let claims =
+                    serde_json::json!({"sub": "shop-42", "scope": "shipments", "exp": exp});
+                let jwt = jsonwebtoken::encode(
+                    &header,
+                    &claims,
+                    &jsonwebtoken::EncodingKey::from_secret(signing_key),
+                )
+                .unwrap();
+                Reply::json(
+                    200,
+                    serde_json::json!({"access_token": jwt, "token_type": "Bearer", "expires_in": 86400}),
+                )
+            }
+            "/jwks" => Reply::json(
+                200,
+                serde_json::json!({"keys": [{"kty": "oct", "kid": "key-1", "alg": "HS256",
+                    "k": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(PROVIDER_KEY)}]}),
+            ),
+            _ => Reply::json(404, serde_json::json!({"error": "not_found"})),
+        }
+    }
+    let genuine = Emulator::start(provider(PROVIDER_KEY)).await;
+    let forger = Emulator::start(provider(b"not-the-providers-key-0123456789ab")).await;
+    let wb = Waybill::new();
+    for (name, emulator) in [("genuine", &genuine), ("forged", &forger)] {
+        let (token_url, jwks_url) = (emulator.url("/token"), emulator.url("/jwks"));
+        wb.ok(
+            &[
+                "profile",
+                "add",
+                name,
+                "--grant",
+                "client_credentials",
+                "--token-url",
+                &token_url,
+                "--jwks-url",
+                &jwks_url,
+                "--client-id",
+                "shop",
+                "--client-auth",
+                "json",
+                "--client-secret-stdin",
+            ],
+            "s3cret-value-for-jwt\n",
+        );
+    }
+    let signed_out = wb.json(&["inspect", "genuine", "--json"]);
+    assert_eq!(signed_out["state"], "signed_out", "no token yet");
+
+    let token = token_json(&wb, "genuine");
+    let access = token["access_token"].as_str().unwrap().to_string();
+    let shown = wb.json(&["inspect", "genuine", "--json"]);
+    assert_eq!(shown["state"], "valid");
+    assert_eq!(shown["jwt"]["claims"]["sub"], "shop-42");
+    assert_eq!(shown["jwt"]["header"]["kid"], "key-1");
+    assert_eq!(
+        shown["signature"]["status"], "checked",
+        "signed with the key the provider publishes: {shown}"
+    );
+    let left = shown["seconds_left"].as_i64().unwrap();
+    assert!(
+        (590..=600).contains(&left),
+        "the JWT's exp (10 min), not expires_in (1 day), is the real expiry: {left}"
+    );
+
+    token_json(&wb, "forged");
+    let forged = wb.json(&["inspect", "forged", "--json"]);
+    assert_eq!(
+        forged["signature"]["status"], "invalid",
+        "a signature the provider's key does not verify: {forged}"
+    );
+    assert!(wb.json(&["inspect", "forged", "--json", "--no-verify"])["signature"].is_null());
+    let text = wb.ok(&["inspect", "genuine"], "");
+    assert!(
+        text.stdout.contains("signature:    checked"),
+        "{}",
+        text.stdout
+    );
+
+    assert!(
+        wb.find_leaks(&access).is_empty(),
+        "inspect never prints the token: {:?}",
+        wb.find_leaks(&access)
+    );
+    assert!(wb.find_leaks("s3cret-value-for-jwt").is_empty());
+}

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod dialect;
 pub mod discovery;
 pub mod grant;
+pub mod jwt;
 pub mod login;
 pub mod loopback;
 pub mod net;

@@ -11,8 +11,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use serde::Serialize;
+
 use crate::clock::Clock;
 use crate::grant::{self, GrantError};
+use crate::jwt::{self, JwtView, SignatureCheck};
 use crate::net::Net;
 use crate::profile::{Grant, Profile};
 use crate::request::{self, ApiRequest, ApiResponse, RequestError};
@@ -20,6 +23,31 @@ use crate::revoke::{self, TokenKind};
 use crate::secret::{AccessToken, Password, RefreshToken};
 use crate::token::{TokenMeta, TokenSet, TokenSource};
 use crate::vault::{Vault, VaultError};
+
+/// What a profile holds right now, for display: never the token itself.
+#[derive(Debug, Clone, Serialize)]
+pub struct TokenStatus {
+    pub state: TokenState,
+    pub meta: Option<TokenMeta>,
+    pub has_refresh_token: bool,
+    /// Header and claims, when the access token is a JWT.
+    pub jwt: Option<JwtView>,
+    /// The JWT's signature against the provider's JWKS (when asked for).
+    pub signature: Option<SignatureCheck>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenState {
+    /// No token and nothing to renew it with.
+    SignedOut,
+    /// Usable for longer than the renewal margin.
+    Valid,
+    /// Within the renewal margin: the next use renews it.
+    Expiring,
+    /// Past its expiry (renewable when a refresh token or the grant allows).
+    Expired,
+}
 
 /// A token handed out by the session.
 #[derive(Debug, Clone)]
@@ -143,6 +171,44 @@ impl Session {
     fn slot(&self, profile: &Profile) -> Arc<tokio::sync::Mutex<Slot>> {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         slots.entry(profile.keyring_id.clone()).or_default().clone()
+    }
+
+    /// What the profile holds, without renewing anything. With `check_signature`, a JWT access
+    /// token's signature is checked against the profile's JWKS (one request to the provider).
+    pub async fn status(
+        &self,
+        profile: &Profile,
+        check_signature: bool,
+    ) -> Result<TokenStatus, SessionError> {
+        let slot = self.slot(profile);
+        let mut slot = slot.lock().await;
+        self.load(profile, &mut slot).await?;
+        let now = self.clock.now();
+        let state = match &slot.current {
+            None if slot.refresh.is_some() => TokenState::Expired,
+            None => TokenState::SignedOut,
+            Some(t) if t.is_fresh(now) => TokenState::Valid,
+            Some(t) if t.meta.expires_at.is_some_and(|at| now < at) => TokenState::Expiring,
+            Some(_) => TokenState::Expired,
+        };
+        let token = slot
+            .current
+            .as_ref()
+            .map(|t| t.access_token.expose().to_string());
+        let jwt = token.as_deref().and_then(jwt::decode);
+        let signature = match (&token, &jwt, check_signature) {
+            (Some(token), Some(_), true) => {
+                Some(jwt::check_with_provider(&self.net, token, profile.jwks_url.as_deref()).await)
+            }
+            _ => None,
+        };
+        Ok(TokenStatus {
+            state,
+            meta: slot.current.as_ref().map(|t| t.meta.clone()),
+            has_refresh_token: slot.refresh.is_some(),
+            jwt,
+            signature,
+        })
     }
 
     /// A token valid for at least the renewal margin.
