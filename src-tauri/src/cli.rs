@@ -692,11 +692,16 @@ async fn inspect(ctx: &Context, name: &str, json: bool, verify: bool) -> Result<
             "scope:",
             meta.scope.as_deref().unwrap_or("(not stated)")
         );
+        let how = meta
+            .obtained_by
+            .and_then(|s| serde_json::to_value(s).ok())
+            .and_then(|v| v.as_str().map(|s| format!(" ({s})")));
         println!(
-            "{:<14}{}",
+            "{:<14}{}{}",
             "obtained:",
             meta.obtained_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            how.unwrap_or_default()
         );
         let left = seconds_left
             .map(|s| format!(" ({s} s left)"))

@@ -85,6 +85,11 @@ async fn demo_provider_authorization_code_with_pkce_in_chromium() {
     );
 
     let token = token_json(&wb, "web");
+    let inspected = wb.json(&["inspect", "web", "--json"]);
+    assert_eq!(
+        inspected["meta"]["obtained_by"], "browser",
+        "a later process still knows it came from a sign-in"
+    );
     assert_eq!(
         token["source"], "cache",
         "the signed-in token is kept in the keyring for the next command"

@@ -689,6 +689,10 @@ async fn inspect_shows_a_jwt_and_checks_its_signature_without_printing_the_token
     let access = token["access_token"].as_str().unwrap().to_string();
     let shown = wb.json(&["inspect", "genuine", "--json"]);
     assert_eq!(shown["state"], "valid");
+    assert_eq!(
+        shown["meta"]["obtained_by"], "fetched",
+        "how the token was obtained is kept with it"
+    );
     assert_eq!(shown["jwt"]["claims"]["sub"], "shop-42");
     assert_eq!(shown["jwt"]["header"]["kid"], "key-1");
     assert_eq!(

@@ -421,6 +421,8 @@ impl Session {
         tokens: TokenSet,
         source: TokenSource,
     ) -> Result<Token, SessionError> {
+        let mut tokens = tokens;
+        tokens.meta.obtained_by = Some(source);
         self.vault.save_tokens(&profile.keyring_id, &tokens).await?;
         let token = handed_out(&tokens, source);
         slot.refresh = tokens.refresh_token.clone();

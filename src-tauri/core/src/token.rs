@@ -37,6 +37,9 @@ pub struct TokenMeta {
     /// the token in the keyring. `Debug` shows their names only: values may be sensitive.
     #[serde(default)]
     pub extra: ExtraFields,
+    /// How it was obtained (fetched, refreshed, browser); `None` for tokens kept before this was.
+    #[serde(default)]
+    pub obtained_by: Option<TokenSource>,
 }
 
 /// Response fields beyond the standard ones.
@@ -51,7 +54,7 @@ impl fmt::Debug for ExtraFields {
 }
 
 /// Where a token handed out by the session came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenSource {
     /// Still valid, from memory or the keyring.
@@ -90,6 +93,7 @@ impl TokenSet {
                 obtained_at: now,
                 expires_at,
                 extra: response.extra,
+                obtained_by: None,
             },
         }
     }
