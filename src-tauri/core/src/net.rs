@@ -45,10 +45,6 @@ impl Net {
         }
     }
 
-    pub fn timeout(&self) -> Duration {
-        self.timeout
-    }
-
     pub(crate) fn error(&self, url: &str, e: reqwest::Error) -> NetError {
         let url = redact_query(url);
         if e.is_timeout() {
