@@ -21,6 +21,7 @@ pub struct JwtView {
 }
 
 /// What the signature check found.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SignatureCheck {

@@ -5,6 +5,7 @@
 //! The CLI and the desktop app are two faces over these same functions.
 
 pub mod clock;
+pub mod curl;
 pub mod dialect;
 pub mod discovery;
 pub mod grant;
@@ -17,6 +18,7 @@ pub mod preset;
 pub mod profile;
 pub mod request;
 pub mod revoke;
+pub mod saved;
 pub mod secret;
 pub mod session;
 pub mod store;
@@ -27,7 +29,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use net::Net;
 pub use new_profile::NewProfile;
 pub use profile::{ClientAuth, Environment, Grant, Profile};
-pub use request::{ApiRequest, ApiResponse};
+pub use request::{ApiRequest, ApiResponse, DraftBody, RequestDraft};
 pub use secret::{AccessToken, ClientSecret, Password, RefreshToken};
 pub use session::{Session, SessionError, Token};
 pub use store::{ProfileStore, Profiles, StoreError};

@@ -2,8 +2,8 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
-use serde::Serialize;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
+use serde::{Deserialize, Serialize};
 
 use crate::net::{Net, NetError};
 use crate::profile::Profile;
@@ -16,6 +16,38 @@ pub struct ApiRequest {
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+}
+
+/// The request builder's model: what a person fills in, before it becomes an `ApiRequest`.
+/// Saved requests are kept in this shape.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RequestDraft {
+    pub method: String,
+    /// An absolute URL, or a path joined to the profile's API base.
+    pub url: String,
+    /// Added to the URL's own query; rows with an empty name are ignored.
+    #[serde(default)]
+    pub query: Vec<(String, String)>,
+    /// Rows with an empty name are ignored.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: DraftBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum DraftBody {
+    #[default]
+    None,
+    /// Checked to be JSON before sending; `Content-Type: application/json` unless one is given.
+    Json(String),
+    /// URL-encoded; `Content-Type: application/x-www-form-urlencoded` unless one is given.
+    Form(Vec<(String, String)>),
+    /// Sent as typed.
+    Raw(String),
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +72,8 @@ pub enum RequestError {
     BadUrl(String),
     #[error("the header {0:?} is not valid (expected \"Name: value\")")]
     BadHeader(String),
+    #[error("the JSON body is not valid JSON: {0}")]
+    BadJson(String),
     #[error(transparent)]
     Net(#[from] NetError),
 }
@@ -52,6 +86,62 @@ impl ApiRequest {
             headers: Vec::new(),
             body: None,
         }
+    }
+}
+
+impl RequestDraft {
+    /// The request it describes, or what is wrong with it (method, header names, JSON body).
+    pub fn to_request(&self) -> Result<ApiRequest, RequestError> {
+        let method = self.method.trim().to_ascii_uppercase();
+        reqwest::Method::from_bytes(method.as_bytes())
+            .map_err(|_| RequestError::BadMethod(self.method.clone()))?;
+        let mut target = self.url.trim().to_string();
+        let query: Vec<_> = self.query.iter().filter(|(n, _)| !n.is_empty()).collect();
+        if !query.is_empty() {
+            let encoded = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(query)
+                .finish();
+            target.push(if target.contains('?') { '&' } else { '?' });
+            target.push_str(&encoded);
+        }
+        let mut headers = Vec::new();
+        for (name, value) in self.headers.iter().filter(|(n, _)| !n.trim().is_empty()) {
+            let name = name.trim();
+            HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| RequestError::BadHeader(format!("{name}: {value}")))?;
+            headers.push((name.to_string(), value.trim().to_string()));
+        }
+        let mut with_type = |content_type: &str| {
+            if !headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            {
+                headers.push(("Content-Type".into(), content_type.into()));
+            }
+        };
+        let body = match &self.body {
+            DraftBody::None => None,
+            DraftBody::Json(text) => {
+                serde_json::from_str::<serde_json::Value>(text)
+                    .map_err(|e| RequestError::BadJson(e.to_string()))?;
+                with_type("application/json");
+                Some(text.clone().into_bytes())
+            }
+            DraftBody::Form(fields) => {
+                with_type("application/x-www-form-urlencoded");
+                let encoded = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(fields.iter().filter(|(n, _)| !n.is_empty()))
+                    .finish();
+                Some(encoded.into_bytes())
+            }
+            DraftBody::Raw(text) => Some(text.clone().into_bytes()),
+        };
+        Ok(ApiRequest {
+            method,
+            target,
+            headers,
+            body,
+        })
     }
 }
 
@@ -92,8 +182,30 @@ pub fn parse_header(line: &str) -> Result<(String, String), RequestError> {
     Ok((name.to_string(), value.trim().to_string()))
 }
 
-/// Send once: the profile's default headers, then the request's own (same name replaces), then
-/// `Authorization: Bearer`, which always comes from the session.
+/// The headers a request goes out with, `Authorization` aside: the profile's defaults, then the
+/// request's own (a header of the same name, in any case, replaces the earlier one), then a JSON
+/// content type for a JSON body that names none.
+pub fn outgoing_headers(profile: &Profile, request: &ApiRequest) -> Vec<(String, String)> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let defaults = profile.headers.iter();
+    for (name, value) in defaults.chain(request.headers.iter().map(|(n, v)| (n, v))) {
+        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        headers.push((name.clone(), value.clone()));
+    }
+    if let Some(body) = &request.body {
+        let typed = headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+        if !typed && serde_json::from_slice::<serde_json::Value>(body).is_ok() {
+            headers.push(("Content-Type".into(), "application/json".into()));
+        }
+    }
+    headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+    headers
+}
+
+/// Send once with `outgoing_headers` and `Authorization: Bearer`, which always comes from the
+/// session.
 pub(crate) async fn execute(
     net: &Net,
     profile: &Profile,
@@ -104,28 +216,11 @@ pub(crate) async fn execute(
         .map_err(|_| RequestError::BadMethod(request.method.clone()))?;
     let url = resolve_url(profile, &request.target)?;
     let mut headers = HeaderMap::new();
-    for (name, value) in profile
-        .headers
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .chain(
-            request
-                .headers
-                .iter()
-                .map(|(n, v)| (n.as_str(), v.as_str())),
-        )
-    {
+    for (name, value) in outgoing_headers(profile, request) {
         let bad = || RequestError::BadHeader(format!("{name}: {value}"));
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
-        let value = HeaderValue::from_str(value).map_err(|_| bad())?;
-        headers.insert(name, value);
-    }
-    if let Some(body) = &request.body {
-        if !headers.contains_key(CONTENT_TYPE)
-            && serde_json::from_slice::<serde_json::Value>(body).is_ok()
-        {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
+        let value = HeaderValue::from_str(&value).map_err(|_| bad())?;
+        headers.append(name, value);
     }
     let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
         .map_err(|_| RequestError::BadHeader("Authorization: Bearer [redacted]".into()))?;

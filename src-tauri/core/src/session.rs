@@ -36,6 +36,7 @@ pub struct TokenStatus {
     pub signature: Option<SignatureCheck>,
 }
 
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenState {
@@ -223,6 +224,15 @@ impl Session {
         {
             return Ok(handed_out(current, TokenSource::Cache));
         }
+        self.renew(profile, &mut slot).await
+    }
+
+    /// Renew now, whatever the cached token's expiry (the window's Refresh button).
+    pub async fn renew_now(&self, profile: &Profile) -> Result<Token, SessionError> {
+        let slot = self.slot(profile);
+        let mut slot = slot.lock().await;
+        self.load(profile, &mut slot).await?;
+        // The cached token stays until a new one replaces it: a failed renewal loses nothing.
         self.renew(profile, &mut slot).await
     }
 

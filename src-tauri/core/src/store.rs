@@ -20,7 +20,7 @@ const HEADER: &str = "# Waybill profiles. No secrets in here: they live in the O
 pub enum StoreError {
     #[error("no config directory could be found for this user; set WAYBILL_HOME to a directory")]
     NoHome,
-    #[error("the profiles file {path} could not be read ({detail}); it was moved to {backup} and Waybill starts with no profiles. Fix that file and move it back, or add the profiles again")]
+    #[error("{path} could not be read ({detail}); it was moved to {backup} and Waybill starts without it. Fix that file and move it back, or add what it held again")]
     Corrupt {
         path: PathBuf,
         backup: PathBuf,
@@ -66,6 +66,19 @@ impl Profiles {
             return Err(StoreError::Exists(profile.name));
         }
         self.0.push(profile);
+        Ok(())
+    }
+    /// Put `profile` where `old_name` was (an edit, maybe a rename).
+    pub fn replace(&mut self, old_name: &str, profile: Profile) -> Result<(), StoreError> {
+        if profile.name != old_name && self.0.iter().any(|p| p.name == profile.name) {
+            return Err(StoreError::Exists(profile.name));
+        }
+        let index = self
+            .0
+            .iter()
+            .position(|p| p.name == old_name)
+            .ok_or_else(|| StoreError::NotFound(old_name.to_string()))?;
+        self.0[index] = profile;
         Ok(())
     }
     pub fn remove(&mut self, name: &str) -> Result<Profile, StoreError> {
@@ -151,37 +164,47 @@ impl ProfileStore {
     }
 
     fn write_atomically(&self, bytes: &[u8]) -> Result<(), StoreError> {
-        let io = |action, source| StoreError::Io {
-            action,
-            path: self.path(),
-            source,
-        };
-        std::fs::create_dir_all(&self.dir).map_err(|e| io("create the directory of", e))?;
-        let mut temp = tempfile::NamedTempFile::new_in(&self.dir).map_err(|e| io("write", e))?;
-        temp.write_all(bytes).map_err(|e| io("write", e))?;
-        temp.as_file().sync_all().map_err(|e| io("write", e))?;
-        temp.persist(self.path())
-            .map_err(|e| io("replace", e.error))?;
-        Ok(())
+        write_atomically(&self.path(), bytes)
     }
 
-    /// Keep an unreadable file, under a name that says when and why, instead of overwriting it.
     fn move_aside(&self, detail: String) -> StoreError {
-        let path = self.path();
-        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
-        let backup = self.dir.join(format!("{FILE_NAME}.corrupt-{stamp}"));
-        match std::fs::rename(&path, &backup) {
-            Ok(()) => StoreError::Corrupt {
-                path,
-                backup,
-                detail,
-            },
-            Err(source) => StoreError::Io {
-                action: "move aside the unreadable",
-                path,
-                source,
-            },
-        }
+        move_aside(&self.path(), detail)
+    }
+}
+
+/// Temporary file in the same directory, fsync, rename: a crash leaves the old file or the new one.
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let io = |action, source| StoreError::Io {
+        action,
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| io("create the directory of", e))?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| io("write", e))?;
+    temp.write_all(bytes).map_err(|e| io("write", e))?;
+    temp.as_file().sync_all().map_err(|e| io("write", e))?;
+    temp.persist(path).map_err(|e| io("replace", e.error))?;
+    Ok(())
+}
+
+/// Keep an unreadable file, under a name that says when, instead of overwriting it.
+pub(crate) fn move_aside(path: &Path, detail: String) -> StoreError {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+    let mut backup = path.as_os_str().to_owned();
+    backup.push(format!(".corrupt-{stamp}"));
+    let backup = PathBuf::from(backup);
+    match std::fs::rename(path, &backup) {
+        Ok(()) => StoreError::Corrupt {
+            path: path.to_path_buf(),
+            backup,
+            detail,
+        },
+        Err(source) => StoreError::Io {
+            action: "move aside the unreadable",
+            path: path.to_path_buf(),
+            source,
+        },
     }
 }
 

@@ -54,6 +54,7 @@ impl fmt::Debug for ExtraFields {
 }
 
 /// Where a token handed out by the session came from.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TokenSource {
