@@ -2,8 +2,12 @@
 # a command against a private, headless OS keyring (gnome-keyring's Secret Service on its own D-Bus
 # session bus, which ends with the command).
 
-# Debian packages: a C toolchain for -sys crates, and the Secret Service stack with its CLI.
-WAYBILL_APT_PACKAGES=(build-essential pkg-config ca-certificates curl dbus gnome-keyring libsecret-tools)
+# Debian packages: a C toolchain for -sys crates, the Secret Service stack with its CLI, and
+# WebKitGTK for the window (Tauri v2 on Linux).
+WAYBILL_APT_PACKAGES=(build-essential pkg-config ca-certificates curl dbus gnome-keyring libsecret-tools
+  libwebkit2gtk-4.1-dev)
+# What the window's end-to-end tests add: a headless X server, and WebKit's WebDriver.
+WAYBILL_E2E_PACKAGES=(xvfb xauth webkit2gtk-driver)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -33,6 +37,24 @@ ensure_rust() {
 
 ensure_node() {
   command -v node >/dev/null && command -v npm >/dev/null || install_packages nodejs npm
+}
+
+npm_ci() {
+  (cd "$1" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+}
+
+# The window's front end (ui/): its packages, then ui/dist, which the binary embeds at build time.
+build_ui() {
+  echo "==> building the window's front end (ui/)"
+  npm_ci ui
+  (cd ui && npm run --silent build -- --logLevel warn)
+}
+
+# tauri-driver (crates.io) bridges WebDriver clients to WebKitWebDriver for the window's tests.
+ensure_tauri_driver() {
+  command -v tauri-driver >/dev/null && return
+  echo "==> installing tauri-driver"
+  cargo install tauri-driver --locked --version '^2' --quiet
 }
 
 # Run "$@" with a fresh, unlocked gnome-keyring as the Secret Service. Its files live in a

@@ -1,7 +1,11 @@
-//! The `waybill` binary. With a subcommand it is the CLI, which never touches GTK or WebKit, so
-//! it runs on servers and in CI without a display. Without one it will open the window (a later
-//! issue); until then it prints help.
+//! The `waybill` binary. Without a subcommand (or with `demo`) it opens the window; with one it is
+//! the CLI, which never touches GTK or WebKit, so it runs on servers and in CI without a display.
 
+// No console window beside the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod app;
+mod browser;
 mod cli;
 
 fn main() {

@@ -54,6 +54,7 @@ const PASSWORD = process.env.SIGN_IN_PASSWORD || 'test-password';
 const ACTION = process.env.SIGN_IN_ACTION || 'approve';
 if (!['approve', 'deny'].includes(ACTION)) usage(`SIGN_IN_ACTION must be approve or deny, got ${JSON.stringify(ACTION)}`);
 const EXECUTABLE = process.env.SIGN_IN_CHROMIUM || '/usr/bin/chromium';
+// SIGN_IN_DELAY_MS: wait this long before opening the page.
 
 const deadline = Date.now() + TIMEOUT_MS;
 const remaining = () => Math.max(0, deadline - Date.now());
@@ -175,6 +176,9 @@ function inspectPage() {
 }
 
 async function main() {
+  // A person takes a moment before the page is dealt with (lets a test see the app waiting).
+  const delay = Number(process.env.SIGN_IN_DELAY_MS || 0);
+  if (delay > 0) await sleep(Math.min(delay, remaining()));
   const { chromium } = await import('playwright-core');
   say(`playwright-core loaded in ${ms()} ms`);
 

@@ -1,3 +1,4 @@
 pub mod emulator;
 pub mod harness;
 pub mod oidc;
+pub mod window;

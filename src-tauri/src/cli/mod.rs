@@ -42,14 +42,15 @@ use waybill_core::{
     long_about = "Get OAuth 2.0 access tokens from carrier and commerce APIs, and call those APIs with them.\n\n\
         Profiles live in profiles.toml in the OS config directory (WAYBILL_HOME overrides it); \
         client secrets, passwords and tokens live in the OS keyring, never in a file.\n\n\
-        Exit codes: 0 success; 1 `call` got a non-2xx HTTP status; 2 usage, auth, config, keyring or network error.",
-    arg_required_else_help = true
+        Without a command, `waybill` opens the window.\n\n\
+        Exit codes: 0 success; 1 `call` got a non-2xx HTTP status; 2 usage, auth, config, keyring or network error."
 )]
 struct Cli {
     #[command(flatten)]
     options: GlobalOptions,
+    /// None: open the window.
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Args)]
@@ -127,6 +128,9 @@ enum Command {
         #[arg(long)]
         revoke: bool,
     },
+    /// Open the window on the built-in demo provider, with one ready profile per kind (client
+    /// credentials, password, browser sign-in). Profiles and secrets last for this run only.
+    Demo,
     /// Run the built-in demo OAuth provider and carrier API on 127.0.0.1.
     DemoServer {
         /// Port to listen on (0 picks a free one).
@@ -288,6 +292,22 @@ pub fn run() -> i32 {
         }
     };
     init_logging(cli.options.verbose);
+    let command = match cli.command {
+        None | Some(Command::Demo) => {
+            return crate::app::run(crate::app::Launch {
+                demo: matches!(cli.command, Some(Command::Demo)),
+                session_only: cli.options.session_only,
+                http_timeout: match http_timeout(&cli.options) {
+                    Ok(timeout) => timeout,
+                    Err(failure) => {
+                        eprintln!("waybill: error: {}", failure.message);
+                        return EXIT_ERROR;
+                    }
+                },
+            })
+        }
+        Some(command) => command,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -299,7 +319,7 @@ pub fn run() -> i32 {
             return EXIT_ERROR;
         }
     };
-    match runtime.block_on(dispatch(cli)) {
+    match runtime.block_on(dispatch(&cli.options, command)) {
         Ok(code) => code,
         Err(failure) => {
             eprintln!("waybill: error: {}", failure.message);
@@ -338,13 +358,7 @@ impl Context {
         } else {
             Vault::keyring()
         };
-        if !(options.http_timeout.is_finite() && options.http_timeout > 0.0) {
-            return Err(fail(format!(
-                "--http-timeout must be a positive number of seconds, not {}",
-                options.http_timeout
-            )));
-        }
-        let net = Net::new(Duration::from_secs_f64(options.http_timeout));
+        let net = Net::new(http_timeout(options)?);
         Ok(Context {
             store,
             session: Session::new(vault, net, Arc::new(SystemClock)),
@@ -383,9 +397,8 @@ impl Context {
     }
 }
 
-async fn dispatch(cli: Cli) -> Result<i32, Failure> {
-    let options = &cli.options;
-    match cli.command {
+async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Failure> {
+    match command {
         Command::Presets { json } => presets(json),
         Command::DemoServer { port } => demo_server(port).await,
         Command::Profile(command) => profile_command(&mut Context::new(options)?, command).await,
@@ -417,6 +430,7 @@ async fn dispatch(cli: Cli) -> Result<i32, Failure> {
             }
         }
         Command::Logout { name, revoke } => logout(&Context::new(options)?, &name, revoke).await,
+        Command::Demo => Err(fail("`waybill demo` opens the window and runs alone")),
     }
 }
 
@@ -434,6 +448,16 @@ async fn demo_server(port: u16) -> Result<i32, Failure> {
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
     Ok(0)
+}
+
+fn http_timeout(options: &GlobalOptions) -> Result<Duration, Failure> {
+    if !(options.http_timeout.is_finite() && options.http_timeout > 0.0) {
+        return Err(fail(format!(
+            "--http-timeout must be a positive number of seconds, not {}",
+            options.http_timeout
+        )));
+    }
+    Ok(Duration::from_secs_f64(options.http_timeout))
 }
 
 fn expiry_text(meta: &waybill_core::TokenMeta) -> String {

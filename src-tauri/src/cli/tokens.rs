@@ -200,33 +200,9 @@ pub(super) async fn browser_login(
     Ok(0)
 }
 
-/// The user's browser: `BROWSER` if set (the first of its `:`-separated commands; `%s` is the URL,
-/// else the URL is appended), else the desktop's opener.
 fn open_browser(url: &str) -> Result<(), Failure> {
-    let browser = std::env::var("BROWSER")
-        .ok()
-        .and_then(|b| b.split(':').next().map(|c| c.trim().to_string()));
-    let mut words: Vec<String> = match browser.filter(|b| !b.is_empty()) {
-        Some(command) => command.split_whitespace().map(str::to_string).collect(),
-        None if cfg!(target_os = "macos") => vec!["open".into()],
-        None if cfg!(windows) => vec!["explorer".into()],
-        None => vec!["xdg-open".into()],
-    };
-    if words.iter().any(|w| w.contains("%s")) {
-        words.iter_mut().for_each(|w| *w = w.replace("%s", url));
-    } else {
-        words.push(url.to_string());
-    }
-    std::process::Command::new(&words[0])
-        .args(&words[1..])
-                // Detached from our terminal: the browser outlives this command and its chatter is not ours.
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(drop)
-        .map_err(|e| Failure {
-            message: format!("could not start the browser ({}): {e}", words[0]),
-            hint: Some("set BROWSER to your browser's command, or pass --no-browser and open the address yourself".into()),
-        })
+    crate::browser::open(url).map_err(|message| Failure {
+        message,
+        hint: Some("set BROWSER to your browser's command, or pass --no-browser and open the address yourself".into()),
+    })
 }

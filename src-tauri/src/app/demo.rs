@@ -1,0 +1,99 @@
+//! `waybill demo`: the window over the built-in demo provider, with one ready profile per kind.
+//! Profiles go to a scratch directory and secrets to memory, so trying Waybill leaves nothing
+//! behind (no file, no keyring entry).
+
+use waybill_core::{ClientAuth, ClientSecret, Grant, NewProfile, Password, ProfileStore, Session};
+use waybill_demo::{DemoConfig, DemoServer};
+
+use super::view::DemoInfo;
+
+pub struct Demo {
+    server: DemoServer,
+    config: DemoConfig,
+    dir: tempfile::TempDir,
+}
+
+impl Demo {
+    pub async fn start() -> Result<Demo, String> {
+        let config = DemoConfig::default();
+        let server = DemoServer::start(0, config.clone())
+            .await
+            .map_err(|e| format!("could not start the demo provider on 127.0.0.1: {e}"))?;
+        let dir = tempfile::Builder::new()
+            .prefix("waybill-demo-")
+            .tempdir()
+            .map_err(|e| format!("could not create a scratch directory for the demo: {e}"))?;
+        Ok(Demo {
+            server,
+            config,
+            dir,
+        })
+    }
+
+    pub fn store(&self) -> ProfileStore {
+        ProfileStore::new(self.dir.path())
+    }
+
+    pub fn info(&self) -> DemoInfo {
+        DemoInfo {
+            base_url: self.server.base_url(),
+            username: self.config.username.clone(),
+            password: self.config.password.clone(),
+        }
+    }
+
+    /// Client credentials in two dialects, a password profile, and a browser sign-in profile.
+    pub async fn seed(&self, store: &ProfileStore, session: &Session) -> Result<(), String> {
+        let server = &self.server;
+        let machine = |name: &str, auth| NewProfile {
+            name: name.into(),
+            grant: Some(Grant::ClientCredentials),
+            token_url: Some(server.token_url()),
+            client_id: Some(self.config.client_id.clone()),
+            client_auth: Some(auth),
+            scope: Some("shipments".into()),
+            api_base: Some(server.api_base()),
+            revocation_url: Some(server.revocation_url()),
+            ..NewProfile::default()
+        };
+        let drafts = [
+            machine("demo-basic", ClientAuth::Basic),
+            machine("demo-json", ClientAuth::Json),
+            NewProfile {
+                grant: Some(Grant::Password),
+                username: Some(self.config.username.clone()),
+                remember_password: true,
+                ..machine("demo-user", ClientAuth::Json)
+            },
+            NewProfile {
+                name: "demo-web".into(),
+                grant: Some(Grant::AuthorizationCode),
+                authorize_url: Some(server.authorize_url()),
+                token_url: Some(server.token_url()),
+                client_id: Some(self.config.browser_client_id.clone()),
+                scope: Some("shipments".into()),
+                api_base: Some(server.api_base()),
+                revocation_url: Some(server.revocation_url()),
+                ..NewProfile::default()
+            },
+        ];
+        let mut profiles = store.load().map_err(|e| e.to_string())?;
+        let vault = session.vault();
+        let secret = ClientSecret::new(self.config.client_secret.clone());
+        let password = Password::new(self.config.password.clone());
+        for draft in drafts {
+            let profile = draft.build().map_err(|e| e.to_string())?;
+            if !profile.grant.is_browser() {
+                let id = &profile.keyring_id;
+                let keep = vault.set_client_secret(id, &secret).await;
+                keep.map_err(|e| e.to_string())?;
+            }
+            if profile.remember_password {
+                let keep = vault.set_password(&profile.keyring_id, &password).await;
+                keep.map_err(|e| e.to_string())?;
+            }
+            profiles.add(profile).map_err(|e| e.to_string())?;
+        }
+        store.save(&profiles).map_err(|e| e.to_string())
+    }
+}

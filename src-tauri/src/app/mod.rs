@@ -1,0 +1,134 @@
+//! The window: Tauri v2 over waybill-core. `commands` are thin adapters (a few lines each over the
+//! same core functions the CLI calls); `view` is the typed IPC contract; `demo` seeds the built-in
+//! demo provider for `waybill demo`.
+
+mod commands;
+mod demo;
+pub mod view;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use waybill_core::login::BrowserSignIn;
+use waybill_core::saved::SavedRequests;
+use waybill_core::{Net, Profile, ProfileStore, Session, SystemClock, Vault};
+
+use view::{AppInfo, UiError};
+
+/// How the window was asked for on the command line.
+pub struct Launch {
+    /// Start the built-in demo provider with ready profiles (secrets in memory, scratch profiles dir).
+    pub demo: bool,
+    /// Keep secrets in memory for this run instead of the keyring.
+    pub session_only: bool,
+    pub http_timeout: Duration,
+}
+
+/// Everything the commands share.
+pub struct AppState {
+    store: ProfileStore,
+    saved: SavedRequests,
+    session: Session,
+    info: AppInfo,
+    sign_ins: Mutex<SignIns>,
+    /// For the one "window interactive" log line (bench/app-start.sh reads it).
+    started: std::time::Instant,
+    announced: std::sync::atomic::AtomicBool,
+    /// Kept alive for as long as the window runs.
+    _demo: Option<demo::Demo>,
+}
+
+/// Browser sign-ins waiting for their redirect, by attempt number.
+#[derive(Default)]
+struct SignIns {
+    next: u32,
+    waiting: HashMap<u32, Waiting>,
+    cancels: HashMap<u32, (String, tokio::sync::oneshot::Sender<()>)>,
+}
+
+struct Waiting {
+    sign_in: BrowserSignIn,
+    profile: Profile,
+    cancelled: tokio::sync::oneshot::Receiver<()>,
+}
+
+pub fn run(launch: Launch) -> i32 {
+    match build_and_run(launch) {
+        Ok(()) => 0,
+        Err(message) => {
+            eprintln!("waybill: error: {message}");
+            2
+        }
+    }
+}
+
+fn build_and_run(launch: Launch) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let net = Net::new(launch.http_timeout);
+    let (store, vault, demo) = if launch.demo {
+        let demo = tauri::async_runtime::block_on(demo::Demo::start())?;
+        (demo.store(), Vault::in_memory(), Some(demo))
+    } else {
+        let dir = ProfileStore::default_dir().map_err(|e| e.to_string())?;
+        let vault = match launch.session_only {
+            true => Vault::in_memory(),
+            false => Vault::keyring(),
+        };
+        (ProfileStore::new(dir), vault, None)
+    };
+    let session = Session::new(vault, net, Arc::new(SystemClock));
+    if let Some(demo) = &demo {
+        tauri::async_runtime::block_on(demo.seed(&store, &session))?;
+    }
+    let info = AppInfo {
+        version: env!("CARGO_PKG_VERSION").into(),
+        profiles_file: store.path().display().to_string(),
+        keyring: !(launch.demo || launch.session_only),
+        demo: demo.as_ref().map(demo::Demo::info),
+    };
+    let state = AppState {
+        saved: SavedRequests::in_dir(store.dir()),
+        store,
+        session,
+        info,
+        sign_ins: Mutex::default(),
+        started,
+        announced: Default::default(),
+        _demo: demo,
+    };
+    tauri::Builder::default()
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_presets,
+            commands::list_profiles,
+            commands::save_profile,
+            commands::duplicate_profile,
+            commands::delete_profile,
+            commands::profile_status,
+            commands::get_token,
+            commands::start_sign_in,
+            commands::finish_sign_in,
+            commands::cancel_sign_in,
+            commands::renew_token,
+            commands::revoke_tokens,
+            commands::forget_tokens,
+            commands::copy_token,
+            commands::preview_request,
+            commands::send_request,
+            commands::copy_as_curl,
+            commands::list_saved_requests,
+            commands::save_request,
+            commands::delete_saved_request,
+        ])
+        .run(tauri::generate_context!())
+        .map_err(|e| format!("the window could not start: {e}"))
+}
+
+impl AppState {
+    fn profile(&self, name: &str) -> Result<Profile, UiError> {
+        Ok(self.store.load()?.get(name)?.clone())
+    }
+}

@@ -1,0 +1,226 @@
+//! What crosses the IPC boundary between the window and the Rust side. TypeScript types are
+//! generated from these (and from the core types they use) by ts-rs into `ui/src/lib/bindings/`
+//! when `cargo test -p waybill` runs; CI fails if the committed files differ. Nothing here holds a
+//! secret on the way out: tokens stay on the Rust side (copying one goes to the clipboard directly).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+use waybill_core::jwt::SignatureCheck;
+use waybill_core::preset::Preset;
+use waybill_core::session::{TokenState, TokenStatus};
+use waybill_core::{ClientAuth, Environment, Grant, Profile, TokenSource};
+
+/// About this run of the app, for the window's header and the demo banner.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    /// Where profiles.toml lives.
+    pub profiles_file: String,
+    /// Secrets kept in the OS keyring (`false`: in memory for this run only).
+    pub keyring: bool,
+    pub demo: Option<DemoInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct DemoInfo {
+    pub base_url: String,
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PresetView {
+    pub id: String,
+    pub name: String,
+    pub docs: String,
+    pub grants: Vec<Grant>,
+    pub client_auth: ClientAuth,
+    pub scope: Option<String>,
+    pub default_env: Environment,
+    pub environments: Vec<PresetEnvView>,
+    /// Self-hosted: the URLs hold `{base_url}`, filled from the profile's base URL.
+    pub needs_base_url: bool,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct PresetEnvView {
+    pub env: Environment,
+    pub token_url: String,
+    pub api_base: String,
+}
+
+impl From<Preset> for PresetView {
+    fn from(p: Preset) -> Self {
+        let environments: Vec<PresetEnvView> = p
+            .env
+            .iter()
+            .map(|(env, e)| PresetEnvView {
+                env: *env,
+                token_url: e.token_url.clone(),
+                api_base: e.api_base.clone(),
+            })
+            .collect();
+        PresetView {
+            needs_base_url: environments
+                .iter()
+                .any(|e| e.token_url.contains("{base_url}")),
+            id: p.id,
+            name: p.name,
+            docs: p.docs,
+            grants: p.grants,
+            client_auth: p.client_auth,
+            scope: p.scope,
+            default_env: p.default_env,
+            environments,
+            note: p.note,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ProfileList {
+    pub profiles: Vec<Profile>,
+    /// Something the person must know about the profiles file (it was unreadable and moved aside).
+    pub notice: Option<String>,
+}
+
+/// The profile form. Blank text fields mean "not set" (the preset's value, if any, applies).
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct ProfileForm {
+    /// Set when editing: the profile this form replaces (its keyring entries are kept).
+    pub original_name: Option<String>,
+    pub name: String,
+    pub preset: Option<String>,
+    pub environment: Option<Environment>,
+    pub base_url: Option<String>,
+    pub grant: Option<Grant>,
+    pub token_url: Option<String>,
+    pub client_id: Option<String>,
+    pub client_auth: Option<ClientAuth>,
+    pub scope: Option<String>,
+    pub params: Vec<(String, String)>,
+    pub api_base: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub username: Option<String>,
+    pub remember_password: bool,
+    pub authorize_url: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub authorize_params: Vec<(String, String)>,
+    pub issuer: Option<String>,
+    pub revocation_url: Option<String>,
+    pub jwks_url: Option<String>,
+    /// Straight to the keyring. Blank when editing keeps the stored one.
+    pub client_secret: Option<String>,
+    /// Password grant with "remember": straight to the keyring.
+    pub password: Option<String>,
+}
+
+/// What a profile holds, for the sidebar and the token inspector. Never the token.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct StatusView {
+    pub profile: String,
+    pub state: TokenState,
+    pub token_type: Option<String>,
+    pub scope: Option<String>,
+    /// RFC 3339.
+    pub obtained_at: Option<String>,
+    /// RFC 3339; `None` when the provider gave no expiry.
+    pub expires_at: Option<String>,
+    pub source: Option<TokenSource>,
+    pub has_refresh_token: bool,
+    pub jwt_header: Option<Value>,
+    pub jwt_claims: Option<Value>,
+    /// `None` when not asked for, or not a JWT.
+    pub signature: Option<SignatureCheck>,
+    /// Names of the other fields the provider sent with the token (`id_token`, ...); values stay in the keyring.
+    pub extra_fields: Vec<String>,
+}
+
+impl StatusView {
+    pub fn new(profile: &Profile, status: TokenStatus) -> Self {
+        let meta = status.meta.as_ref();
+        let rfc3339 =
+            |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        StatusView {
+            profile: profile.name.clone(),
+            state: status.state,
+            token_type: meta.map(|m| m.token_type.clone()),
+            scope: meta.and_then(|m| m.scope.clone()),
+            obtained_at: meta.map(|m| rfc3339(m.obtained_at)),
+            expires_at: meta.and_then(|m| m.expires_at).map(rfc3339),
+            source: meta.and_then(|m| m.obtained_by),
+            has_refresh_token: status.has_refresh_token,
+            jwt_header: status.jwt.as_ref().map(|j| j.header.clone()),
+            jwt_claims: status.jwt.as_ref().map(|j| j.claims.clone()),
+            signature: status.signature,
+            extra_fields: meta
+                .map(|m| m.extra.0.keys().cloned().collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// A browser sign-in waiting for the redirect.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SignInStarted {
+    pub attempt: u32,
+    pub authorize_url: String,
+    pub redirect_uri: String,
+    pub timeout_secs: u32,
+    /// `false` when the browser could not be started: the window shows the URL to open by hand.
+    pub browser_opened: bool,
+    pub browser_error: Option<String>,
+}
+
+/// The request as it will go out: full URL, and every header with the bearer masked.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct RequestPreview {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ResponseView {
+    pub status: u16,
+    pub status_text: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    /// The body as text (lossy UTF-8); the window shows it as text, never as HTML.
+    pub body: String,
+    pub size: u32,
+    /// The body is not text (an image, a PDF): `body` is empty.
+    pub binary: bool,
+    pub elapsed_ms: u32,
+    pub retried_after_401: bool,
+}
+
+/// A failure as the window shows it: a sentence, and what to do about it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct UiError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use ts_rs::TS;
+
+    /// Core types the window uses directly; the view types above bring in the rest.
+    #[test]
+    fn export_core_bindings() {
+        waybill_core::saved::SavedRequest::export_all().expect("write the TypeScript bindings");
+    }
+}

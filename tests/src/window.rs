@@ -1,0 +1,208 @@
+//! The real Waybill window, driven the way a person uses it: the app binary under Xvfb, WebKit's
+//! own WebDriver (`WebKitWebDriver`, Debian's webkit2gtk-driver) behind `tauri-driver`, and a
+//! WebDriver client (fantoccini). Each `Window` is one app process with its own profiles directory
+//! and environment; screenshots go to `test-output/screenshots/`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use crate::harness::waybill_bin;
+
+pub const WAIT: Duration = Duration::from_secs(30);
+
+pub struct Window {
+    pub client: Client,
+    pub home: tempfile::TempDir,
+    driver: Child,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|p| p.is_file())
+    })
+}
+
+/// Everything the window tests need, or a sentence saying what is missing and how to get it.
+pub fn require_window_tools() -> (PathBuf, PathBuf) {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "the window tests need an X display: run them under xvfb-run (scripts/test does)"
+    );
+    let driver = which("tauri-driver")
+        .or_else(|| {
+            let home = PathBuf::from(std::env::var_os("HOME")?);
+            Some(home.join(".cargo/bin/tauri-driver")).filter(|p| p.is_file())
+        })
+        .expect("tauri-driver is not installed: `cargo install tauri-driver --locked --version '^2'` (scripts/test does)");
+    let native = which("WebKitWebDriver").expect(
+        "WebKitWebDriver is not installed: `apt-get install webkit2gtk-driver` (scripts/test does)",
+    );
+    (driver, native)
+}
+
+impl Window {
+    /// Start the app with `envs` (plus a scratch WAYBILL_HOME and XDG dirs) and wait until its
+    /// page has loaded its profiles.
+    pub async fn open(envs: &[(&str, String)]) -> Window {
+        let (driver_bin, native) = require_window_tools();
+        let home = tempfile::tempdir().expect("temp dir");
+        let (port, native_port) = (free_port(), free_port());
+        let mut command = Command::new(driver_bin);
+        command
+            .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
+            .arg("--native-driver")
+            .arg(native)
+            .env("WAYBILL_HOME", home.path().join("config"))
+            // WebKit writes caches and its own data under these.
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("XDG_CONFIG_HOME", home.path().join("xdg-config"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        for (key, value) in envs {
+            command.env(key, value);
+        }
+        let driver = command.spawn().expect("tauri-driver could not be started");
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": waybill_bin() }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if started.elapsed() < WAIT => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => panic!("no WebDriver session with the app through tauri-driver: {e}"),
+            }
+        };
+        let window = Window {
+            client,
+            home,
+            driver,
+        };
+        window.find("body[data-ready='true']").await;
+        window
+    }
+
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css} did not appear within {WAIT:?}: {e}"))
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("could not click {css}: {e}"));
+    }
+
+    /// Replace the text of an input.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.expect("clear");
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("could not type into {css}: {e}"));
+    }
+
+    pub async fn select(&self, css: &str, value: &str) {
+        self.find(css)
+            .await
+            .select_by_value(value)
+            .await
+            .unwrap_or_else(|e| panic!("could not choose {value} in {css}: {e}"));
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("text")
+    }
+
+    /// Wait until the element's text contains `needle`; returns the text.
+    pub async fn wait_for_text(&self, css: &str, needle: &str) -> String {
+        let started = Instant::now();
+        loop {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(needle) {
+                return text;
+            }
+            assert!(
+                started.elapsed() < WAIT,
+                "{css} never said {needle:?}; it says {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// A PNG of the window, saved as test-output/screenshots/NAME.png (after two animation
+    /// frames: the first capture can be stale).
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await;
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = screenshot_dir();
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write screenshot");
+        path
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+pub fn screenshot_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-output/screenshots")
+}

@@ -1,0 +1,228 @@
+//! The desktop app end to end: the real window (WebKitGTK under Xvfb) driven through WebDriver
+//! (tauri-driver + WebKitWebDriver), the real OS keyring, the demo provider and oidc-provider, and
+//! headless Chromium as the user's browser. Each test is what a person does in the window, checked
+//! by what the window then shows; screenshots of each main screen go to test-output/screenshots/.
+
+use waybill_demo::{DemoConfig, DemoServer};
+use waybill_tests::harness::{
+    chromium_browser, random_secret, require_keyring, secret_tool_lookup,
+};
+use waybill_tests::oidc::OidcProvider;
+use waybill_tests::window::Window;
+
+/// One window at a time: two WebKit apps at once on a 2-core machine only make both slow.
+static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// The keyring id the window gave a profile, read from the profiles file it wrote.
+fn keyring_id(window: &Window, profile: &str) -> String {
+    let text = std::fs::read_to_string(window.home.path().join("config/profiles.toml"))
+        .expect("profiles.toml");
+    let block = text
+        .split("[[profile]]")
+        .find(|b| b.contains(&format!("name = \"{profile}\"")))
+        .unwrap_or_else(|| panic!("no profile {profile} in {text}"));
+    let line = block
+        .lines()
+        .find(|l| l.starts_with("keyring_id"))
+        .expect("keyring_id line");
+    line.split('"').nth(1).expect("quoted id").to_string()
+}
+
+/// Files under the window's scratch dirs (profiles, WebKit data and caches) that contain `needle`.
+fn files_containing(window: &Window, needle: &str) -> Vec<String> {
+    fn walk(dir: &std::path::Path, needle: &[u8], found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, needle, found);
+            } else if std::fs::read(&path)
+                .map(|b| b.windows(needle.len()).any(|w| w == needle))
+                .unwrap_or(false)
+            {
+                found.push(path.display().to_string());
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(window.home.path(), needle.as_bytes(), &mut found);
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_credentials_profile_from_a_preset_gets_a_token_and_calls_the_api() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let demo = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let window = Window::open(&[]).await;
+    window.screenshot("01-empty").await;
+
+    // From the Packly preset (HTTP Basic, its headers), pointed at the demo provider.
+    window.click("#new-profile").await;
+    window.select("#f-preset", "packly").await;
+    window.fill("#f-name", "packly-demo").await;
+    window.fill("#f-client-id", "demo-client").await;
+    window.fill("#f-client-secret", "demo-secret").await;
+    window.fill("#f-token-url", &demo.token_url()).await;
+    window.fill("#f-api-base", &demo.api_base()).await;
+    window.screenshot("02-new-profile").await;
+    window.click("#save-profile").await;
+    window
+        .find("[data-profile='packly-demo'][data-health='signed_out']")
+        .await;
+    let id = keyring_id(&window, "packly-demo");
+    assert_eq!(
+        secret_tool_lookup(&format!("{id}/client_secret")).as_deref(),
+        Some("demo-secret"),
+        "the secret typed in the form is in the OS keyring"
+    );
+
+    window.click("#get-token").await;
+    window
+        .find("[data-profile='packly-demo'][data-health='valid']")
+        .await;
+    assert!(window.text("#token-state").await.contains("left"));
+    assert_eq!(window.text("#token-type").await, "Bearer");
+    assert_eq!(window.text("#token-source").await, "fetched");
+    assert_eq!(demo.token_requests(), 1);
+    window.screenshot("03-token-inspector").await;
+    let token = secret_tool_lookup(&format!("{id}/access_token")).expect("token in the keyring");
+
+    // The request builder: a path joined to the API base, the bearer added by the profile.
+    window.click("#tab-request").await;
+    window.fill("#req-url", "/services").await;
+    window
+        .wait_for_text("#req-resolved", &format!("{}/services", demo.api_base()))
+        .await;
+    window.click("#send").await;
+    window.wait_for_text("#resp-status", "200 OK").await;
+    let body = window.text("#resp-body").await;
+    assert!(
+        body.contains("\"name\": \"Standard Parcel\""),
+        "pretty JSON: {body}"
+    );
+    window.screenshot("04-request-response").await;
+
+    // A JSON body sent with Ctrl+Enter; an HTML-looking answer would be text, never markup.
+    window.fill("#req-url", "/shipments").await;
+    window.select("#req-method", "POST").await;
+    window.click("#body-json").await;
+    window
+        .fill("#req-body", r#"{"to": "Berlin", "parcels": 2}"#)
+        .await;
+    let body = window.find("#req-body").await;
+    body.send_keys("\u{e009}\u{e007}").await.unwrap(); // Ctrl+Enter
+    window.wait_for_text("#resp-status", "201").await;
+    assert!(window.text("#resp-body").await.contains("Berlin"));
+
+    window.click("#copy-curl").await;
+    let curl = window
+        .wait_for_text("#curl-text", "Bearer [redacted]")
+        .await;
+    assert!(curl.starts_with("curl "), "{curl}");
+    assert!(
+        !curl.contains(&token),
+        "the token is redacted unless asked for"
+    );
+
+    // Neither the secret nor the token is in any file the app wrote (profiles, WebKit storage).
+    for needle in [token.as_str(), "demo-secret"] {
+        let leaks = files_containing(&window, needle);
+        assert!(leaks.is_empty(), "{needle:.12}… leaked into {leaks:?}");
+    }
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_secret_shows_the_providers_error_and_a_corrected_one_works() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let secret = random_secret("oidc-secret");
+    let oidc = OidcProvider::start(&secret, 300);
+    let window = Window::open(&[]).await;
+
+    window.click("#new-profile").await;
+    window.fill("#f-name", "oidc-cc").await;
+    window.fill("#f-client-id", "cc-basic").await;
+    window.fill("#f-client-secret", "not-the-secret").await;
+    window.select("#f-client-auth", "basic").await;
+    window.fill("#f-token-url", &oidc.token_endpoint).await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+
+    let error = window
+        .wait_for_text("#error .message", "invalid_client")
+        .await;
+    assert!(
+        error.contains("client authentication failed"),
+        "the provider's error_description is shown: {error}"
+    );
+    window
+        .find("[data-profile='oidc-cc'][data-health='error']")
+        .await;
+    window.screenshot("05-provider-error").await;
+
+    // Edit: the right secret replaces the wrong one in the keyring; the token comes.
+    window.click("#edit-profile").await;
+    window.fill("#f-client-secret", &secret).await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+    window
+        .find("[data-profile='oidc-cc'][data-health='valid']")
+        .await;
+    assert_eq!(
+        secret_tool_lookup(&format!("{}/client_secret", keyring_id(&window, "oidc-cc"))),
+        Some(secret.clone())
+    );
+    assert!(files_containing(&window, &secret).is_empty());
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_sign_in_in_chromium_turns_the_profile_valid() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let demo = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let window = Window::open(&[
+        ("BROWSER", chromium_browser()),
+        // Long enough to see the window waiting.
+        ("SIGN_IN_DELAY_MS", "2500".into()),
+        ("SIGN_IN_TIMEOUT_MS", "40000".into()),
+        ("SIGN_IN_LOG", log.path().display().to_string()),
+    ])
+    .await;
+
+    // A custom profile whose endpoints come from the provider's OpenID configuration.
+    window.click("#new-profile").await;
+    window.fill("#f-name", "demo-web").await;
+    window.select("#f-grant", "authorization_code").await;
+    window.fill("#f-client-id", "demo-browser").await;
+    window.fill("#f-issuer", &demo.base_url()).await;
+    window.fill("#f-scope", "shipments").await;
+    window.fill("#f-api-base", &demo.api_base()).await;
+    window.click("#save-profile").await;
+    window
+        .find("[data-profile='demo-web'][data-health='signed_out']")
+        .await;
+
+    window.click("#sign-in").await;
+    window.find("#sign-in-waiting").await;
+    assert!(window.text("#sign-in-time-left").await.contains("min"));
+    window.screenshot("06-sign-in-waiting").await;
+    window
+        .find("[data-profile='demo-web'][data-health='valid']")
+        .await;
+    assert_eq!(window.text("#token-source").await, "browser");
+    assert!(
+        std::fs::read_to_string(log.path())
+            .unwrap()
+            .contains("done"),
+        "Chromium reached Waybill's page"
+    );
+
+    window.click("#tab-request").await;
+    window.fill("#req-url", "/whoami").await;
+    window.click("#send").await;
+    window.wait_for_text("#resp-status", "200").await;
+    window.close().await;
+}

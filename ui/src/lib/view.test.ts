@@ -1,0 +1,162 @@
+import { describe, expect, it } from "vitest";
+import type { PresetView } from "./bindings/PresetView";
+import type { Profile } from "./bindings/Profile";
+import type { StatusView } from "./bindings/StatusView";
+import {
+  copyName,
+  formForPreset,
+  formForProfile,
+  formatDuration,
+  healthOf,
+  isSendShortcut,
+  jsonProblem,
+  prettyBody,
+  presetUrls,
+  signatureLabel,
+  switchEnvironment,
+} from "./view";
+
+const status = (over: Partial<StatusView>): StatusView => ({
+  profile: "p",
+  state: "valid",
+  token_type: "Bearer",
+  scope: null,
+  obtained_at: "2026-01-01T00:00:00Z",
+  expires_at: "2026-01-01T01:00:00Z",
+  source: "fetched",
+  has_refresh_token: false,
+  jwt_header: null,
+  jwt_claims: null,
+  signature: null,
+  extra_fields: [],
+  ...over,
+});
+const at = (iso: string) => Date.parse(iso);
+
+describe("a profile's health, live against the clock", () => {
+  it("counts down while valid, then turns expiring inside the renewal margin, then expired", () => {
+    const s = status({});
+    expect(healthOf(s, undefined, at("2026-01-01T00:30:00Z"))).toEqual({ health: "valid", label: "valid, 30 min 0 s left" });
+    expect(healthOf(s, undefined, at("2026-01-01T00:59:30Z"))).toEqual({ health: "expiring", label: "expiring, 30 s left" });
+    expect(healthOf(s, undefined, at("2026-01-01T01:00:00Z")).health).toBe("expired");
+  });
+  it("uses a tenth of a short lifetime as the margin", () => {
+    const s = status({ expires_at: "2026-01-01T00:01:40Z" }); // 100 s life: 10 s margin
+    expect(healthOf(s, undefined, at("2026-01-01T00:01:20Z")).health).toBe("valid");
+    expect(healthOf(s, undefined, at("2026-01-01T00:01:31Z")).health).toBe("expiring");
+  });
+  it("shows signed out, no-expiry and errors as such", () => {
+    expect(healthOf(undefined, undefined, 0).health).toBe("signed_out");
+    expect(healthOf(status({ state: "signed_out", expires_at: null }), undefined, 0).label).toBe("signed out");
+    expect(healthOf(status({ expires_at: null }), undefined, 0).label).toBe("valid (no expiry given)");
+    expect(healthOf(status({}), "invalid_client", 0).health).toBe("error");
+  });
+});
+
+it("formats durations a person reads at a glance", () => {
+  expect(formatDuration(0)).toBe("0 s");
+  expect(formatDuration(59.9)).toBe("59 s");
+  expect(formatDuration(61)).toBe("1 min 1 s");
+  expect(formatDuration(3 * 3600 + 120)).toBe("3 h 2 min");
+  expect(formatDuration(3 * 86400 + 3600)).toBe("3 d 1 h");
+  expect(formatDuration(-5)).toBe("0 s");
+});
+
+describe("response bodies", () => {
+  it("pretty-prints JSON, by content type or by shape", () => {
+    expect(prettyBody('{"a":[1,2]}', "application/vnd.api+json")).toEqual({ text: '{\n  "a": [\n    1,\n    2\n  ]\n}', json: true });
+    expect(prettyBody('[{"x":1}]', undefined).json).toBe(true);
+  });
+  it("shows HTML and broken JSON as the text they are", () => {
+    const html = "<html><script>alert(1)</script></html>";
+    expect(prettyBody(html, "text/html")).toEqual({ text: html, json: false });
+    expect(prettyBody('{"cut', "application/json")).toEqual({ text: '{"cut', json: false });
+  });
+});
+
+it("says what is wrong with a JSON body, and nothing when it is fine or empty", () => {
+  expect(jsonProblem('{"a": 1}')).toBeNull();
+  expect(jsonProblem("  ")).toBeNull();
+  expect(jsonProblem('{"a": }')).toMatch(/JSON|token|Unexpected/i);
+});
+
+it("sends on Ctrl+Enter and Cmd+Enter only", () => {
+  expect(isSendShortcut({ key: "Enter", ctrlKey: true, metaKey: false })).toBe(true);
+  expect(isSendShortcut({ key: "Enter", ctrlKey: false, metaKey: true })).toBe(true);
+  expect(isSendShortcut({ key: "Enter", ctrlKey: false, metaKey: false })).toBe(false);
+  expect(isSendShortcut({ key: "e", ctrlKey: true, metaKey: false })).toBe(false);
+});
+
+it("labels signature checks", () => {
+  expect(signatureLabel({ status: "checked", alg: "RS256", kid: "k1" })).toBe("checked (RS256, key k1)");
+  expect(signatureLabel({ status: "unchecked", reason: "no JWKS" })).toBe("unchecked: no JWKS");
+  expect(signatureLabel({ status: "invalid", reason: "bad sig" })).toBe("INVALID: bad sig");
+  expect(signatureLabel(null)).toBe("not checked");
+});
+
+const packly: PresetView = {
+  id: "packly",
+  name: "Packly",
+  docs: "",
+  grants: ["client_credentials"],
+  client_auth: "basic",
+  scope: null,
+  default_env: "sandbox",
+  environments: [
+    { env: "live", token_url: "https://api.packly/oauth/token", api_base: "https://api.packly/v1" },
+    { env: "sandbox", token_url: "https://sandbox.packly/oauth/token", api_base: "https://sandbox.packly/v1" },
+  ],
+  needs_base_url: false,
+  note: null,
+};
+
+describe("presets in the profile form", () => {
+  it("start a new profile with the preset's grant, dialect and default environment", () => {
+    const form = formForPreset(packly);
+    expect(form).toMatchObject({ preset: "packly", grant: "client_credentials", client_auth: "basic", environment: "sandbox", token_url: null });
+  });
+  it("move the preset's URLs to the other environment and keep typed ones", () => {
+    const edited = { ...formForPreset(packly), token_url: "https://sandbox.packly/oauth/token", api_base: "https://proxy.example/v1" };
+    const live = switchEnvironment(edited, packly, "live");
+    expect(live.environment).toBe("live");
+    expect(live.token_url).toBe("https://api.packly/oauth/token");
+    expect(live.api_base).toBe("https://proxy.example/v1");
+    expect(switchEnvironment(formForPreset(packly), packly, "live").token_url).toBeNull();
+  });
+  it("fill a self-hosted base URL", () => {
+    const oro = { ...packly, environments: [{ env: "live" as const, token_url: "{base_url}/oauth2-token", api_base: "{base_url}/admin/api" }] };
+    expect(presetUrls(oro, "live", "https://shop.example/")).toEqual({ token_url: "https://shop.example/oauth2-token", api_base: "https://shop.example/admin/api" });
+  });
+});
+
+it("edits a profile without ever holding its secret", () => {
+  const profile: Profile = {
+    name: "acme",
+    keyring_id: "acme-x1",
+    grant: "password",
+    token_url: "https://t.example/token",
+    client_id: "cid",
+    client_auth: "json",
+    scope: "read",
+    params: { audience: "api" },
+    api_base: null,
+    headers: { Accept: "application/json" },
+    username: "ann",
+    remember_password: true,
+    authorize_url: null,
+    redirect_uri: null,
+    authorize_params: {},
+    issuer: null,
+    revocation_url: null,
+    jwks_url: null,
+    preset: null,
+    environment: null,
+  };
+  const form = formForProfile(profile);
+  expect(form).toMatchObject({ original_name: "acme", name: "acme", params: [["audience", "api"]], headers: [["Accept", "application/json"]], client_secret: null, password: null });
+});
+
+it("names copies so they never collide", () => {
+  expect(copyName("acme", ["acme"])).toBe("acme-copy");
+  expect(copyName("acme", ["acme", "acme-copy", "acme-copy-2"])).toBe("acme-copy-3");
+});

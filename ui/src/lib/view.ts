@@ -1,0 +1,224 @@
+// The window's view logic, kept out of components so Vitest can check it without a webview.
+import type { Environment } from "./bindings/Environment";
+import type { Grant } from "./bindings/Grant";
+import type { PresetView } from "./bindings/PresetView";
+import type { Profile } from "./bindings/Profile";
+import type { ProfileForm } from "./bindings/ProfileForm";
+import type { SignatureCheck } from "./bindings/SignatureCheck";
+import type { StatusView } from "./bindings/StatusView";
+
+export type Pair = [string, string];
+
+/** What the sidebar dot and label say about a profile. */
+export type Health = "signed_out" | "valid" | "expiring" | "expired" | "error";
+
+export interface HealthView {
+  health: Health;
+  label: string;
+}
+
+/** Renewal starts this close to expiry (the core's rule: min(60 s, a tenth of the lifetime)). */
+export function renewalMarginSeconds(obtainedAt: string | null, expiresAt: string): number {
+  if (!obtainedAt) return 60;
+  const life = (Date.parse(expiresAt) - Date.parse(obtainedAt)) / 1000;
+  return Math.min(60, Math.max(0, life / 10));
+}
+
+/** A profile's state now: the last status, recomputed against the clock so the countdown is live. */
+export function healthOf(status: StatusView | undefined, error: string | undefined, now: number): HealthView {
+  if (error) return { health: "error", label: "error" };
+  if (!status || status.state === "signed_out") return { health: "signed_out", label: "signed out" };
+  if (!status.expires_at) {
+    return status.state === "expired"
+      ? { health: "expired", label: "expired" }
+      : { health: "valid", label: "valid (no expiry given)" };
+  }
+  const left = Math.floor((Date.parse(status.expires_at) - now) / 1000);
+  if (left <= 0) return { health: "expired", label: "expired" };
+  const margin = renewalMarginSeconds(status.obtained_at, status.expires_at);
+  const text = `${formatDuration(left)} left`;
+  return left <= margin ? { health: "expiring", label: `expiring, ${text}` } : { health: "valid", label: `valid, ${text}` };
+}
+
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function headerValue(headers: Pair[], name: string): string | undefined {
+  return headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+}
+
+/** A response body for display: JSON pretty-printed, anything else as the text it is. */
+export function prettyBody(body: string, contentType: string | undefined): { text: string; json: boolean } {
+  const looksJson = (contentType ?? "").toLowerCase().includes("json") || /^\s*[[{]/.test(body);
+  if (looksJson) {
+    try {
+      return { text: JSON.stringify(JSON.parse(body), null, 2), json: true };
+    } catch {
+      // Said JSON, is not: show it as it came.
+    }
+  }
+  return { text: body, json: false };
+}
+
+/** `null` when `text` is JSON (or empty), else what is wrong with it. */
+export function jsonProblem(text: string): string | null {
+  if (text.trim() === "") return null;
+  try {
+    JSON.parse(text);
+    return null;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export function formatJson(text: string): string {
+  return JSON.stringify(JSON.parse(text), null, 2);
+}
+
+export function isBrowserGrant(grant: Grant): boolean {
+  return grant === "implicit" || grant === "authorization_code";
+}
+
+/** Ctrl+Enter, or Cmd+Enter on a Mac. */
+export function isSendShortcut(e: { key: string; ctrlKey: boolean; metaKey: boolean }): boolean {
+  return e.key === "Enter" && (e.ctrlKey || e.metaKey);
+}
+
+export function signatureLabel(sig: SignatureCheck | null): string {
+  if (!sig) return "not checked";
+  switch (sig.status) {
+    case "checked":
+      return `checked (${sig.alg}${sig.kid ? `, key ${sig.kid}` : ""})`;
+    case "unchecked":
+      return `unchecked: ${sig.reason}`;
+    case "invalid":
+      return `INVALID: ${sig.reason}`;
+  }
+}
+
+/** A preset's URLs for one environment, with a self-hosted base URL filled in. */
+export function presetUrls(preset: PresetView, env: Environment, baseUrl: string): { token_url: string; api_base: string } | undefined {
+  const e = preset.environments.find((x) => x.env === env);
+  if (!e) return undefined;
+  const base = baseUrl.trim().replace(/\/+$/, "");
+  const fill = (u: string) => (base ? u.replaceAll("{base_url}", base) : u);
+  return { token_url: fill(e.token_url), api_base: fill(e.api_base) };
+}
+
+export function blankForm(): ProfileForm {
+  return {
+    original_name: null,
+    name: "",
+    preset: null,
+    environment: null,
+    base_url: null,
+    grant: "client_credentials",
+    token_url: null,
+    client_id: null,
+    client_auth: "form",
+    scope: null,
+    params: [],
+    api_base: null,
+    headers: [],
+    username: null,
+    remember_password: false,
+    authorize_url: null,
+    redirect_uri: null,
+    authorize_params: [],
+    issuer: null,
+    revocation_url: null,
+    jwks_url: null,
+    client_secret: null,
+    password: null,
+  };
+}
+
+/** A new profile from a preset: its default grant, dialect, scope and environment; URLs come from it. */
+export function formForPreset(preset: PresetView | undefined): ProfileForm {
+  const form = blankForm();
+  if (!preset) return form;
+  return {
+    ...form,
+    preset: preset.id,
+    environment: preset.default_env,
+    grant: preset.grants[0],
+    client_auth: preset.client_auth,
+    scope: preset.scope,
+  };
+}
+
+const pairs = (map: { [key in string]?: string } | undefined): Pair[] => Object.entries(map ?? {}).map(([k, v]) => [k, v ?? ""]);
+
+/** The form that edits `profile` (its secret is never read back: blank keeps it). */
+export function formForProfile(profile: Profile): ProfileForm {
+  return {
+    ...blankForm(),
+    original_name: profile.name,
+    name: profile.name,
+    preset: profile.preset ?? null,
+    environment: profile.environment ?? null,
+    grant: profile.grant,
+    token_url: profile.token_url ?? null,
+    client_id: profile.client_id,
+    client_auth: profile.client_auth,
+    scope: profile.scope ?? null,
+    params: pairs(profile.params),
+    api_base: profile.api_base ?? null,
+    headers: pairs(profile.headers),
+    username: profile.username ?? null,
+    remember_password: profile.remember_password ?? false,
+    authorize_url: profile.authorize_url ?? null,
+    redirect_uri: profile.redirect_uri ?? null,
+    authorize_params: pairs(profile.authorize_params),
+    issuer: profile.issuer ?? null,
+    revocation_url: profile.revocation_url ?? null,
+    jwks_url: profile.jwks_url ?? null,
+  };
+}
+
+/**
+ * Switch a preset profile between sandbox and live. URLs that were the preset's for the old
+ * environment follow it; URLs the person typed themselves stay.
+ */
+export function switchEnvironment(form: ProfileForm, preset: PresetView, env: Environment): ProfileForm {
+  const base = form.base_url ?? "";
+  const before = form.environment ? presetUrls(preset, form.environment, base) : undefined;
+  const after = presetUrls(preset, env, base);
+  // Blank stays blank (the preset fills it when saved); the old environment's URL becomes the new one's.
+  const follow = (current: string | null, old: string | undefined, next: string | undefined) =>
+    current && current === old ? (next ?? current) : current;
+  return {
+    ...form,
+    environment: env,
+    token_url: follow(form.token_url, before?.token_url, after?.token_url),
+    api_base: follow(form.api_base, before?.api_base, after?.api_base),
+  };
+}
+
+/** The next free "name-copy", "name-copy-2", ... */
+export function copyName(name: string, taken: string[]): string {
+  let candidate = `${name}-copy`;
+  for (let i = 2; taken.includes(candidate); i++) candidate = `${name}-copy-${i}`;
+  return candidate;
+}
+
+export function errorText(e: unknown): { message: string; hint: string | null } {
+  if (e && typeof e === "object" && "message" in e) {
+    const err = e as { message: unknown; hint?: unknown };
+    return { message: String(err.message), hint: typeof err.hint === "string" ? err.hint : null };
+  }
+  return { message: String(e), hint: null };
+}
