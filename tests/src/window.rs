@@ -60,6 +60,11 @@ impl Window {
     /// Start the app with `envs` (plus a scratch WAYBILL_HOME and XDG dirs) and wait until its
     /// page has loaded its profiles.
     pub async fn open(envs: &[(&str, String)]) -> Window {
+        Self::open_with_args(&[], envs).await
+    }
+
+    /// The same, with command-line arguments for the app (e.g. `demo`).
+    pub async fn open_with_args(args: &[&str], envs: &[(&str, String)]) -> Window {
         let (driver_bin, native) = require_window_tools();
         let home = tempfile::tempdir().expect("temp dir");
         let (port, native_port) = (free_port(), free_port());
@@ -85,7 +90,7 @@ impl Window {
         caps.insert("browserName".into(), json!("wry"));
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": waybill_bin() }),
+            json!({ "application": waybill_bin(), "args": args }),
         );
         let url = format!("http://127.0.0.1:{port}");
         let started = Instant::now();

@@ -114,6 +114,19 @@ async fn a_client_credentials_profile_from_a_preset_gets_a_token_and_calls_the_a
     window.wait_for_text("#resp-status", "201").await;
     assert!(window.text("#resp-body").await.contains("Berlin"));
 
+    // The smallest size the window allows still fits: nothing scrolls sideways.
+    window.client.set_window_size(900, 600).await.unwrap();
+    let overflow = window
+        .client
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflow.as_i64(), Some(0), "horizontal overflow at 900x600");
+    window.screenshot("07-small-window").await;
+
     window.click("#copy-curl").await;
     let curl = window
         .wait_for_text("#curl-text", "Bearer [redacted]")
@@ -224,5 +237,27 @@ async fn browser_sign_in_in_chromium_turns_the_profile_valid() {
     window.fill("#req-url", "/whoami").await;
     window.click("#send").await;
     window.wait_for_text("#resp-status", "200").await;
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_window_has_ready_profiles_that_get_tokens() {
+    let _one = ONE_WINDOW.lock().await;
+    // `waybill demo` (what ./scripts/demo opens): its own provider, profiles and in-memory secrets.
+    let window = Window::open_with_args(&["demo"], &[]).await;
+    assert!(window.text("#demo-banner").await.contains("demo-password"));
+    for name in ["demo-basic", "demo-json", "demo-user", "demo-web"] {
+        window
+            .find(&format!(
+                "[data-profile='{name}'][data-health='signed_out']"
+            ))
+            .await;
+    }
+    window.click("[data-profile='demo-user']").await;
+    window.click("#get-token").await;
+    window
+        .find("[data-profile='demo-user'][data-health='valid']")
+        .await;
+    assert_eq!(window.text("#token-source").await, "fetched");
     window.close().await;
 }
