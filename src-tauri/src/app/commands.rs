@@ -294,10 +294,11 @@ pub async fn start_sign_in(state: State<'_, AppState>, name: String) -> Reply<Si
     let opened = crate::browser::open(&authorize_url);
     let (cancel, cancelled) = tokio::sync::oneshot::channel();
     let mut sign_ins = state.sign_ins.lock().unwrap_or_else(|e| e.into_inner());
-    // One attempt per profile: a new one ends the one before.
+    // One attempt per profile: a new one ends the one before (and frees its listener).
     sign_ins
         .cancels
         .retain(|_, (profile_name, _)| profile_name != &name);
+    sign_ins.waiting.retain(|_, w| w.profile.name != name);
     sign_ins.next += 1;
     let attempt = sign_ins.next;
     sign_ins.cancels.insert(attempt, (name, cancel));
