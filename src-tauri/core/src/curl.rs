@@ -1,5 +1,8 @@
-//! Copy as curl: a request as the shell command that sends it, the bearer token redacted unless
-//! the person asks for it.
+//! curl in and out. Out: a request as the shell command that sends it, the bearer token redacted
+//! unless the person asks for it. In: a customer's curl command (multi-line, quoted) read back
+//! into a request; an option it does not understand is refused by name, never guessed at.
+
+use serde::Serialize;
 
 use crate::profile::Profile;
 use crate::request::{self, ApiRequest, RequestError};
@@ -55,6 +58,248 @@ pub fn to_curl(
 /// `'...'`, with each `'` written as `'\''`.
 fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// A request read from a curl command: what curl would send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CurlRequest {
+    pub method: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CurlError {
+    #[error("this is not a curl command (it should start with `curl`)")]
+    NotCurl,
+    #[error("the command's quotes do not close")]
+    Unbalanced,
+    #[error("the curl command names no URL")]
+    NoUrl,
+    #[error(
+        "the curl command names two URLs ({0:?} and {1:?}); is a -H missing before one of them?"
+    )]
+    TwoUrls(String, String),
+    #[error("curl option {0} needs a value")]
+    MissingValue(String),
+    #[error("curl option {0} is not understood here; remove it or send the request another way")]
+    Unknown(String),
+    #[error("the header {0:?} is not \"Name: value\"")]
+    BadHeader(String),
+    #[error("could not read {0} for {1}: {2}")]
+    File(String, String, String),
+}
+
+/// Options that change nothing about the request sent (output, progress, TLS checks, redirects).
+const IGNORED_FLAGS: &[&str] = &[
+    "-s",
+    "--silent",
+    "-S",
+    "--show-error",
+    "-v",
+    "--verbose",
+    "-i",
+    "--include",
+    "-L",
+    "--location",
+    "-k",
+    "--insecure",
+    "--compressed",
+    "-f",
+    "--fail",
+    "-g",
+    "--globoff",
+    "--http1.1",
+    "--http2",
+    "-N",
+    "--no-buffer",
+];
+const IGNORED_WITH_VALUE: &[&str] = &[
+    "-o",
+    "--output",
+    "-m",
+    "--max-time",
+    "--connect-timeout",
+    "-w",
+    "--write-out",
+    "--retry",
+];
+
+/// Read a curl command. `read_file` serves `-d @file` and `--data-binary @file`.
+pub fn parse_curl(
+    command: &str,
+    read_file: impl Fn(&str) -> std::io::Result<Vec<u8>>,
+) -> Result<CurlRequest, CurlError> {
+    // Line continuations as a shell reads them (also Windows line ends), and a pasted "$ " prompt.
+    let joined = command
+        .replace("\\\r\n", " ")
+        .replace("\\\n", " ")
+        .replace("\r\n", "\n");
+    let joined = joined.trim().trim_start_matches("$ ");
+    let words = shlex::split(joined).ok_or(CurlError::Unbalanced)?;
+    let mut words = words.into_iter();
+    if words.next().as_deref() != Some("curl") {
+        return Err(CurlError::NotCurl);
+    }
+    let mut method = None;
+    let mut url: Option<String> = None;
+    let mut headers = Vec::new();
+    let mut data: Vec<String> = Vec::new();
+    let mut get = false;
+    let mut head = false;
+    let mut words = words.peekable();
+    while let Some(word) = words.next() {
+        // `-XPOST`, `-H'Accept: x'`: a short option with its value attached.
+        let (option, attached) = match word.as_str() {
+            w if w.starts_with("--") => match w.split_once('=') {
+                Some((o, v)) => (o.to_string(), Some(v.to_string())),
+                None => (w.to_string(), None),
+            },
+            w if w.starts_with('-') && w.len() > 2 && "XHdubeAo".contains(&w[1..2]) => {
+                (w[..2].to_string(), Some(w[2..].to_string()))
+            }
+            // `-sSL`: several flags in one word.
+            w if w.starts_with('-') && w.len() > 2 => {
+                for flag in w[1..].chars() {
+                    match flag {
+                        'G' => get = true,
+                        'I' => head = true,
+                        f if IGNORED_FLAGS.contains(&format!("-{f}").as_str()) => {}
+                        f => return Err(CurlError::Unknown(format!("-{f}"))),
+                    }
+                }
+                continue;
+            }
+            w if w.starts_with('-') && w.len() > 1 => (w.to_string(), None),
+            _ => match url.replace(word.clone()) {
+                Some(first) => return Err(CurlError::TwoUrls(first, word)),
+                None => continue,
+            },
+        };
+        let mut value = || {
+            attached
+                .clone()
+                .or_else(|| words.next())
+                .ok_or_else(|| CurlError::MissingValue(option.clone()))
+        };
+        match option.as_str() {
+            "-X" | "--request" => method = Some(value()?.to_ascii_uppercase()),
+            "--url" => {
+                let given = value()?;
+                if let Some(first) = url.replace(given.clone()) {
+                    return Err(CurlError::TwoUrls(first, given));
+                }
+            }
+            "-H" | "--header" => {
+                let line = value()?;
+                let (name, text) = line
+                    .split_once(':')
+                    .filter(|(n, _)| !n.trim().is_empty() && !n.contains(' '))
+                    .ok_or_else(|| CurlError::BadHeader(line.clone()))?;
+                headers.push((name.trim().to_string(), text.trim().to_string()));
+            }
+            "-d" | "--data" | "--data-ascii" | "--data-binary" => {
+                let given = value()?;
+                let text = match given.strip_prefix('@') {
+                    Some(path) => {
+                        let bytes = read_file(path).map_err(|e| {
+                            CurlError::File(path.into(), option.clone(), e.to_string())
+                        })?;
+                        let text = String::from_utf8_lossy(&bytes).into_owned();
+                        // curl drops newlines from -d @file, keeps them for --data-binary.
+                        match option.as_str() {
+                            "--data-binary" => text,
+                            _ => text.replace(['\r', '\n'], ""),
+                        }
+                    }
+                    None => given,
+                };
+                data.push(text);
+            }
+            "--data-raw" => data.push(value()?),
+            "--data-urlencode" => {
+                let given = value()?;
+                let encode = |t: &str| {
+                    url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>()
+                };
+                data.push(match given.split_once('=') {
+                    Some((name, text)) => format!("{name}={}", encode(text)),
+                    None => encode(&given),
+                });
+            }
+            "--json" => {
+                data.push(value()?);
+                for (name, text) in [
+                    ("Content-Type", "application/json"),
+                    ("Accept", "application/json"),
+                ] {
+                    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                        headers.push((name.into(), text.into()));
+                    }
+                }
+            }
+            "-u" | "--user" => {
+                use base64::Engine;
+                let credentials = value()?;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
+                headers.push(("Authorization".into(), format!("Basic {encoded}")));
+            }
+            "-A" | "--user-agent" => headers.push(("User-Agent".into(), value()?)),
+            "-e" | "--referer" => headers.push(("Referer".into(), value()?)),
+            "-b" | "--cookie" => headers.push(("Cookie".into(), value()?)),
+            "-G" | "--get" => get = true,
+            "-I" | "--head" => head = true,
+            o if IGNORED_FLAGS.contains(&o) => {}
+            o if IGNORED_WITH_VALUE.contains(&o) => {
+                value()?;
+            }
+            other => return Err(CurlError::Unknown(other.to_string())),
+        }
+    }
+    let mut url = url.ok_or(CurlError::NoUrl)?;
+    let mut body = (!data.is_empty()).then(|| data.join("&"));
+    if get {
+        if let Some(query) = body.take() {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&query);
+        }
+    }
+    let has_form_type = headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+    if body.is_some() && !has_form_type {
+        // What curl itself sends with -d.
+        headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+    }
+    let method = method.unwrap_or_else(|| {
+        match (head, body.is_some()) {
+            (true, _) => "HEAD",
+            (false, true) => "POST",
+            (false, false) => "GET",
+        }
+        .into()
+    });
+    Ok(CurlRequest {
+        method,
+        url,
+        headers,
+        body,
+    })
+}
+
+impl CurlRequest {
+    pub fn to_api_request(&self) -> ApiRequest {
+        ApiRequest {
+            method: self.method.clone(),
+            target: self.url.clone(),
+            headers: self.headers.clone(),
+            body: self.body.clone().map(String::into_bytes),
+        }
+    }
 }
 
 #[cfg(test)]
