@@ -726,3 +726,57 @@ async fn inspect_shows_a_jwt_and_checks_its_signature_without_printing_the_token
     );
     assert!(wb.find_leaks("s3cret-value-for-jwt").is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn curl_import_prints_the_request_and_sends_it_with_the_profiles_token() {
+    require_keyring();
+    let secret = random_secret("client-secret");
+    let server = demo(&secret, "unused-password").await;
+    let wb = Waybill::new();
+    add_cc(&wb, "carrier", &server, "basic", &secret);
+    let customer_token = random_secret("customer-token");
+    let pasted = format!(
+        "curl -X POST '{}/shipments' \\\n  -H 'Authorization: Bearer {customer_token}' \\\n  -H 'Content-Type: application/json' \\\n  --data-raw '{{\"to\": \"Lyon\", \"parcels\": 3}}'\n",
+        server.api_base()
+    );
+
+    let printed = wb.ok(&["curl-import"], &pasted);
+    let request: Value = serde_json::from_str(&printed.stdout).unwrap();
+    assert_eq!(request["method"], "POST");
+    assert_eq!(request["url"], format!("{}/shipments", server.api_base()));
+    assert_eq!(request["body"], "{\"to\": \"Lyon\", \"parcels\": 3}");
+    assert!(request["headers"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!(["Authorization", "Bearer [redacted]"])));
+
+    // Sent with the profile's token: the demo API knows it (the customer's would get a 401).
+    let sent = wb.run(
+        &[
+            "curl-import",
+            "--profile",
+            "carrier",
+            "--send",
+            "--json-out",
+        ],
+        &pasted,
+    );
+    assert_eq!(sent.code, 0, "{}\n{}", sent.stdout, sent.stderr);
+    let answer: Value = serde_json::from_str(&sent.stdout).unwrap();
+    assert_eq!(answer["status"], 201);
+    assert_eq!(answer["body"]["to"], "Lyon");
+    assert_eq!(answer["retried_after_401"], false);
+    assert!(
+        wb.find_leaks(&customer_token).is_empty(),
+        "the customer's token is never echoed"
+    );
+
+    let refused = wb.run(
+        &["curl-import"],
+        "curl --proxy http://p:3128 https://a.example\n",
+    );
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("--proxy"), "{}", refused.stderr);
+    let no_profile = wb.run(&["curl-import", "--send"], &pasted);
+    assert_eq!(no_profile.code, 2, "--send needs --profile");
+}

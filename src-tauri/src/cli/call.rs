@@ -1,4 +1,4 @@
-//! `waybill call`: one API request with the profile's bearer token.
+//! `waybill call` (one API request with the profile's bearer token) and `waybill curl-import`.
 
 use super::*;
 
@@ -16,15 +16,25 @@ pub(super) async fn call(ctx: &mut Context, args: CallArgs) -> Result<i32, Failu
         ),
         (None, None) => None,
     };
+    send_and_print(ctx, &profile, &request, args.json_out).await
+}
+
+/// Send with the profile's token and print the answer (body, or JSON); exit 0 on 2xx, else 1.
+async fn send_and_print(
+    ctx: &mut Context,
+    profile: &Profile,
+    request: &ApiRequest,
+    json_out: bool,
+) -> Result<i32, Failure> {
     // Refuse a bad method or URL before a token is fetched for nothing.
-    request::resolve_url(&profile, &request.target)?;
-    ctx.seed_session_secrets(&profile).await?;
+    request::resolve_url(profile, &request.target)?;
+    ctx.seed_session_secrets(profile).await?;
     let response = ctx
         .session
-        .send(&profile, &request)
+        .send(profile, request)
         .await
         .map_err(session_failure)?;
-    if args.json_out {
+    if json_out {
         let body = serde_json::from_slice::<Value>(&response.body).unwrap_or_else(|_| {
             Value::String(String::from_utf8_lossy(&response.body).into_owned())
         });
@@ -49,5 +59,49 @@ pub(super) async fn call(ctx: &mut Context, args: CallArgs) -> Result<i32, Failu
     } else {
         eprintln!("waybill: HTTP {} from {}", response.status, response.url);
         Ok(EXIT_HTTP_STATUS)
+    }
+}
+
+pub(super) async fn curl_import(
+    options: &GlobalOptions,
+    profile: Option<String>,
+    send: bool,
+    json_out: bool,
+) -> Result<i32, Failure> {
+    let mut command = String::new();
+    std::io::stdin()
+        .read_to_string(&mut command)
+        .map_err(|e| fail(format!("could not read the curl command from stdin: {e}")))?;
+    let read_file = |path: &str| std::fs::read(path);
+    let parsed = waybill_core::curl::parse_curl(&command, read_file)?;
+    let mut request = parsed.to_api_request();
+    // The customer's credentials are theirs: never echoed, and replaced by the profile's token.
+    request
+        .headers
+        .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
+    match (send, profile) {
+        (true, Some(name)) => {
+            let ctx = &mut Context::new(options)?;
+            let profile = ctx.profile(&name)?;
+            send_and_print(ctx, &profile, &request, json_out).await
+        }
+        _ => {
+            let mut headers = request.headers.clone();
+            if let Some((name, value)) = parsed
+                .headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+            {
+                let scheme = value.split_whitespace().next().unwrap_or_default();
+                headers.push((name.clone(), format!("{scheme} [redacted]")));
+            }
+            print_json(&json!({
+                "method": parsed.method,
+                "url": parsed.url,
+                "headers": headers,
+                "body": parsed.body,
+            }));
+            Ok(0)
+        }
     }
 }

@@ -9,7 +9,7 @@ mod input;
 mod profile;
 mod tokens;
 
-use call::call;
+use call::{call, curl_import};
 use input::StdinLines;
 use profile::{presets, profile_command};
 use tokens::{browser_login, inspect, login, logout, token};
@@ -131,6 +131,23 @@ enum Command {
     /// Open the window on the built-in demo provider, with one ready profile per kind (client
     /// credentials, password, browser sign-in). Profiles and secrets last for this run only.
     Demo,
+    /// Read a curl command on stdin (multi-line, quoted, as pasted) and print the request it
+    /// describes as JSON {method, url, headers, body}, its Authorization redacted; or, with
+    /// --send, send it with the profile's token in place of any Authorization it had.
+    ///
+    /// Options that change the request but are not understood are refused by name. Exit codes
+    /// with --send are those of `call`.
+    CurlImport {
+        /// The profile whose token replaces the command's Authorization (needed for --send).
+        #[arg(long, value_name = "P")]
+        profile: Option<String>,
+        /// Send it instead of printing it.
+        #[arg(long, requires = "profile")]
+        send: bool,
+        /// With --send: print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON.
+        #[arg(long, requires = "send")]
+        json_out: bool,
+    },
     /// Run the built-in demo OAuth provider and carrier API on 127.0.0.1.
     DemoServer {
         /// Port to listen on (0 picks a free one).
@@ -404,6 +421,11 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
         Command::Profile(command) => profile_command(&mut Context::new(options)?, command).await,
         Command::Token { name, json } => token(&mut Context::new(options)?, &name, json).await,
         Command::Call(args) => call(&mut Context::new(options)?, args).await,
+        Command::CurlImport {
+            profile,
+            send,
+            json_out,
+        } => curl_import(options, profile, send, json_out).await,
         Command::Inspect {
             name,
             json,
