@@ -9,6 +9,7 @@ pub mod curl;
 pub mod dialect;
 pub mod discovery;
 pub mod grant;
+pub mod history;
 pub mod jwt;
 pub mod login;
 pub mod loopback;

@@ -1,0 +1,266 @@
+//! History: what is kept, what is never kept (secrets), filters and retention, and that the
+//! database survives a restart and a process killed in the middle of large writes.
+
+use std::process::Command;
+use std::time::Duration;
+
+use waybill_core::history::{Filter, History, NewEntry, StatusFilter};
+
+fn entry<'a>(
+    profile: &'a str,
+    url: &'a str,
+    status: u16,
+    headers: &'a [(String, String)],
+    body: &'a [u8],
+    secrets: &'a [&'a str],
+) -> NewEntry<'a> {
+    NewEntry {
+        profile,
+        environment: Some("sandbox"),
+        method: "POST",
+        url,
+        request_headers: headers,
+        request_body: Some(body),
+        status: Some(status),
+        response_headers: &[],
+        response_body: Some(b"{\"id\":1}"),
+        elapsed_ms: Some(12),
+        error: None,
+        secrets,
+    }
+}
+
+fn headers(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn secrets_are_redacted_before_they_are_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = History::open(dir.path()).unwrap();
+    let token = "tok-3f9a8b7c6d5e4f3a";
+    let sent = headers(&[
+        ("Authorization", &format!("Bearer {token}")),
+        ("Cookie", "session=abc123secret"),
+        ("X-Api-Key", "key-998877"),
+        ("Accept", "application/json"),
+    ]);
+    let body = br#"{"user":"ann","password":"hunter2-long","nested":{"client_secret":"cs-1234"},"note":"tok-3f9a8b7c6d5e4f3a"}"#;
+    let id = history
+        .record(entry(
+            "p",
+            &format!("https://a.example/x?access={token}"),
+            200,
+            &sent,
+            body,
+            &[token],
+        ))
+        .unwrap();
+    let form = b"grant_type=password&username=ann&password=pw-55667788&client_secret=cs-99";
+    history
+        .record(entry("p", "https://a.example/t", 200, &[], form, &[]))
+        .unwrap();
+    drop(history);
+
+    let bytes = std::fs::read(dir.path().join("history.sqlite3")).unwrap();
+    let wal = std::fs::read(dir.path().join("history.sqlite3-wal")).unwrap_or_default();
+    for secret in [
+        token,
+        "abc123secret",
+        "key-998877",
+        "hunter2-long",
+        "cs-1234",
+        "pw-55667788",
+        "cs-99",
+    ] {
+        for file in [&bytes, &wal] {
+            assert!(
+                !file.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} reached the database file"
+            );
+        }
+    }
+    let kept = History::open(dir.path()).unwrap().get(id).unwrap();
+    assert_eq!(
+        kept.request_headers[0],
+        ("Authorization".into(), "Bearer [redacted]".into())
+    );
+    assert_eq!(
+        kept.request_headers[3],
+        ("Accept".into(), "application/json".into())
+    );
+    assert!(
+        kept.request_body.unwrap().contains("\"user\":\"ann\""),
+        "the rest is kept"
+    );
+    assert_eq!(kept.url, "https://a.example/x?access=[redacted]");
+}
+
+#[test]
+fn entries_are_found_by_profile_status_and_url_and_retention_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = History::open(dir.path()).unwrap();
+    for (profile, url, status) in [
+        ("a", "https://x.example/shipments", 201),
+        ("a", "https://x.example/labels", 404),
+        ("b", "https://y.example/shipments", 422),
+        ("b", "https://y.example/health", 200),
+    ] {
+        history
+            .record(entry(profile, url, status, &[], b"", &[]))
+            .unwrap();
+    }
+    let find = |filter: Filter| -> Vec<String> {
+        history
+            .list(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.url)
+            .collect()
+    };
+    assert_eq!(
+        find(Filter {
+            status: Some("4xx".parse().unwrap()),
+            ..Filter::default()
+        }),
+        ["https://y.example/shipments", "https://x.example/labels"]
+    );
+    assert_eq!(
+        find(Filter {
+            profile: Some("a".into()),
+            status: Some(StatusFilter::Exact(201)),
+            ..Filter::default()
+        }),
+        ["https://x.example/shipments"]
+    );
+    assert_eq!(
+        find(Filter {
+            url_contains: Some("shipments".into()),
+            ..Filter::default()
+        })
+        .len(),
+        2
+    );
+    assert!("4x".parse::<StatusFilter>().is_err() && "700".parse::<StatusFilter>().is_err());
+
+    history.set_keep(2).unwrap();
+    assert_eq!(
+        find(Filter::default()),
+        ["https://y.example/health", "https://y.example/shipments"],
+        "only the newest two are kept"
+    );
+    history.clear().unwrap();
+    assert!(find(Filter::default()).is_empty());
+}
+
+/// Not a test by itself: the child process of the crash test, writing large entries until killed.
+#[test]
+#[ignore]
+fn child_writes_large_entries_until_killed() {
+    let Some(dir) = std::env::var_os("WAYBILL_HISTORY_CHILD_DIR") else {
+        return;
+    };
+    let history = History::open(std::path::Path::new(&dir)).unwrap();
+    let big = vec![b'x'; 200 * 1024];
+    for i in 0..2000 {
+        history
+            .record(entry(
+                "child",
+                &format!("https://c.example/{i}"),
+                200,
+                &[],
+                &big,
+                &[],
+            ))
+            .unwrap();
+    }
+}
+
+#[test]
+fn history_survives_a_restart_and_a_crash_in_the_middle_of_large_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let history = History::open(dir.path()).unwrap();
+        for i in 0..5 {
+            history
+                .record(entry(
+                    "before",
+                    &format!("https://b.example/{i}"),
+                    200,
+                    &[],
+                    b"{}",
+                    &[],
+                ))
+                .unwrap();
+        }
+    }
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "child_writes_large_entries_until_killed",
+        ])
+        .env("WAYBILL_HISTORY_CHILD_DIR", dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Let it write for a while, then kill it without warning (SIGKILL), mid-write.
+    let history = History::open(dir.path()).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while history
+        .list(&Filter {
+            profile: Some("child".into()),
+            ..Filter::default()
+        })
+        .unwrap()
+        .len()
+        < 5
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the child wrote nothing"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    drop(history);
+
+    let reopened = History::open(dir.path()).unwrap();
+    let before = reopened
+        .list(&Filter {
+            profile: Some("before".into()),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!(before.len(), 5, "earlier entries intact");
+    assert!(before
+        .iter()
+        .all(|e| e.response_body.as_deref() == Some("{\"id\":1}")));
+    let written = reopened
+        .list(&Filter {
+            profile: Some("child".into()),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert!(written.len() >= 5);
+    assert!(
+        written.iter().all(|e| e
+            .request_body
+            .as_ref()
+            .is_some_and(|b| b.len() == 200 * 1024)),
+        "no half entry"
+    );
+    let conn = rusqlite::Connection::open(dir.path().join("history.sqlite3")).unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    // And it takes new entries.
+    reopened
+        .record(entry("after", "https://a.example/", 200, &[], b"{}", &[]))
+        .unwrap();
+}
