@@ -780,3 +780,91 @@ async fn curl_import_prints_the_request_and_sends_it_with_the_profiles_token() {
     let no_profile = wb.run(&["curl-import", "--send"], &pasted);
     assert_eq!(no_profile.code, 2, "--send needs --profile");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_keeps_calls_without_secrets_and_replays_them() {
+    require_keyring();
+    let secret = random_secret("client-secret");
+    let server = demo(&secret, "unused-password").await;
+    let wb = Waybill::new();
+    add_cc(&wb, "carrier", &server, "form", &secret);
+    let token = token_json(&wb, "carrier")["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let password = random_secret("body-password");
+    let body = format!("{{\"to\": \"Oslo\", \"password\": \"{password}\"}}");
+    wb.ok(&["call", "carrier", "POST", "/shipments", "-d", &body], "");
+    assert_eq!(wb.run(&["call", "carrier", "GET", "/nowhere"], "").code, 1);
+
+    let all = wb.json(&["history", "--json"]);
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 2, "{all:?}");
+    assert_eq!(all[0]["status"], 404, "newest first");
+    assert_eq!(all[1]["method"], "POST");
+    assert_eq!(all[1]["url"], format!("{}/shipments", server.api_base()));
+    assert!(all[1]["request_body"].as_str().unwrap().contains("Oslo"));
+    assert!(all[1]["response_body"].as_str().unwrap().contains("Oslo"));
+    let failed = wb.json(&["history", "--status", "4xx", "--json"]);
+    assert_eq!(failed.as_array().unwrap().len(), 1);
+    let shipments = wb.json(&[
+        "history",
+        "--url",
+        "shipments",
+        "--profile",
+        "carrier",
+        "--json",
+    ]);
+    let id = shipments[0]["id"].as_i64().unwrap().to_string();
+
+    let curl = wb.ok(&["history", "show", &id, "--curl"], "").stdout;
+    assert!(curl.contains("Authorization: Bearer [redacted]"), "{curl}");
+    assert!(
+        curl.contains("Oslo") && curl.contains("[redacted]"),
+        "{curl}"
+    );
+    let with_token = wb.run_printing_token(&["history", "show", &id, "--curl", "--with-token"], "");
+    assert!(with_token.stdout.contains(&format!("Bearer {token}")));
+
+    // Replay: the same request again with the profile's current token, kept as a new entry.
+    let replayed = wb.run(&["replay", &id, "--json-out"], "");
+    assert_eq!(replayed.code, 0, "{}", replayed.stderr);
+    assert_eq!(
+        serde_json::from_str::<Value>(&replayed.stdout).unwrap()["status"],
+        201
+    );
+    assert_eq!(wb.json(&["history", "--json"]).as_array().unwrap().len(), 3);
+
+    // The outputs and every file (the history database among them) hold no secret or token.
+    for needle in [&token, &secret] {
+        assert!(
+            wb.find_leaks(needle).is_empty(),
+            "{needle:.10}… leaked: {:?}",
+            wb.find_leaks(needle)
+        );
+    }
+    // The password in the body was printed back by the API's answer (that is the call's output),
+    // but history keeps it redacted, in its files and in what it shows.
+    for entry in std::fs::read_dir(wb.home.path()).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        assert!(
+            !bytes
+                .windows(password.len())
+                .any(|w| w == password.as_bytes()),
+            "the body's password reached {}",
+            entry.path().display()
+        );
+    }
+    assert!(!wb
+        .ok(&["history", "show", &id], "")
+        .stdout
+        .contains(&password));
+    wb.ok(&["history", "keep", "1"], "");
+    assert_eq!(wb.json(&["history", "--json"]).as_array().unwrap().len(), 1);
+    wb.ok(&["history", "clear"], "");
+    assert!(wb
+        .json(&["history", "--json"])
+        .as_array()
+        .unwrap()
+        .is_empty());
+}

@@ -171,6 +171,15 @@ impl History {
         })
     }
 
+    /// `WAYBILL_HOME` if set (beside the profiles), else the OS data directory.
+    pub fn default_dir() -> Option<PathBuf> {
+        match std::env::var_os("WAYBILL_HOME").filter(|h| !h.is_empty()) {
+            Some(home) => Some(PathBuf::from(home)),
+            None => directories::ProjectDirs::from("", "", "waybill")
+                .map(|dirs| dirs.data_dir().to_path_buf()),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -241,6 +250,38 @@ impl History {
         .map_err(|e| self.db(e))?;
         tx.commit().map_err(|e| self.db(e))?;
         Ok(id)
+    }
+
+    /// Record what `Session::send` did with `request` for `profile`: the answer, or the error.
+    pub fn record_sent(
+        &self,
+        profile: &crate::Profile,
+        request: &crate::ApiRequest,
+        outcome: Result<&crate::ApiResponse, &str>,
+    ) -> Result<i64, HistoryError> {
+        let url = crate::request::resolve_url(profile, &request.target)
+            .map(|u| u.to_string())
+            .unwrap_or_else(|_| request.target.clone());
+        let mut sent = crate::request::outgoing_headers(profile, request);
+        sent.push(("Authorization".into(), format!("Bearer {REDACTED}")));
+        let environment = profile.environment.map(|e| e.to_string());
+        let response = outcome.ok();
+        let token = response.map(|r| r.sent_with.expose());
+        let secrets: Vec<&str> = token.into_iter().collect();
+        self.record(NewEntry {
+            profile: &profile.name,
+            environment: environment.as_deref(),
+            method: &request.method.to_ascii_uppercase(),
+            url: response.map(|r| r.url.as_str()).unwrap_or(&url),
+            request_headers: &sent,
+            request_body: request.body.as_deref(),
+            status: response.map(|r| r.status),
+            response_headers: response.map(|r| r.headers.as_slice()).unwrap_or_default(),
+            response_body: response.map(|r| r.body.as_slice()),
+            elapsed_ms: response.map(|r| r.elapsed.as_millis() as u64),
+            error: outcome.err(),
+            secrets: &secrets,
+        })
     }
 
     /// Newest first.

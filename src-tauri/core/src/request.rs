@@ -60,6 +60,9 @@ pub struct ApiResponse {
     pub elapsed: Duration,
     /// The first answer was 401: the token was renewed and the request sent once more.
     pub retried_after_401: bool,
+    /// The token it was sent with, so whoever records it can scrub it (prints `[redacted]`).
+    #[serde(skip)]
+    pub sent_with: AccessToken,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -259,6 +262,7 @@ pub(crate) async fn execute(
         body,
         elapsed: started.elapsed(),
         retried_after_401: false,
+        sent_with: token.clone(),
     })
 }
 

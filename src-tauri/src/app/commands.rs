@@ -424,6 +424,15 @@ pub async fn send_request(
     let request = request.to_request()?;
     request::resolve_url(&profile, &request.target)?;
     let response = state.session.send(&profile, &request).await;
+    if let Some(history) = &state.history {
+        let error = response.as_ref().err().map(ToString::to_string);
+        let outcome = response
+            .as_ref()
+            .map_err(|_| error.as_deref().unwrap_or_default());
+        if let Err(e) = history.record_sent(&profile, &request, outcome) {
+            tracing::warn!("the request was not kept in history: {e}");
+        }
+    }
     let response = response.map_err(session_error)?;
     let content_type = response
         .headers

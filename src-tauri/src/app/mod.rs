@@ -29,6 +29,8 @@ pub struct Launch {
 pub struct AppState {
     store: ProfileStore,
     saved: SavedRequests,
+    /// Every request the window sends; `None` when the database could not be opened (said once).
+    history: Option<waybill_core::history::History>,
     session: Session,
     info: AppInfo,
     sign_ins: Mutex<SignIns>,
@@ -87,8 +89,18 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
         keyring: !(launch.demo || launch.session_only),
         demo: demo.as_ref().map(demo::Demo::info),
     };
+    let history_dir = match demo {
+        Some(_) => Some(store.dir().to_path_buf()),
+        None => waybill_core::history::History::default_dir(),
+    };
+    let history = history_dir.and_then(|dir| {
+        waybill_core::history::History::open(&dir)
+            .map_err(|e| tracing::warn!("requests will not be kept in history: {e}"))
+            .ok()
+    });
     let state = AppState {
         saved: SavedRequests::in_dir(store.dir()),
+        history,
         store,
         session,
         info,

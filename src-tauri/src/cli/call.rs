@@ -20,7 +20,7 @@ pub(super) async fn call(ctx: &mut Context, args: CallArgs) -> Result<i32, Failu
 }
 
 /// Send with the profile's token and print the answer (body, or JSON); exit 0 on 2xx, else 1.
-async fn send_and_print(
+pub(super) async fn send_and_print(
     ctx: &mut Context,
     profile: &Profile,
     request: &ApiRequest,
@@ -29,11 +29,9 @@ async fn send_and_print(
     // Refuse a bad method or URL before a token is fetched for nothing.
     request::resolve_url(profile, &request.target)?;
     ctx.seed_session_secrets(profile).await?;
-    let response = ctx
-        .session
-        .send(profile, request)
-        .await
-        .map_err(session_failure)?;
+    let result = ctx.session.send(profile, request).await;
+    super::history::record(profile, request, &result);
+    let response = result.map_err(session_failure)?;
     if json_out {
         let body = serde_json::from_slice::<Value>(&response.body).unwrap_or_else(|_| {
             Value::String(String::from_utf8_lossy(&response.body).into_owned())

@@ -5,6 +5,7 @@
 //! Errors go to stderr as one sentence (plus a hint line), never a panic or a `Debug` dump.
 
 mod call;
+mod history;
 mod input;
 mod profile;
 mod tokens;
@@ -148,6 +149,20 @@ enum Command {
         #[arg(long, requires = "send")]
         json_out: bool,
     },
+    /// The requests sent so far (newest first) with their answers; secrets are never kept.
+    /// `history show ID` shows one; `--curl` prints it as curl (token redacted unless
+    /// --with-token); `clear` empties it; `keep N` keeps only the newest N (default 1000).
+    History(HistoryArgs),
+    /// Send a history entry again, with the current token of its profile (or --profile's).
+    /// Exit codes are those of `call`.
+    Replay {
+        id: i64,
+        #[arg(long, value_name = "P")]
+        profile: Option<String>,
+        /// Print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON.
+        #[arg(long)]
+        json_out: bool,
+    },
     /// Run the built-in demo OAuth provider and carrier API on 127.0.0.1.
     DemoServer {
         /// Port to listen on (0 picks a free one).
@@ -253,6 +268,49 @@ struct AddArgs {
     /// A public client (browser sign-in from a desktop app): no client secret. Implied by --grant implicit.
     #[arg(long)]
     no_client_secret: bool,
+}
+
+#[derive(Args)]
+struct HistoryArgs {
+    #[command(subcommand)]
+    action: Option<HistoryAction>,
+    /// Only this profile's requests.
+    #[arg(long, value_name = "P")]
+    profile: Option<String>,
+    /// Only this status (404) or class (4xx).
+    #[arg(long, value_name = "404|4xx")]
+    status: Option<String>,
+    /// Only URLs containing this text.
+    #[arg(long, value_name = "TEXT")]
+    url: Option<String>,
+    /// Only entries at or after this time (RFC 3339 in UTC, or a date: 2026-11-22).
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// At most this many entries.
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+enum HistoryAction {
+    /// One entry: request and response.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+        /// Print it as a curl command (the token redacted).
+        #[arg(long)]
+        curl: bool,
+        /// With --curl: put the profile's current token in the command.
+        #[arg(long, requires = "curl")]
+        with_token: bool,
+    },
+    /// Delete every entry.
+    Clear,
+    /// Keep only the newest N entries from now on.
+    Keep { entries: u32 },
 }
 
 #[derive(Args)]
@@ -421,6 +479,12 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
         Command::Profile(command) => profile_command(&mut Context::new(options)?, command).await,
         Command::Token { name, json } => token(&mut Context::new(options)?, &name, json).await,
         Command::Call(args) => call(&mut Context::new(options)?, args).await,
+        Command::History(args) => history::history(options, args).await,
+        Command::Replay {
+            id,
+            profile,
+            json_out,
+        } => history::replay(options, id, profile, json_out).await,
         Command::CurlImport {
             profile,
             send,

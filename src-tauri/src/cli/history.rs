@@ -1,0 +1,173 @@
+//! `waybill history` (list, show, clear, keep) and `waybill replay`.
+
+use super::*;
+use waybill_core::curl::{self, Bearer};
+use waybill_core::history::{Entry, Filter, History};
+
+pub(super) fn open_history() -> Result<History, Failure> {
+    let dir = History::default_dir()
+        .ok_or_else(|| fail("no data directory could be found for this user; set WAYBILL_HOME"))?;
+    Ok(History::open(&dir)?)
+}
+
+/// Keep what was sent and what came back; a history that cannot be written is a warning only.
+pub(super) fn record(
+    profile: &Profile,
+    request: &ApiRequest,
+    result: &Result<waybill_core::ApiResponse, SessionError>,
+) {
+    let error = result.as_ref().err().map(ToString::to_string);
+    let outcome = match result {
+        Ok(response) => Ok(response),
+        Err(_) => Err(error.as_deref().unwrap_or_default()),
+    };
+    if let Err(e) = open_history().and_then(|h| Ok(h.record_sent(profile, request, outcome)?)) {
+        eprintln!(
+            "waybill: warning: the request was not kept in history: {}",
+            e.message
+        );
+    }
+}
+
+pub(super) async fn history(options: &GlobalOptions, args: HistoryArgs) -> Result<i32, Failure> {
+    let history = open_history()?;
+    match args.action {
+        None => {
+            let filter = Filter {
+                profile: args.profile,
+                status: args.status.as_deref().map(str::parse).transpose()?,
+                url_contains: args.url,
+                since: args.since,
+                limit: Some(args.limit),
+            };
+            let entries = history.list(&filter)?;
+            if args.json {
+                print_json(&serde_json::to_value(&entries).unwrap_or(Value::Null));
+            } else {
+                for e in &entries {
+                    let status = e
+                        .status
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| "error".into());
+                    let ms = e.elapsed_ms.map(|m| format!("{m} ms")).unwrap_or_default();
+                    println!(
+                        "{:>5}  {}  {:<16} {:<7} {:<5} {:>7}  {}",
+                        e.id, e.at, e.profile, e.method, status, ms, e.url
+                    );
+                }
+            }
+            Ok(0)
+        }
+        Some(HistoryAction::Show {
+            id,
+            json,
+            curl,
+            with_token,
+        }) => {
+            let entry = history.get(id)?;
+            if curl {
+                println!("{}", entry_as_curl(options, &entry, with_token).await?);
+            } else if json {
+                print_json(&serde_json::to_value(&entry).unwrap_or(Value::Null));
+            } else {
+                print_entry(&entry);
+            }
+            Ok(0)
+        }
+        Some(HistoryAction::Clear) => {
+            history.clear()?;
+            println!("History cleared.");
+            Ok(0)
+        }
+        Some(HistoryAction::Keep { entries }) => {
+            history.set_keep(entries)?;
+            println!("History keeps the newest {entries} entries.");
+            Ok(0)
+        }
+    }
+}
+
+/// The entry as the request it was, without its (redacted) Authorization: the bearer comes
+/// from the profile when it is sent again.
+fn entry_request(entry: &Entry) -> ApiRequest {
+    let mut request = ApiRequest::new(&entry.method, &entry.url);
+    request.headers = entry
+        .request_headers
+        .iter()
+        .filter(|(n, _)| !n.eq_ignore_ascii_case("authorization"))
+        .cloned()
+        .collect();
+    request.body = entry.request_body.clone().map(String::into_bytes);
+    request
+}
+
+async fn entry_as_curl(
+    options: &GlobalOptions,
+    entry: &Entry,
+    with_token: bool,
+) -> Result<String, Failure> {
+    let request = entry_request(entry);
+    if !with_token {
+        return Ok(curl::to_curl(
+            &Profile::default(),
+            &request,
+            Bearer::Redacted,
+        )?);
+    }
+    let ctx = &mut Context::new(options)?;
+    let profile = ctx.profile(&entry.profile)?;
+    ctx.seed_session_secrets(&profile).await?;
+    let token = ctx.session.token(&profile).await.map_err(session_failure)?;
+    // The entry's headers already hold the profile's defaults: don't add them twice.
+    let bare = Profile::default();
+    Ok(curl::to_curl(
+        &bare,
+        &request,
+        Bearer::Shown(&token.access_token),
+    )?)
+}
+
+fn print_entry(e: &Entry) {
+    println!("#{}  {}  profile {}", e.id, e.at, e.profile);
+    println!("{} {}", e.method, e.url);
+    for (name, value) in &e.request_headers {
+        println!("{name}: {value}");
+    }
+    if let Some(body) = &e.request_body {
+        println!("\n{body}");
+    }
+    println!();
+    match (e.status, &e.error) {
+        (Some(status), _) => {
+            let ms = e.elapsed_ms.unwrap_or_default();
+            println!("HTTP {status} ({ms} ms)");
+            for (name, value) in &e.response_headers {
+                println!("{name}: {value}");
+            }
+            if let Some(body) = &e.response_body {
+                println!("\n{body}");
+            }
+            if e.truncated {
+                println!(
+                    "[body cut at {} KB]",
+                    waybill_core::history::BODY_CAP / 1024
+                );
+            }
+        }
+        (None, Some(error)) => println!("failed: {error}"),
+        (None, None) => println!("(no answer)"),
+    }
+}
+
+pub(super) async fn replay(
+    options: &GlobalOptions,
+    id: i64,
+    profile: Option<String>,
+    json_out: bool,
+) -> Result<i32, Failure> {
+    let entry = open_history()?.get(id)?;
+    let ctx = &mut Context::new(options)?;
+    let profile = ctx.profile(profile.as_deref().unwrap_or(&entry.profile))?;
+    let request = entry_request(&entry);
+    super::call::send_and_print(ctx, &profile, &request, json_out).await
+}
