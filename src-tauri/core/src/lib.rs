@@ -4,6 +4,7 @@
 //! grant speaks the provider's dialect (`dialect`); the token lives in the keyring (`vault`).
 //! The CLI and the desktop app are two faces over these same functions.
 
+pub mod case;
 pub mod clock;
 pub mod curl;
 pub mod dialect;
