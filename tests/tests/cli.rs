@@ -859,6 +859,43 @@ async fn history_keeps_calls_without_secrets_and_replays_them() {
         .ok(&["history", "show", &id], "")
         .stdout
         .contains(&password));
+    // A case file and a history dump: no secret or token in either.
+    let case_path = wb.home.path().join("case.json");
+    let case_file = case_path.display().to_string();
+    wb.ok(&["case", "export", &case_file, "--profile", "carrier"], "");
+    let dump = wb.ok(&["history", "--json"], "").stdout;
+    let case_text = std::fs::read_to_string(&case_path).unwrap();
+    assert!(case_text.contains("Oslo") && case_text.contains("\"carrier\""));
+    for needle in [&token, &secret, &password] {
+        assert!(
+            !case_text.contains(needle.as_str()),
+            "{needle:.10}… in the case file"
+        );
+        assert!(
+            !dump.contains(needle.as_str()),
+            "{needle:.10}… in the history dump"
+        );
+    }
+    // A colleague imports it: the plan first, then the profile (renamed, as one exists) and its
+    // requests as saved requests.
+    let colleague = Waybill::new();
+    let plan = colleague.ok(&["case", "import", &case_file], "").stdout;
+    assert!(
+        plan.contains("add profile carrier") && plan.contains("--yes"),
+        "{plan}"
+    );
+    assert!(
+        colleague.run(&["profile", "show", "carrier"], "").code == 2,
+        "nothing added yet"
+    );
+    colleague.ok(&["case", "import", &case_file, "--yes"], "");
+    colleague.ok(&["profile", "show", "carrier"], "");
+    let again = wb.ok(&["case", "import", &case_file], "").stdout;
+    assert!(
+        again.contains("use profile carrier"),
+        "an identical profile is reused: {again}"
+    );
+
     wb.ok(&["history", "keep", "1"], "");
     assert_eq!(wb.json(&["history", "--json"]).as_array().unwrap().len(), 1);
     wb.ok(&["history", "clear"], "");

@@ -171,3 +171,73 @@ pub(super) async fn replay(
     let request = entry_request(&entry);
     super::call::send_and_print(ctx, &profile, &request, json_out).await
 }
+
+pub(super) fn case(command: CaseCommand) -> Result<i32, Failure> {
+    use waybill_core::case::CaseFile;
+    use waybill_core::saved::SavedRequests;
+    let store = ProfileStore::new(ProfileStore::default_dir()?);
+    match command {
+        CaseCommand::Export {
+            file,
+            profile,
+            status,
+            url,
+            limit,
+        } => {
+            let filter = Filter {
+                profile,
+                status: status.as_deref().map(str::parse).transpose()?,
+                url_contains: url,
+                since: None,
+                limit: Some(limit),
+            };
+            let entries = open_history()?.list(&filter)?;
+            let case = CaseFile::export(&entries, &store.load()?);
+            std::fs::write(&file, case.to_json())
+                .map_err(|e| fail(format!("could not write {}: {e}", file.display())))?;
+            println!(
+                "Wrote {} request(s) and {} profile(s) to {} (no secrets or tokens).",
+                case.requests.len(),
+                case.profiles.len(),
+                file.display()
+            );
+            Ok(0)
+        }
+        CaseCommand::Import { file, yes } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| fail(format!("could not read {}: {e}", file.display())))?;
+            let case = CaseFile::from_json(&text)?;
+            let mut profiles = store.load()?;
+            let plan = case.plan(&profiles);
+            for profile in &plan.add {
+                println!(
+                    "add profile {} ({}, {})",
+                    profile.name, profile.grant, profile.client_id
+                );
+            }
+            for (from, to) in &plan.renamed {
+                println!("  {from} exists here and differs: the case's comes in as {to}");
+            }
+            for name in &plan.reused {
+                println!("use profile {name} (the same here)");
+            }
+            for (profile, saved) in &plan.saved {
+                println!("add saved request \"{}\" to {profile}", saved.name);
+            }
+            if !yes {
+                println!("Nothing changed: run again with --yes to add this.");
+                return Ok(0);
+            }
+            for profile in plan.add.clone() {
+                profiles.add(profile)?;
+            }
+            store.save(&profiles)?;
+            let saved = SavedRequests::in_dir(store.dir());
+            for (name, request) in plan.saved {
+                saved.put(&profiles.get(&name)?.keyring_id, request)?;
+            }
+            println!("Imported. Client secrets are not in case files: set them with `waybill profile set-secret NAME`.");
+            Ok(0)
+        }
+    }
+}

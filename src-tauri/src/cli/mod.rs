@@ -153,6 +153,12 @@ enum Command {
     /// `history show ID` shows one; `--curl` prints it as curl (token redacted unless
     /// --with-token); `clear` empties it; `keep N` keeps only the newest N (default 1000).
     History(HistoryArgs),
+    /// Case files: `case export FILE` writes history entries (the same filters as `history`) with
+    /// their responses and the profiles' shapes (never secrets or tokens) as JSON; `case import
+    /// FILE` shows what it would add, and adds it with --yes (a profile is never replaced: a
+    /// clashing name comes in renamed; requests become saved requests).
+    #[command(subcommand)]
+    Case(CaseCommand),
     /// Send a history entry again, with the current token of its profile (or --profile's).
     /// Exit codes are those of `call`.
     Replay {
@@ -291,6 +297,27 @@ struct HistoryArgs {
     limit: u32,
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    Export {
+        file: PathBuf,
+        #[arg(long, value_name = "P")]
+        profile: Option<String>,
+        #[arg(long, value_name = "404|4xx")]
+        status: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        url: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    Import {
+        file: PathBuf,
+        /// Add what the plan shows (without it, only show the plan).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -480,6 +507,7 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
         Command::Token { name, json } => token(&mut Context::new(options)?, &name, json).await,
         Command::Call(args) => call(&mut Context::new(options)?, args).await,
         Command::History(args) => history::history(options, args).await,
+        Command::Case(command) => history::case(command),
         Command::Replay {
             id,
             profile,
