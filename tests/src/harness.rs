@@ -231,3 +231,16 @@ pub fn chromium_browser() -> String {
     );
     format!("node {}", dir.join("sign-in.mjs").display())
 }
+
+/// The steps `sign-in.mjs` logged, once `step` is among them. Waybill may finish before the
+/// browser script writes its last step (the redirect arrives first), so wait a little for it.
+pub fn browser_steps_after(log: &Path, step: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    loop {
+        let steps = std::fs::read_to_string(log).unwrap_or_default();
+        if steps.lines().any(|l| l == step) || std::time::Instant::now() > deadline {
+            return steps;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -5,7 +5,7 @@
 
 use waybill_demo::{DemoConfig, DemoServer};
 use waybill_tests::harness::{
-    chromium_browser, random_secret, require_keyring, secret_tool_lookup,
+    browser_steps_after, chromium_browser, random_secret, require_keyring, secret_tool_lookup,
 };
 use waybill_tests::oidc::OidcProvider;
 use waybill_tests::window::Window;
@@ -227,9 +227,7 @@ async fn browser_sign_in_in_chromium_turns_the_profile_valid() {
         .await;
     assert_eq!(window.text("#token-source").await, "browser");
     assert!(
-        std::fs::read_to_string(log.path())
-            .unwrap()
-            .contains("done"),
+        browser_steps_after(log.path(), "done").contains("done"),
         "Chromium reached Waybill's page"
     );
 

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 use waybill_demo::{DemoConfig, DemoServer};
-use waybill_tests::harness::{chromium_browser, require_keyring, secret_tool_lookup, Waybill};
+use waybill_tests::harness::{
+    browser_steps_after, chromium_browser, require_keyring, secret_tool_lookup, Waybill,
+};
 use waybill_tests::oidc::OidcProvider;
 
 fn user(log: &std::path::Path) -> Waybill {
@@ -78,7 +80,7 @@ async fn demo_provider_authorization_code_with_pkce_in_chromium() {
         "{}",
         login.stdout
     );
-    let steps = std::fs::read_to_string(log.path()).unwrap();
+    let steps = browser_steps_after(log.path(), "done");
     assert!(
         steps.contains("approve") && steps.contains("done"),
         "the browser signed in like a user: {steps}"
