@@ -1,5 +1,5 @@
 //! Case files: a set of requests with their responses and the shapes of the profiles they used,
-//! in one JSON file a colleague can import. Built from history entries (already redacted) and
+//! in one JSON file a colleague can import: history entries as kept (already redacted) and
 //! profiles (which hold no secret); keyring ids are left out, so nothing ties the file to the
 //! exporter's keyring. Import plans first: what it adds, and which names clash; it never replaces
 //! an existing profile (a clashing one comes in under a new name, an identical one is reused).
@@ -19,21 +19,8 @@ pub struct CaseFile {
     pub waybill_case: u32,
     pub exported_at: String,
     pub profiles: Vec<Profile>,
-    pub requests: Vec<CaseRequest>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CaseRequest {
-    pub profile: String,
-    pub at: String,
-    pub method: String,
-    pub url: String,
-    pub request_headers: Vec<(String, String)>,
-    pub request_body: Option<String>,
-    pub status: Option<u16>,
-    pub response_headers: Vec<(String, String)>,
-    pub response_body: Option<String>,
-    pub error: Option<String>,
+    /// History entries as they were kept (already redacted).
+    pub requests: Vec<Entry>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -76,21 +63,7 @@ impl CaseFile {
             waybill_case: FORMAT,
             exported_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             profiles: shapes,
-            requests: entries
-                .iter()
-                .map(|e| CaseRequest {
-                    profile: e.profile.clone(),
-                    at: e.at.clone(),
-                    method: e.method.clone(),
-                    url: e.url.clone(),
-                    request_headers: e.request_headers.clone(),
-                    request_body: e.request_body.clone(),
-                    status: e.status,
-                    response_headers: e.response_headers.clone(),
-                    response_body: e.response_body.clone(),
-                    error: e.error.clone(),
-                })
-                .collect(),
+            requests: entries.to_vec(),
         }
     }
 

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub const FILE_NAME: &str = "history.sqlite3";
 pub const DEFAULT_KEEP: u32 = 1000;
@@ -49,7 +49,7 @@ pub enum HistoryError {
 }
 
 /// One request and what came back (or the error instead).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub id: i64,
     /// RFC 3339.
