@@ -905,3 +905,108 @@ async fn history_keeps_calls_without_secrets_and_replays_them() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn variables_follow_the_profiles_environment_and_history_keeps_the_resolved_call() {
+    require_keyring();
+    let secret = random_secret("client-secret");
+    let server = demo(&secret, "unused-password").await;
+    let wb = Waybill::new();
+    let (token_url, api_base) = (server.token_url(), server.api_base());
+    for (name, env) in [("packly-sbx", "sandbox"), ("packly-live", "live")] {
+        let args = [
+            "profile",
+            "add",
+            name,
+            "--preset",
+            "packly",
+            "--env",
+            env,
+            "--token-url",
+            &token_url,
+            "--api-base",
+            &api_base,
+            "--client-id",
+            "demo-client",
+            "--client-secret-stdin",
+        ];
+        wb.ok(&args, &format!("{secret}\n"));
+    }
+    let created = wb.ok(
+        &[
+            "call",
+            "packly-sbx",
+            "POST",
+            "/shipments",
+            "-d",
+            r#"{"to":"{{city}}"}"#,
+            "--var",
+            "city=Oslo",
+        ],
+        "",
+    );
+    let id = serde_json::from_str::<Value>(&created.stdout).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    wb.ok(&["var", "set", "shipment", &id, "--env", "sandbox"], "");
+    wb.ok(
+        &["var", "set", "shipment", "shp_missing", "--env", "live"],
+        "",
+    );
+    wb.ok(&["var", "set", "tenant", "acme"], "");
+    let listed = wb.json(&["var", "list", "--json"]);
+    assert_eq!(listed["sandbox"]["shipment"], id.as_str());
+    assert_eq!(listed["shared"]["tenant"], "acme");
+
+    // The same call means a different shipment in each environment.
+    let path = "/shipments/{{shipment}}?t={{tenant}}&p={{profile}}";
+    let sandbox = wb.ok(&["call", "packly-sbx", "GET", path], "");
+    assert!(sandbox.stdout.contains("Oslo"), "{}", sandbox.stdout);
+    assert_eq!(
+        wb.run(&["call", "packly-live", "GET", path], "").code,
+        1,
+        "live has no such shipment"
+    );
+
+    // History keeps what went out, not the template.
+    let history = wb.json(&["history", "--json"]);
+    assert_eq!(
+        history[0]["url"],
+        format!("{api_base}/shipments/shp_missing?t=acme&p=packly-live")
+    );
+    assert_eq!(history[0]["environment"], "live");
+    assert_eq!(
+        history[1]["url"],
+        format!("{api_base}/shipments/{id}?t=acme&p=packly-sbx")
+    );
+    assert_eq!(history[2]["request_body"], r#"{"to":"Oslo"}"#);
+
+    // A name with no value is refused before anything is sent.
+    let undefined = wb.run(&["call", "packly-live", "GET", "/shipments/{{order}}"], "");
+    assert_eq!(undefined.code, 2);
+    assert!(
+        undefined.stderr.contains("{{order}} has no value for live"),
+        "{}",
+        undefined.stderr
+    );
+    assert_eq!(wb.json(&["history", "--json"]).as_array().unwrap().len(), 3);
+    let bad = wb.run(&["var", "set", "two words", "x"], "");
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("is not a variable name"),
+        "{}",
+        bad.stderr
+    );
+
+    wb.ok(&["var", "unset", "shipment", "--env", "live"], "");
+    assert_eq!(
+        wb.run(&["var", "unset", "shipment", "--env", "live"], "")
+            .code,
+        2
+    );
+    assert!(wb.json(&["var", "list", "--json"])["live"]
+        .as_object()
+        .unwrap()
+        .is_empty());
+}

@@ -8,9 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::history::Entry;
 use crate::profile::Profile;
-use crate::request::{DraftBody, RequestDraft};
-use crate::saved::SavedRequest;
-use crate::store::Profiles;
+use crate::saved::{SavedRequest, SavedRequests};
+use crate::store::{ProfileStore, Profiles, StoreError};
 
 pub const FORMAT: u32 = 1;
 
@@ -42,6 +41,22 @@ pub struct ImportPlan {
     pub reused: Vec<String>,
     /// The requests, as saved requests of the profile they belong to (by its name after import).
     pub saved: Vec<(String, SavedRequest)>,
+}
+
+impl ImportPlan {
+    /// Add the new profiles and the saved requests; returns the profiles after import.
+    pub fn apply(self, store: &ProfileStore) -> Result<Profiles, StoreError> {
+        let mut profiles = store.load()?;
+        for profile in self.add {
+            profiles.add(profile)?;
+        }
+        store.save(&profiles)?;
+        let saved = SavedRequests::in_dir(store.dir());
+        for (name, request) in self.saved {
+            saved.put(&profiles.get(&name)?.keyring_id, request)?;
+        }
+        Ok(profiles)
+    }
 }
 
 impl CaseFile {
@@ -129,22 +144,7 @@ impl CaseFile {
                 continue;
             };
             let path = request.url.split('?').next().unwrap_or_default();
-            let draft = RequestDraft {
-                method: request.method.clone(),
-                url: request.url.clone(),
-                query: Vec::new(),
-                headers: request
-                    .request_headers
-                    .iter()
-                    .filter(|(n, _)| !n.eq_ignore_ascii_case("authorization"))
-                    .cloned()
-                    .collect(),
-                body: request
-                    .request_body
-                    .clone()
-                    .map(DraftBody::Raw)
-                    .unwrap_or_default(),
-            };
+            let draft = request.to_draft();
             plan.saved.push((
                 profile.clone(),
                 SavedRequest {
@@ -160,6 +160,7 @@ impl CaseFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::DraftBody;
 
     fn profile(name: &str, client: &str) -> Profile {
         Profile {

@@ -14,6 +14,8 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use crate::request::{ApiRequest, DraftBody, RequestDraft};
+
 pub const FILE_NAME: &str = "history.sqlite3";
 pub const DEFAULT_KEEP: u32 = 1000;
 /// Bodies longer than this are cut (and marked truncated).
@@ -68,6 +70,42 @@ pub struct Entry {
     pub elapsed_ms: Option<u64>,
     /// The request failed before an answer (timeout, refused, token error).
     pub error: Option<String>,
+}
+
+impl Entry {
+    /// The request as it was sent, without its (redacted) `Authorization`: the bearer comes from
+    /// the profile when it is sent again. Its headers already hold the profile's defaults.
+    pub fn to_request(&self) -> ApiRequest {
+        ApiRequest {
+            method: self.method.clone(),
+            target: self.url.clone(),
+            headers: self.replayable_headers(),
+            body: self.request_body.clone().map(String::into_bytes),
+        }
+    }
+
+    /// The same, as the request builder's draft (the body as typed text).
+    pub fn to_draft(&self) -> RequestDraft {
+        RequestDraft {
+            method: self.method.clone(),
+            url: self.url.clone(),
+            query: Vec::new(),
+            headers: self.replayable_headers(),
+            body: self
+                .request_body
+                .clone()
+                .map(DraftBody::Raw)
+                .unwrap_or_default(),
+        }
+    }
+
+    fn replayable_headers(&self) -> Vec<(String, String)> {
+        self.request_headers
+            .iter()
+            .filter(|(n, _)| !n.eq_ignore_ascii_case("authorization"))
+            .cloned()
+            .collect()
+    }
 }
 
 /// What to record; `secrets` are values to scrub wherever they appear (tokens, passwords).
@@ -256,7 +294,7 @@ impl History {
     pub fn record_sent(
         &self,
         profile: &crate::Profile,
-        request: &crate::ApiRequest,
+        request: &ApiRequest,
         outcome: Result<&crate::ApiResponse, &str>,
     ) -> Result<i64, HistoryError> {
         let url = crate::request::resolve_url(profile, &request.target)

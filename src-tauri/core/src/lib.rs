@@ -25,6 +25,7 @@ pub mod secret;
 pub mod session;
 pub mod store;
 pub mod token;
+pub mod variables;
 pub mod vault;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -116,47 +116,20 @@ impl SavedRequests {
     }
 
     fn load(&self) -> Result<SavedFile, StoreError> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(SavedFile::default()),
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                return Err(store::move_aside(&self.path, "not UTF-8 text".into()))
-            }
-            Err(source) => {
-                return Err(StoreError::Io {
-                    action: "read",
-                    path: self.path.clone(),
-                    source,
-                })
-            }
-        };
-        match toml::from_str::<SavedFile>(&text) {
-            Ok(file) if file.version > FORMAT_VERSION => Err(StoreError::TooNew {
+        let file: SavedFile = store::read_toml(&self.path)?;
+        if file.version > FORMAT_VERSION {
+            return Err(StoreError::TooNew {
                 path: self.path.clone(),
                 found: file.version,
-            }),
-            Ok(file) => Ok(file),
-            Err(e) => Err(store::move_aside(
-                &self.path,
-                e.to_string()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )),
+            });
         }
+        Ok(file)
     }
 
     fn save(&self, mut file: SavedFile) -> Result<(), StoreError> {
         file.version = FORMAT_VERSION;
-        let body = toml::to_string_pretty(&file).map_err(|e| StoreError::Io {
-            action: "encode",
-            path: self.path.clone(),
-            source: std::io::Error::other(e),
-        })?;
-        store::write_atomically(
-            &self.path,
-            format!("# Waybill saved requests. No tokens in here.\n\n{body}").as_bytes(),
-        )
+        let header = "# Waybill saved requests. No tokens in here.\n\n";
+        store::write_toml(&self.path, header, &file)
     }
 }
 

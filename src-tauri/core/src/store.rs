@@ -26,7 +26,7 @@ pub enum StoreError {
         backup: PathBuf,
         detail: String,
     },
-    #[error("the profiles file {path} was written by a newer Waybill (format {found}, this one reads {FORMAT_VERSION}); upgrade Waybill")]
+    #[error("{path} was written by a newer Waybill (format {found}, this one reads {FORMAT_VERSION}); upgrade Waybill")]
     TooNew { path: PathBuf, found: u32 },
     #[error("could not {action} {path}: {source}")]
     Io {
@@ -186,6 +186,42 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreErr
     temp.as_file().sync_all().map_err(|e| io("write", e))?;
     temp.persist(path).map_err(|e| io("replace", e.error))?;
     Ok(())
+}
+
+/// A TOML file beside the profiles (saved requests, variables): missing is empty; unreadable is
+/// moved aside and reported, like the profiles file.
+pub(crate) fn read_toml<T: serde::de::DeserializeOwned + Default>(
+    path: &Path,
+) -> Result<T, StoreError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(T::default()),
+        Err(source) => {
+            return Err(StoreError::Io {
+                action: "read",
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    };
+    std::str::from_utf8(&bytes)
+        .map_err(|e| format!("not UTF-8 text: {e}"))
+        .and_then(|text| toml::from_str::<T>(text).map_err(|e| one_line(&e.to_string())))
+        .map_err(|detail| move_aside(path, detail))
+}
+
+/// `header` (a comment saying what the file holds) then `value` as TOML, written atomically.
+pub(crate) fn write_toml<T: Serialize>(
+    path: &Path,
+    header: &str,
+    value: &T,
+) -> Result<(), StoreError> {
+    let body = toml::to_string_pretty(value).map_err(|e| StoreError::Io {
+        action: "encode",
+        path: path.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
+    write_atomically(path, format!("{header}{body}").as_bytes())
 }
 
 /// Keep an unreadable file, under a name that says when, instead of overwriting it.

@@ -1,5 +1,6 @@
 //! `waybill call` (one API request with the profile's bearer token) and `waybill curl-import`.
 
+use super::variables;
 use super::*;
 
 pub(super) async fn call(ctx: &mut Context, args: CallArgs) -> Result<i32, Failure> {
@@ -16,6 +17,15 @@ pub(super) async fn call(ctx: &mut Context, args: CallArgs) -> Result<i32, Failu
         ),
         (None, None) => None,
     };
+    let mut scope = variables::store()?.load()?.scope(&profile);
+    for pair in &args.vars {
+        let (name, value) = pair
+            .split_once('=')
+            .ok_or_else(|| fail(format!("--var {pair:?} should be NAME=VALUE")))?;
+        waybill_core::variables::check_name(name)?;
+        scope = scope.with(name, value);
+    }
+    let request = scope.fill_request(&request)?;
     send_and_print(ctx, &profile, &request, args.json_out).await
 }
 

@@ -87,26 +87,12 @@ pub(super) async fn history(options: &GlobalOptions, args: HistoryArgs) -> Resul
     }
 }
 
-/// The entry as the request it was, without its (redacted) Authorization: the bearer comes
-/// from the profile when it is sent again.
-fn entry_request(entry: &Entry) -> ApiRequest {
-    let mut request = ApiRequest::new(&entry.method, &entry.url);
-    request.headers = entry
-        .request_headers
-        .iter()
-        .filter(|(n, _)| !n.eq_ignore_ascii_case("authorization"))
-        .cloned()
-        .collect();
-    request.body = entry.request_body.clone().map(String::into_bytes);
-    request
-}
-
 async fn entry_as_curl(
     options: &GlobalOptions,
     entry: &Entry,
     with_token: bool,
 ) -> Result<String, Failure> {
-    let request = entry_request(entry);
+    let request = entry.to_request();
     if !with_token {
         return Ok(curl::to_curl(
             &Profile::default(),
@@ -168,13 +154,12 @@ pub(super) async fn replay(
     let entry = open_history()?.get(id)?;
     let ctx = &mut Context::new(options)?;
     let profile = ctx.profile(profile.as_deref().unwrap_or(&entry.profile))?;
-    let request = entry_request(&entry);
+    let request = entry.to_request();
     super::call::send_and_print(ctx, &profile, &request, json_out).await
 }
 
 pub(super) fn case(command: CaseCommand) -> Result<i32, Failure> {
     use waybill_core::case::CaseFile;
-    use waybill_core::saved::SavedRequests;
     let store = ProfileStore::new(ProfileStore::default_dir()?);
     match command {
         CaseCommand::Export {
@@ -207,8 +192,7 @@ pub(super) fn case(command: CaseCommand) -> Result<i32, Failure> {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| fail(format!("could not read {}: {e}", file.display())))?;
             let case = CaseFile::from_json(&text)?;
-            let mut profiles = store.load()?;
-            let plan = case.plan(&profiles);
+            let plan = case.plan(&store.load()?);
             for profile in &plan.add {
                 println!(
                     "add profile {} ({}, {})",
@@ -228,14 +212,7 @@ pub(super) fn case(command: CaseCommand) -> Result<i32, Failure> {
                 println!("Nothing changed: run again with --yes to add this.");
                 return Ok(0);
             }
-            for profile in plan.add.clone() {
-                profiles.add(profile)?;
-            }
-            store.save(&profiles)?;
-            let saved = SavedRequests::in_dir(store.dir());
-            for (name, request) in plan.saved {
-                saved.put(&profiles.get(&name)?.keyring_id, request)?;
-            }
+            plan.apply(&store)?;
             println!("Imported. Client secrets are not in case files: set them with `waybill profile set-secret NAME`.");
             Ok(0)
         }

@@ -9,6 +9,7 @@ mod history;
 mod input;
 mod profile;
 mod tokens;
+mod variables;
 
 use call::{call, curl_import};
 use input::StdinLines;
@@ -169,6 +170,12 @@ enum Command {
         #[arg(long)]
         json_out: bool,
     },
+    /// Variables: `{{name}}` in `call`'s URL, headers and body (and the window's requests) takes
+    /// the value set for the profile's environment, else the shared one, else the profile's own
+    /// (`profile`, `environment`, `api_base`, `client_id`). Kept in variables.toml beside the
+    /// profiles, as plain text: not for secrets.
+    #[command(subcommand)]
+    Var(VarCommand),
     /// Run the built-in demo OAuth provider and carrier API on 127.0.0.1.
     DemoServer {
         /// Port to listen on (0 picks a free one).
@@ -300,6 +307,29 @@ struct HistoryArgs {
 }
 
 #[derive(Subcommand)]
+enum VarCommand {
+    /// Every user variable, by environment.
+    List {
+        /// Print {shared, sandbox, live} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a variable, for every environment or (with --env) for one.
+    Set {
+        name: String,
+        value: String,
+        #[arg(long = "env", value_name = "sandbox|live")]
+        environment: Option<Environment>,
+    },
+    /// Remove a variable (from the shared ones, or with --env from that environment's).
+    Unset {
+        name: String,
+        #[arg(long = "env", value_name = "sandbox|live")]
+        environment: Option<Environment>,
+    },
+}
+
+#[derive(Subcommand)]
 enum CaseCommand {
     Export {
         file: PathBuf,
@@ -357,6 +387,9 @@ struct CallArgs {
     /// Print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON instead of the body.
     #[arg(long)]
     json_out: bool,
+    /// A value for `{{NAME}}` in this request only, over the saved variables (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
 }
 
 /// A failure as the user reads it: the sentence, and what to do about it.
@@ -508,6 +541,7 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
         Command::Call(args) => call(&mut Context::new(options)?, args).await,
         Command::History(args) => history::history(options, args).await,
         Command::Case(command) => history::case(command),
+        Command::Var(command) => variables::var(command),
         Command::Replay {
             id,
             profile,
