@@ -24,6 +24,17 @@ fn main() {
         "list_saved_requests",
         "save_request",
         "delete_saved_request",
+        "paste_curl",
+        "get_variables",
+        "save_variables",
+        "list_history",
+        "history_entry",
+        "replay_history",
+        "copy_history_as_curl",
+        "clear_history",
+        "export_case",
+        "plan_case_import",
+        "import_case",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed (is ui/dist built? run `npm --prefix ui run build`)");

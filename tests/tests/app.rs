@@ -259,3 +259,177 @@ async fn the_demo_window_has_ready_profiles_that_get_tokens() {
     assert_eq!(window.text("#token-source").await, "fetched");
     window.close().await;
 }
+
+/// Wait until `css` matches exactly `n` elements.
+async fn wait_for_count(window: &Window, css: &str, n: usize) {
+    let started = std::time::Instant::now();
+    loop {
+        let found = window
+            .client
+            .find_all(fantoccini::Locator::Css(css))
+            .await
+            .map(|all| all.len())
+            .unwrap_or(0);
+        if found == n {
+            return;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{css}: {found} elements, expected {n}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pasted_curl_is_sent_kept_in_history_replayed_and_shared_as_a_case() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let secret = random_secret("support-secret");
+    let config = DemoConfig {
+        client_secret: secret.clone(),
+        ..DemoConfig::default()
+    };
+    let demo = DemoServer::start(0, config).await.unwrap();
+    let customer_token = random_secret("customer-token");
+    let window = Window::open(&[]).await;
+
+    // A support profile (Packly preset, sandbox) against the demo provider.
+    window.click("#new-profile").await;
+    window.select("#f-preset", "packly").await;
+    window.fill("#f-name", "support").await;
+    window.fill("#f-client-id", "demo-client").await;
+    window.fill("#f-client-secret", &secret).await;
+    window.fill("#f-token-url", &demo.token_url()).await;
+    window.fill("#f-api-base", &demo.api_base()).await;
+    window.click("#save-profile").await;
+    window
+        .find("[data-profile='support'][data-health='signed_out']")
+        .await;
+
+    // A sandbox variable, used by the customer's request below.
+    window.click("#tab-variables").await;
+    window.click("#vars-sandbox .add-row").await;
+    window
+        .fill("#vars-sandbox input[aria-label='Sandbox name 1']", "city")
+        .await;
+    window
+        .fill("#vars-sandbox input[aria-label='Sandbox value 1']", "Oslo")
+        .await;
+    window.click("#save-variables").await;
+    window.wait_for_text("#variables-saved", "Saved").await;
+
+    // The customer's curl, pasted as they sent it (their own token in it).
+    window.click("#tab-request").await;
+    window.click("#paste-curl").await;
+    let curl = format!(
+        "curl -X POST '{}/shipments' \\\n  -H 'Authorization: Bearer {customer_token}' \\\n  -H 'Content-Type: application/json' \\\n  --data-raw '{{\"to\": \"{{{{city}}}}\", \"ref\": \"case-42\"}}'",
+        demo.api_base()
+    );
+    // WebDriver types a line break as the Enter key.
+    window
+        .fill("#curl-paste", &curl.replace('\n', "\u{e007}"))
+        .await;
+    window.screenshot("08-paste-curl").await;
+    window.click("#curl-import").await;
+    window
+        .wait_for_text("#curl-note", "Bearer authorization was left out")
+        .await;
+    let url = window.find("#req-url").await.prop("value").await.unwrap();
+    assert_eq!(
+        url.as_deref(),
+        Some(format!("{}/shipments", demo.api_base()).as_str())
+    );
+    window.click("#send").await;
+    window.wait_for_text("#resp-status", "201").await;
+    let body = window.text("#resp-body").await;
+    assert!(
+        body.contains("\"to\": \"Oslo\""),
+        "{{{{city}}}} filled in: {body}"
+    );
+
+    // History: the request as sent (variable filled, bearer redacted), then replayed.
+    window.click("#tab-history").await;
+    wait_for_count(&window, "#history-list tr[data-entry]", 1).await;
+    window
+        .click("#history-list tr[data-entry] button.url")
+        .await;
+    window.wait_for_text("#entry-request-body", "Oslo").await;
+    assert!(!window
+        .text("#entry-request-body")
+        .await
+        .contains("{{city}}"));
+    window.click("#replay").await;
+    window.wait_for_text("#replay-status", "201").await;
+    wait_for_count(&window, "#history-list tr[data-entry]", 2).await;
+    window.screenshot("09-history-replay").await;
+    window.click("#hist-copy-curl").await;
+    let copied = window
+        .wait_for_text("#hist-curl-text", "Bearer [redacted]")
+        .await;
+    assert!(
+        copied.contains("case-42") && copied.contains("/shipments"),
+        "{copied}"
+    );
+
+    // Filters: both are from the last 15 minutes; neither is a 4xx.
+    window.select("#hist-since", "1").await;
+    window.click("#hist-refresh").await;
+    wait_for_count(&window, "#history-list tr[data-entry]", 2).await;
+    window.fill("#hist-status", "4xx").await;
+    window.click("#hist-refresh").await;
+    window.find("#history-empty").await;
+    window.fill("#hist-status", "201").await;
+    window.click("#hist-refresh").await;
+    wait_for_count(&window, "#history-list tr[data-entry]", 2).await;
+
+    // Both entries to a case file; a second export never writes over it.
+    let out = tempfile::tempdir().unwrap();
+    let case_path = out.path().join("case.json").display().to_string();
+    for row in window
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "#history-list input[type=checkbox]",
+        ))
+        .await
+        .unwrap()
+    {
+        row.click().await.unwrap();
+    }
+    window.fill("#case-path", &case_path).await;
+    window.click("#export-case").await;
+    window.wait_for_text("#case-message", &case_path).await;
+    let case = std::fs::read_to_string(&case_path).unwrap();
+    assert!(
+        case.contains("case-42") && case.contains("\"support\""),
+        "{case}"
+    );
+    window.fill("#case-path", &case_path).await;
+    window.click("#export-case").await;
+    window
+        .wait_for_text("#error .message", "exists already")
+        .await;
+
+    // Importing it back here: the same profile is reused, the requests become saved requests.
+    window.fill("#import-path", &case_path).await;
+    window.click("#plan-import").await;
+    let plan = window
+        .wait_for_text("#import-plan", "use profile support")
+        .await;
+    assert!(plan.contains("add saved request"), "{plan}");
+    window.click("#confirm-import").await;
+    window.wait_for_text("#error .message", "Imported").await;
+
+    // The customer's token, the client secret and the profile's token are in no file: not the
+    // history database, not the case file, not WebKit's storage.
+    let id = keyring_id(&window, "support");
+    let token = secret_tool_lookup(&format!("{id}/access_token")).expect("token in the keyring");
+    for needle in [customer_token.as_str(), secret.as_str(), token.as_str()] {
+        let mut leaks = files_containing(&window, needle);
+        if case.contains(needle) {
+            leaks.push(case_path.clone());
+        }
+        assert!(leaks.is_empty(), "{needle:.14}… leaked into {leaks:?}");
+    }
+    window.close().await;
+}

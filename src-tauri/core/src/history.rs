@@ -52,7 +52,9 @@ pub enum HistoryError {
 
 /// One request and what came back (or the error instead).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Entry {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub id: i64,
     /// RFC 3339.
     pub at: String,
@@ -67,6 +69,7 @@ pub struct Entry {
     pub response_body: Option<String>,
     /// A body was longer than `BODY_CAP` and was cut.
     pub truncated: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub elapsed_ms: Option<u64>,
     /// The request failed before an answer (timeout, refused, token error).
     pub error: Option<String>,
@@ -442,17 +445,24 @@ fn is_sensitive_field(name: &str) -> bool {
 /// JSON: sensitive fields' values replaced; form bodies: the same by field name; then every
 /// named secret scrubbed wherever it is.
 pub fn redact_body(text: &str, secrets: &[&str]) -> String {
-    if let Ok(mut json) = serde_json::from_str::<serde_json::Value>(text) {
+    // A body with nothing to redact is kept as it was sent (key order, spacing).
+    if let Ok(json) = serde_json::from_str::<serde_json::Value>(text) {
         if json.is_object() || json.is_array() {
-            redact_json(&mut json);
-            return scrub(&json.to_string(), secrets);
+            let mut redacted = json.clone();
+            redact_json(&mut redacted);
+            if redacted == json {
+                return scrub(text, secrets);
+            }
+            return scrub(&redacted.to_string(), secrets);
         }
     }
     let looks_form = !text.is_empty()
         && text.contains('=')
         && !text.contains(char::is_whitespace)
         && text.split('&').all(|pair| pair.contains('='));
-    if looks_form {
+    let has_sensitive_field =
+        || url::form_urlencoded::parse(text.as_bytes()).any(|(k, _)| is_sensitive_field(&k));
+    if looks_form && has_sensitive_field() {
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
             .map(|(k, v)| {
                 let v = if is_sensitive_field(&k) {
@@ -492,4 +502,31 @@ fn scrub(text: &str, secrets: &[&str]) -> String {
         .iter()
         .filter(|s| s.len() >= 4)
         .fold(text.to_string(), |t, s| t.replace(s, REDACTED))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_kept_as_sent_unless_something_in_them_is_redacted() {
+        let plain = "{\"to\": \"Oslo\",  \"a\": [1, 2]}";
+        assert_eq!(redact_body(plain, &[]), plain);
+        let form = "to=Oslo&parcels=2";
+        assert_eq!(redact_body(form, &[]), form);
+
+        let json = r#"{"user": "ann", "password": "hunter2", "nested": {"refresh_token": "r"}}"#;
+        let kept = redact_body(json, &[]);
+        assert!(
+            !kept.contains("hunter2") && !kept.contains("\"r\""),
+            "{kept}"
+        );
+        assert!(kept.contains("ann") && kept.contains(REDACTED), "{kept}");
+        let form = redact_body("grant_type=password&password=hunter2", &[]);
+        assert_eq!(form, "grant_type=password&password=%5Bredacted%5D");
+        assert_eq!(
+            redact_body("id is tok-123", &["tok-123"]),
+            "id is [redacted]"
+        );
+    }
 }

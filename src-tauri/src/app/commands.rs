@@ -7,9 +7,10 @@ use waybill_core::curl::{self, Bearer};
 use waybill_core::login::{self, BrowserSignIn};
 use waybill_core::new_profile::new_keyring_id;
 use waybill_core::preset;
-use waybill_core::request::{self, RequestDraft};
+use waybill_core::request::{self, ApiRequest, DraftBody, RequestDraft};
 use waybill_core::saved::SavedRequest;
 use waybill_core::session::TokenStatus;
+use waybill_core::variables::UserVariables;
 use waybill_core::{
     ClientSecret, Grant, NewProfile, Password, Profile, SessionError, StoreError, VaultError,
 };
@@ -404,7 +405,7 @@ pub fn preview_request(
     request: RequestDraft,
 ) -> Reply<RequestPreview> {
     let profile = state.profile(&name)?;
-    let request = request.to_request()?;
+    let request = state.request(&profile, &request)?;
     let url = request::resolve_url(&profile, &request.target)?;
     let mut headers = request::outgoing_headers(&profile, &request);
     headers.push(("Authorization".into(), "Bearer ••••••••".into()));
@@ -421,15 +422,25 @@ pub async fn send_request(
     request: RequestDraft,
 ) -> Reply<ResponseView> {
     let profile = state.profile(&name)?;
-    let request = request.to_request()?;
-    request::resolve_url(&profile, &request.target)?;
-    let response = state.session.send(&profile, &request).await;
+    let request = state.request(&profile, &request)?;
+    send_and_record(&state, &profile, &request).await
+}
+
+/// Send with the profile's token, keep it in history (as sent: variables filled, secrets
+/// redacted), and show the answer.
+pub(super) async fn send_and_record(
+    state: &AppState,
+    profile: &Profile,
+    request: &ApiRequest,
+) -> Reply<ResponseView> {
+    request::resolve_url(profile, &request.target)?;
+    let response = state.session.send(profile, request).await;
     if let Some(history) = &state.history {
         let error = response.as_ref().err().map(ToString::to_string);
         let outcome = response
             .as_ref()
             .map_err(|_| error.as_deref().unwrap_or_default());
-        if let Err(e) = history.record_sent(&profile, &request, outcome) {
+        if let Err(e) = history.record_sent(profile, request, outcome) {
             tracing::warn!("the request was not kept in history: {e}");
         }
     }
@@ -487,12 +498,24 @@ pub async fn copy_as_curl(
     with_token: bool,
 ) -> Reply<String> {
     let profile = state.profile(&name)?;
-    let request = request.to_request()?;
-    let shown = curl::to_curl(&profile, &request, Bearer::Redacted)?;
+    let request = state.request(&profile, &request)?;
+    copy_curl(&app, &state, &profile, &request, with_token).await
+}
+
+/// Put `request` on the clipboard as curl (the token only when asked); return it redacted, to
+/// show. `profile` gives the default headers and the token.
+pub(super) async fn copy_curl(
+    app: &AppHandle,
+    state: &AppState,
+    profile: &Profile,
+    request: &ApiRequest,
+    with_token: bool,
+) -> Reply<String> {
+    let shown = curl::to_curl(profile, request, Bearer::Redacted)?;
     let copied = match with_token {
         true => {
-            let token = state.session.token(&profile).await.map_err(session_error)?;
-            curl::to_curl(&profile, &request, Bearer::Shown(&token.access_token))?
+            let token = state.session.token(profile).await.map_err(session_error)?;
+            curl::to_curl(profile, request, Bearer::Shown(&token.access_token))?
         }
         false => shown.clone(),
     };
@@ -500,6 +523,65 @@ pub async fn copy_as_curl(
         .write_text(copied)
         .map_err(|e| UiError::from(format!("could not copy to the clipboard: {e}")))?;
     Ok(shown)
+}
+
+/// A customer's curl command as a draft for the builder. Their `Authorization` is dropped (the
+/// profile's token goes instead); `@file` bodies are refused, since the file is on their machine.
+#[tauri::command]
+pub fn paste_curl(command: String) -> Reply<CurlPasted> {
+    let no_files = |path: &str| {
+        Err(std::io::Error::other(format!(
+            "the window does not read files named in a curl command; paste the body of {path} instead"
+        )))
+    };
+    let parsed = curl::parse_curl(&command, no_files)?;
+    let mut authorization_dropped = None;
+    let mut headers = Vec::new();
+    for (name, value) in parsed.headers {
+        match name.eq_ignore_ascii_case("authorization") {
+            true => {
+                authorization_dropped = Some(
+                    value
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_string(),
+                )
+            }
+            false => headers.push((name, value)),
+        }
+    }
+    let body = match parsed.body {
+        None => DraftBody::None,
+        Some(text) if serde_json::from_str::<serde_json::Value>(&text).is_ok() => {
+            DraftBody::Json(text)
+        }
+        Some(text) => DraftBody::Raw(text),
+    };
+    Ok(CurlPasted {
+        draft: RequestDraft {
+            method: parsed.method,
+            url: parsed.url,
+            query: Vec::new(),
+            headers,
+            body,
+        },
+        authorization_dropped,
+    })
+}
+
+#[tauri::command]
+pub fn get_variables(state: State<'_, AppState>) -> Reply<UserVariables> {
+    Ok(state.variables.load()?)
+}
+
+#[tauri::command]
+pub fn save_variables(
+    state: State<'_, AppState>,
+    variables: UserVariables,
+) -> Reply<UserVariables> {
+    state.variables.save(variables)?;
+    Ok(state.variables.load()?)
 }
 
 #[tauri::command]

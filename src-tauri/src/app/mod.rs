@@ -4,6 +4,7 @@
 
 mod commands;
 mod demo;
+mod history;
 pub mod view;
 
 use std::collections::HashMap;
@@ -12,7 +13,10 @@ use std::time::Duration;
 
 use waybill_core::login::BrowserSignIn;
 use waybill_core::saved::SavedRequests;
-use waybill_core::{Net, Profile, ProfileStore, Session, SystemClock, Vault};
+use waybill_core::variables::VariableStore;
+use waybill_core::{
+    ApiRequest, Net, Profile, ProfileStore, RequestDraft, Session, SystemClock, Vault,
+};
 
 use view::{AppInfo, UiError};
 
@@ -29,6 +33,7 @@ pub struct Launch {
 pub struct AppState {
     store: ProfileStore,
     saved: SavedRequests,
+    variables: VariableStore,
     /// Every request the window sends; `None` when the database could not be opened (said once).
     history: Option<waybill_core::history::History>,
     session: Session,
@@ -88,6 +93,14 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
         profiles_file: store.path().display().to_string(),
         keyring: !(launch.demo || launch.session_only),
         demo: demo.as_ref().map(demo::Demo::info),
+        case_dir: match demo {
+            Some(_) => store.dir().to_path_buf(),
+            None => directories::UserDirs::new()
+                .and_then(|d| d.download_dir().or(d.document_dir()).map(Into::into))
+                .unwrap_or_else(|| store.dir().to_path_buf()),
+        }
+        .display()
+        .to_string(),
     };
     let history_dir = match demo {
         Some(_) => Some(store.dir().to_path_buf()),
@@ -100,6 +113,7 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
     });
     let state = AppState {
         saved: SavedRequests::in_dir(store.dir()),
+        variables: VariableStore::in_dir(store.dir()),
         history,
         store,
         session,
@@ -134,6 +148,17 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
             commands::list_saved_requests,
             commands::save_request,
             commands::delete_saved_request,
+            commands::paste_curl,
+            commands::get_variables,
+            commands::save_variables,
+            history::list_history,
+            history::history_entry,
+            history::replay_history,
+            history::copy_history_as_curl,
+            history::clear_history,
+            history::export_case,
+            history::plan_case_import,
+            history::import_case,
         ])
         .run(tauri::generate_context!())
         .map_err(|e| format!("the window could not start: {e}"))
@@ -142,5 +167,11 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
 impl AppState {
     fn profile(&self, name: &str) -> Result<Profile, UiError> {
         Ok(self.store.load()?.get(name)?.clone())
+    }
+
+    /// The builder's draft as it goes out for `profile`: `{{variables}}` filled, then checked.
+    fn request(&self, profile: &Profile, draft: &RequestDraft) -> Result<ApiRequest, UiError> {
+        let scope = self.variables.load()?.scope(profile);
+        Ok(scope.fill_draft(draft)?.to_request()?)
     }
 }

@@ -21,6 +21,8 @@ pub struct AppInfo {
     /// Secrets kept in the OS keyring (`false`: in memory for this run only).
     pub keyring: bool,
     pub demo: Option<DemoInfo>,
+    /// Where case files are written when the path given is not absolute.
+    pub case_dir: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -206,6 +208,77 @@ pub struct ResponseView {
     pub retried_after_401: bool,
 }
 
+/// A pasted curl command, as a draft for the request builder.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CurlPasted {
+    pub draft: waybill_core::RequestDraft,
+    /// The command's own `Authorization` scheme (`Bearer`, `Basic`), dropped: the profile's token
+    /// is sent instead. Its value never reaches the window.
+    pub authorization_dropped: Option<String>,
+}
+
+/// The history list's filters; blank means any.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[ts(export)]
+pub struct HistoryQuery {
+    pub profile: Option<String>,
+    /// `404` or a class such as `4xx`.
+    pub status: Option<String>,
+    pub url: Option<String>,
+    /// Only entries from the last this many minutes.
+    pub within_minutes: Option<u32>,
+    pub limit: Option<u32>,
+}
+
+/// One line of the history list (the entry's bodies stay on the Rust side until it is opened).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct HistoryRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub at: String,
+    pub profile: String,
+    pub environment: Option<String>,
+    pub method: String,
+    pub url: String,
+    pub status: Option<u16>,
+    pub elapsed_ms: Option<u32>,
+    pub error: Option<String>,
+}
+
+impl From<waybill_core::history::Entry> for HistoryRow {
+    fn from(e: waybill_core::history::Entry) -> Self {
+        HistoryRow {
+            id: e.id,
+            at: e.at,
+            profile: e.profile,
+            environment: e.environment,
+            method: e.method,
+            url: e.url,
+            status: e.status,
+            elapsed_ms: e.elapsed_ms.map(|ms| ms.min(u32::MAX as u64) as u32),
+            error: e.error,
+        }
+    }
+}
+
+/// What importing a case file would do (nothing is changed until `import_case`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CasePlanView {
+    pub path: String,
+    pub exported_at: String,
+    /// Profiles to add, under the names they will have.
+    pub add: Vec<String>,
+    /// (name in the file, name it comes in under): a profile of that name exists and differs.
+    pub renamed: Vec<(String, String)>,
+    /// Identical to a profile here: reused.
+    pub reused: Vec<String>,
+    /// (profile, saved request name).
+    pub saved: Vec<(String, String)>,
+}
+
 /// A failure as the window shows it: a sentence, and what to do about it.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
@@ -222,5 +295,8 @@ mod tests {
     #[test]
     fn export_core_bindings() {
         waybill_core::saved::SavedRequest::export_all().expect("write the TypeScript bindings");
+        waybill_core::history::Entry::export_all().expect("write the TypeScript bindings");
+        waybill_core::variables::UserVariables::export_all()
+            .expect("write the TypeScript bindings");
     }
 }

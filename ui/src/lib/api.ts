@@ -11,6 +11,12 @@ import type { ResponseView } from "./bindings/ResponseView";
 import type { SavedRequest } from "./bindings/SavedRequest";
 import type { SignInStarted } from "./bindings/SignInStarted";
 import type { StatusView } from "./bindings/StatusView";
+import type { CasePlanView } from "./bindings/CasePlanView";
+import type { CurlPasted } from "./bindings/CurlPasted";
+import type { Entry } from "./bindings/Entry";
+import type { HistoryQuery } from "./bindings/HistoryQuery";
+import type { HistoryRow } from "./bindings/HistoryRow";
+import type { UserVariables } from "./bindings/UserVariables";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -34,4 +40,15 @@ export const api = {
   listSavedRequests: (name: string) => invoke<SavedRequest[]>("list_saved_requests", { name }),
   saveRequest: (name: string, saved: SavedRequest) => invoke<SavedRequest[]>("save_request", { name, saved }),
   deleteSavedRequest: (name: string, savedName: string) => invoke<SavedRequest[]>("delete_saved_request", { name, savedName }),
+  pasteCurl: (command: string) => invoke<CurlPasted>("paste_curl", { command }),
+  getVariables: () => invoke<UserVariables>("get_variables"),
+  saveVariables: (variables: UserVariables) => invoke<UserVariables>("save_variables", { variables }),
+  listHistory: (query: HistoryQuery) => invoke<HistoryRow[]>("list_history", { query }),
+  historyEntry: (id: number) => invoke<Entry>("history_entry", { id }),
+  replayHistory: (id: number, name: string | null) => invoke<ResponseView>("replay_history", { id, name }),
+  copyHistoryAsCurl: (id: number, withToken: boolean) => invoke<string>("copy_history_as_curl", { id, withToken }),
+  clearHistory: () => invoke<void>("clear_history"),
+  exportCase: (path: string, ids: number[]) => invoke<string>("export_case", { path, ids }),
+  planCaseImport: (path: string) => invoke<CasePlanView>("plan_case_import", { path }),
+  importCase: (path: string) => invoke<ProfileList>("import_case", { path }),
 };

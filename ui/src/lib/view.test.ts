@@ -1,9 +1,17 @@
 import { describe, expect, it } from "vitest";
+import type { Entry } from "./bindings/Entry";
 import type { PresetView } from "./bindings/PresetView";
 import type { Profile } from "./bindings/Profile";
 import type { StatusView } from "./bindings/StatusView";
 import {
+  caseFileName,
   copyName,
+  entryDraft,
+  listTime,
+  mapToPairs,
+  pairsToMap,
+  placeholders,
+  shortTime,
   formForPreset,
   formForProfile,
   formatDuration,
@@ -159,4 +167,40 @@ it("edits a profile without ever holding its secret", () => {
 it("names copies so they never collide", () => {
   expect(copyName("acme", ["acme"])).toBe("acme-copy");
   expect(copyName("acme", ["acme", "acme-copy", "acme-copy-2"])).toBe("acme-copy-3");
+});
+
+describe("variables and history helpers", () => {
+  it("turns variable tables into rows and back, dropping blank names", () => {
+    const rows = mapToPairs({ shipment: "S-1", tenant: "acme" });
+    expect(rows).toEqual([["shipment", "S-1"], ["tenant", "acme"]]);
+    expect(pairsToMap([...rows, ["", "lost"], [" city ", "Oslo"]])).toEqual({ shipment: "S-1", tenant: "acme", city: "Oslo" });
+  });
+
+  it("finds the placeholders a request uses, once each", () => {
+    expect(placeholders("/s/{{ shipment }}?t={{tenant}}&again={{shipment}} {{ }} {x}")).toEqual(["shipment", "tenant"]);
+  });
+
+  it("names case files by the local time and shows times locally", () => {
+    expect(caseFileName(new Date(2026, 10, 22, 9, 5))).toBe("waybill-case-20261122-0905.json");
+    expect(shortTime(new Date(2026, 0, 2, 3, 4, 5).toISOString())).toBe("2026-01-02 03:04:05");
+    expect(shortTime("not a time")).toBe("not a time");
+    const now = new Date(2026, 10, 22, 18, 0, 0);
+    expect(listTime(new Date(2026, 10, 22, 9, 5, 1).toISOString(), now)).toBe("09:05:01");
+    expect(listTime(new Date(2026, 10, 21, 9, 5, 1).toISOString(), now)).toBe("2026-11-21 09:05:01");
+  });
+});
+
+describe("history entries in the builder", () => {
+  const entry = (body: string | null): Entry => ({
+    id: 1, at: "2026-01-01T00:00:00Z", profile: "p", environment: null, method: "POST", url: "https://api/x",
+    request_headers: [["Authorization", "Bearer [redacted]"], ["Accept", "application/json"]],
+    request_body: body, status: 201, response_headers: [], response_body: null, truncated: false, elapsed_ms: 3, error: null,
+  });
+  it("leaves out the redacted Authorization and keeps a JSON body as JSON", () => {
+    const draft = entryDraft(entry('{"to":"Oslo"}'));
+    expect(draft.headers).toEqual([["Accept", "application/json"]]);
+    expect(draft.body).toEqual({ kind: "json", value: '{"to":"Oslo"}' });
+    expect(entryDraft(entry("a=1&b=2")).body).toEqual({ kind: "raw", value: "a=1&b=2" });
+    expect(entryDraft(entry(null)).body).toEqual({ kind: "none" });
+  });
 });

@@ -1,9 +1,11 @@
 // The window's view logic, kept out of components so Vitest can check it without a webview.
+import type { Entry } from "./bindings/Entry";
 import type { Environment } from "./bindings/Environment";
 import type { Grant } from "./bindings/Grant";
 import type { PresetView } from "./bindings/PresetView";
 import type { Profile } from "./bindings/Profile";
 import type { ProfileForm } from "./bindings/ProfileForm";
+import type { RequestDraft } from "./bindings/RequestDraft";
 import type { SignatureCheck } from "./bindings/SignatureCheck";
 import type { StatusView } from "./bindings/StatusView";
 
@@ -221,4 +223,64 @@ export function errorText(e: unknown): { message: string; hint: string | null } 
     return { message: String(err.message), hint: typeof err.hint === "string" ? err.hint : null };
   }
   return { message: String(e), hint: null };
+}
+
+/** A variables table as editable rows, and back (rows with a blank name are dropped). */
+export function mapToPairs(map: { [key in string]?: string }): Pair[] {
+  return Object.entries(map).map(([name, value]) => [name, value ?? ""]);
+}
+export function pairsToMap(rows: Pair[]): { [key in string]?: string } {
+  const map: { [key in string]?: string } = {};
+  for (const [name, value] of rows) if (name.trim()) map[name.trim()] = value;
+  return map;
+}
+
+/** `{{name}}` placeholders in a text, in order, each once (what the Variables tab lists as used). */
+export function placeholders(text: string): string[] {
+  const names = [...text.matchAll(/\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g)].map((m) => m[1]);
+  return [...new Set(names)];
+}
+
+/** The history list's time filter. */
+export const SINCE_CHOICES: { label: string; minutes: number | null }[] = [
+  { label: "any time", minutes: null },
+  { label: "last 15 minutes", minutes: 15 },
+  { label: "last hour", minutes: 60 },
+  { label: "last 24 hours", minutes: 24 * 60 },
+  { label: "last 7 days", minutes: 7 * 24 * 60 },
+];
+
+/** A new case file's name: `waybill-case-20261122-1405.json` (local time). */
+export function caseFileName(at: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  const day = `${at.getFullYear()}${two(at.getMonth() + 1)}${two(at.getDate())}`;
+  return `waybill-case-${day}-${two(at.getHours())}${two(at.getMinutes())}.json`;
+}
+
+/** An RFC 3339 time as the history list shows it: local, to the second. */
+export function shortTime(rfc3339: string): string {
+  const at = new Date(rfc3339);
+  if (Number.isNaN(at.getTime())) return rfc3339;
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`;
+}
+
+/** A history entry as the builder's draft: its `Authorization` left out (the profile's token goes
+ *  instead), a JSON body as JSON. */
+export function entryDraft(entry: Entry): RequestDraft {
+  const body = entry.request_body;
+  return {
+    method: entry.method,
+    url: entry.url,
+    query: [],
+    headers: entry.request_headers.filter(([n]) => n.toLowerCase() !== "authorization") as Pair[],
+    body: body == null || body === "" ? { kind: "none" } : jsonProblem(body) === null ? { kind: "json", value: body } : { kind: "raw", value: body },
+  };
+}
+
+/** The history list's time: the clock time for today's entries, else the date too. */
+export function listTime(rfc3339: string, now: Date): string {
+  const full = shortTime(rfc3339);
+  const at = new Date(rfc3339);
+  return at.toDateString() === now.toDateString() ? full.slice(11) : full;
 }

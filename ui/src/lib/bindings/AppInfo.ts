@@ -12,4 +12,8 @@ profiles_file: string,
 /**
  * Secrets kept in the OS keyring (`false`: in memory for this run only).
  */
-keyring: boolean, demo: DemoInfo | null, };
+keyring: boolean, demo: DemoInfo | null, 
+/**
+ * Where case files are written when the path given is not absolute.
+ */
+case_dir: string, };
