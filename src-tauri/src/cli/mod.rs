@@ -106,8 +106,9 @@ enum Command {
     },
     /// Call the profile's API with `Authorization: Bearer`; prints the response body.
     ///
-    /// A path is joined to the profile's API base. Exit 0 on 2xx, 1 on another HTTP status, 2 on a
-    /// usage, auth or network error. On a 401 the token is renewed once and the call retried once.
+    /// A path is joined to the profile's API base; `{{name}}` in the URL, headers and body is filled
+    /// from `waybill var` (and --var). Exit 0 on 2xx, 1 on another HTTP status, 2 on a usage, auth
+    /// or network error. On a 401 the token is renewed once and the call retried once.
     Call(CallArgs),
     /// Sign in as the profile's user: in the browser (implicit, authorization_code), or with a
     /// password (password grant; read from stdin or asked for).
