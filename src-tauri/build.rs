@@ -32,6 +32,8 @@ fn main() {
         "replay_history",
         "copy_history_as_curl",
         "clear_history",
+        "history_keep",
+        "set_history_keep",
         "export_case",
         "plan_case_import",
         "import_case",

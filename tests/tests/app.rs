@@ -420,6 +420,15 @@ async fn a_pasted_curl_is_sent_kept_in_history_replayed_and_shared_as_a_case() {
     window.click("#confirm-import").await;
     window.wait_for_text("#error .message", "Imported").await;
 
+    // Retention: keep only the newest entry; then clear it all.
+    window.fill("#history-keep", "1").await;
+    window.click("#set-history-keep").await;
+    window.wait_for_text("#history-keep-note", "newest 1").await;
+    wait_for_count(&window, "#history-list tr[data-entry]", 1).await;
+    window.click("#clear-history").await;
+    window.click("#confirm-clear-history").await;
+    window.find("#history-empty").await;
+
     // The customer's token, the client secret and the profile's token are in no file: not the
     // history database, not the case file, not WebKit's storage.
     let id = keyring_id(&window, "support");

@@ -1009,4 +1009,14 @@ async fn variables_follow_the_profiles_environment_and_history_keeps_the_resolve
         .as_object()
         .unwrap()
         .is_empty());
+
+    // Replayed with a profile on another API base, the call goes there, with that one's token.
+    let other = demo(&secret, "unused-password").await;
+    add_cc(&wb, "elsewhere", &other, "form", &secret);
+    wb.ok(&["call", "packly-sbx", "GET", "/services"], "");
+    let id = wb.json(&["history", "--json"])[0]["id"].to_string();
+    let replayed = wb.run(&["replay", &id, "--profile", "elsewhere", "--json-out"], "");
+    assert_eq!(replayed.code, 0, "{}", replayed.stderr);
+    let replayed: Value = serde_json::from_str(&replayed.stdout).unwrap();
+    assert_eq!(replayed["url"], format!("{}/services", other.api_base()));
 }

@@ -14,6 +14,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
+use crate::profile::Profile;
 use crate::request::{ApiRequest, DraftBody, RequestDraft};
 
 pub const FILE_NAME: &str = "history.sqlite3";
@@ -85,6 +86,23 @@ impl Entry {
             headers: self.replayable_headers(),
             body: self.request_body.clone().map(String::into_bytes),
         }
+    }
+
+    /// The request to replay with `profile`. When it was sent under `original`'s API base and
+    /// `profile` has another (replaying a sandbox call on live), the URL moves to `profile`'s base.
+    pub fn to_request_for(&self, original: Option<&Profile>, profile: &Profile) -> ApiRequest {
+        let mut request = self.to_request();
+        let bases = original
+            .and_then(|o| o.api_base.as_deref())
+            .zip(profile.api_base.as_deref());
+        if let Some((from, to)) = bases {
+            let from = from.trim_end_matches('/');
+            let rest = self.url.strip_prefix(from);
+            if let Some(rest) = rest.filter(|r| r.is_empty() || r.starts_with(['/', '?'])) {
+                request.target = format!("{}{rest}", to.trim_end_matches('/'));
+            }
+        }
+        request
     }
 
     /// The same, as the request builder's draft (the body as typed text).
@@ -277,13 +295,7 @@ impl History {
         )
         .map_err(|e| self.db(e))?;
         let id = tx.last_insert_rowid();
-        let keep: i64 = tx
-            .query_row("SELECT value FROM settings WHERE name = 'keep'", [], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| self.db(e))?
-            .unwrap_or(DEFAULT_KEEP as i64);
+        let keep = kept_entries(&tx).map_err(|e| self.db(e))?;
         tx.execute(
             "DELETE FROM entries WHERE id NOT IN (SELECT id FROM entries ORDER BY id DESC LIMIT ?1)",
             params![keep],
@@ -374,6 +386,11 @@ impl History {
             .map_err(|e| self.db(e))
     }
 
+    /// How many entries are kept (the newest).
+    pub fn keep(&self) -> Result<u32, HistoryError> {
+        kept_entries(&self.conn()).map_err(|e| self.db(e))
+    }
+
     /// Keep only the newest `keep` entries from now on (and drop older ones now).
     pub fn set_keep(&self, keep: u32) -> Result<(), HistoryError> {
         let conn = self.conn();
@@ -410,6 +427,15 @@ fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         elapsed_ms: row.get("elapsed_ms")?,
         error: row.get("error")?,
     })
+}
+
+fn kept_entries(conn: &Connection) -> rusqlite::Result<u32> {
+    let keep = conn
+        .query_row("SELECT value FROM settings WHERE name = 'keep'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(keep.unwrap_or(DEFAULT_KEEP))
 }
 
 /// Sensitive headers keep their name and scheme (`Bearer`, `Basic`), never their value.
@@ -507,6 +533,56 @@ fn scrub(text: &str, secrets: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_replay_with_another_profile_moves_to_its_api_base() {
+        let profile = |name: &str, base: Option<&str>| Profile {
+            name: name.into(),
+            api_base: base.map(Into::into),
+            ..Profile::default()
+        };
+        let sandbox = profile("sbx", Some("https://sandbox.api.example/v1/"));
+        let live = profile("live", Some("https://api.example/v1"));
+        let entry = |url: &str| Entry {
+            id: 1,
+            at: String::new(),
+            profile: "sbx".into(),
+            environment: None,
+            method: "GET".into(),
+            url: url.into(),
+            request_headers: vec![("Authorization".into(), "Bearer [redacted]".into())],
+            request_body: None,
+            status: Some(200),
+            response_headers: Vec::new(),
+            response_body: None,
+            truncated: false,
+            elapsed_ms: None,
+            error: None,
+        };
+        let sent = entry("https://sandbox.api.example/v1/shipments?page=2");
+        let replay = sent.to_request_for(Some(&sandbox), &live);
+        assert_eq!(replay.target, "https://api.example/v1/shipments?page=2");
+        assert!(
+            replay.headers.is_empty(),
+            "its Authorization is the new profile's"
+        );
+        assert_eq!(
+            sent.to_request_for(Some(&sandbox), &sandbox).target,
+            sent.url
+        );
+        // Elsewhere than the original base (or the original profile gone): sent where it went.
+        let other = entry("https://elsewhere.example/v1/x");
+        assert_eq!(
+            other.to_request_for(Some(&sandbox), &live).target,
+            other.url
+        );
+        assert_eq!(sent.to_request_for(None, &live).target, sent.url);
+        let lookalike = entry("https://sandbox.api.example/v10/x");
+        assert_eq!(
+            lookalike.to_request_for(Some(&sandbox), &live).target,
+            lookalike.url
+        );
+    }
 
     #[test]
     fn bodies_are_kept_as_sent_unless_something_in_them_is_redacted() {

@@ -146,7 +146,9 @@ fn entries_are_found_by_profile_status_and_url_and_retention_applies() {
     );
     assert!("4x".parse::<StatusFilter>().is_err() && "700".parse::<StatusFilter>().is_err());
 
+    assert_eq!(history.keep().unwrap(), 1000, "the default");
     history.set_keep(2).unwrap();
+    assert_eq!(history.keep().unwrap(), 2);
     assert_eq!(
         find(Filter::default()),
         ["https://y.example/health", "https://y.example/shipments"],

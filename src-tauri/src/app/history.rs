@@ -62,7 +62,9 @@ pub async fn replay_history(
 ) -> Reply<ResponseView> {
     let entry = history(&state)?.get(id)?;
     let profile = replay_profile(&state, &entry, name)?;
-    send_and_record(&state, &profile, &entry.to_request()).await
+    let original = state.profile(&entry.profile).ok();
+    let request = entry.to_request_for(original.as_ref(), &profile);
+    send_and_record(&state, &profile, &request).await
 }
 
 /// The entry as curl on the clipboard (the token only when asked); returns it redacted.
@@ -84,6 +86,23 @@ pub async fn copy_history_as_curl(
         false => Profile::default(),
     };
     copy_curl(&app, &state, &bare, &request, with_token).await
+}
+
+/// How many entries history keeps (the newest).
+#[tauri::command]
+pub fn history_keep(state: State<'_, AppState>) -> Reply<u32> {
+    Ok(history(&state)?.keep()?)
+}
+
+/// Keep only the newest `entries` from now on (older ones go now).
+#[tauri::command]
+pub fn set_history_keep(state: State<'_, AppState>, entries: u32) -> Reply<u32> {
+    if entries == 0 {
+        return Err("keep at least 1 entry (Clear history empties it)".into());
+    }
+    let history = history(&state)?;
+    history.set_keep(entries)?;
+    Ok(history.keep()?)
 }
 
 #[tauri::command]

@@ -156,6 +156,8 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
             history::replay_history,
             history::copy_history_as_curl,
             history::clear_history,
+            history::history_keep,
+            history::set_history_keep,
             history::export_case,
             history::plan_case_import,
             history::import_case,

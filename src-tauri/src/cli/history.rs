@@ -154,7 +154,8 @@ pub(super) async fn replay(
     let entry = open_history()?.get(id)?;
     let ctx = &mut Context::new(options)?;
     let profile = ctx.profile(profile.as_deref().unwrap_or(&entry.profile))?;
-    let request = entry.to_request();
+    let original = ctx.profile(&entry.profile).ok();
+    let request = entry.to_request_for(original.as_ref(), &profile);
     super::call::send_and_print(ctx, &profile, &request, json_out).await
 }
 

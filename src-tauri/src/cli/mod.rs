@@ -161,8 +161,8 @@ enum Command {
     /// clashing name comes in renamed; requests become saved requests).
     #[command(subcommand)]
     Case(CaseCommand),
-    /// Send a history entry again, with the current token of its profile (or --profile's).
-    /// Exit codes are those of `call`.
+    /// Send a history entry again, with the current token of its profile (or --profile's; a call
+    /// made under its profile's API base goes to --profile's base). Exit codes are those of `call`.
     Replay {
         id: i64,
         #[arg(long, value_name = "P")]
