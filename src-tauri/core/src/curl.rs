@@ -292,6 +292,21 @@ pub fn parse_curl(
 }
 
 impl CurlRequest {
+    /// Remove the command's own `Authorization` (the customer's credentials: the profile's token
+    /// goes instead). Returns the header's name as written and its scheme (`Bearer`, `Basic`),
+    /// never its value.
+    pub fn take_authorization(&mut self) -> Option<(String, String)> {
+        let index = self
+            .headers
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case("authorization"))?;
+        let (name, value) = self.headers.remove(index);
+        self.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+        let scheme = value.split_whitespace().next().unwrap_or_default();
+        Some((name, scheme.to_string()))
+    }
+
     pub fn to_api_request(&self) -> ApiRequest {
         ApiRequest {
             method: self.method.clone(),
@@ -314,6 +329,18 @@ mod tests {
             headers: [("Accept".to_string(), "application/json".to_string())].into(),
             ..Profile::default()
         }
+    }
+
+    #[test]
+    fn the_customers_authorization_is_taken_out_and_only_its_scheme_kept() {
+        let cmd = "curl https://api.example/x -H 'authorization: Bearer cust-123' -H 'Accept: */*'";
+        let mut parsed = parse_curl(cmd, |_| unreachable!()).unwrap();
+        assert_eq!(
+            parsed.take_authorization(),
+            Some(("authorization".into(), "Bearer".into()))
+        );
+        assert_eq!(parsed.headers, vec![("Accept".into(), "*/*".into())]);
+        assert_eq!(parsed.take_authorization(), None);
     }
 
     #[test]

@@ -534,23 +534,8 @@ pub fn paste_curl(command: String) -> Reply<CurlPasted> {
             "the window does not read files named in a curl command; paste the body of {path} instead"
         )))
     };
-    let parsed = curl::parse_curl(&command, no_files)?;
-    let mut authorization_dropped = None;
-    let mut headers = Vec::new();
-    for (name, value) in parsed.headers {
-        match name.eq_ignore_ascii_case("authorization") {
-            true => {
-                authorization_dropped = Some(
-                    value
-                        .split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_string(),
-                )
-            }
-            false => headers.push((name, value)),
-        }
-    }
+    let mut parsed = curl::parse_curl(&command, no_files)?;
+    let authorization_dropped = parsed.take_authorization().map(|(_, scheme)| scheme);
     let body = match parsed.body {
         None => DraftBody::None,
         Some(text) if serde_json::from_str::<serde_json::Value>(&text).is_ok() => {
@@ -563,7 +548,7 @@ pub fn paste_curl(command: String) -> Reply<CurlPasted> {
             method: parsed.method,
             url: parsed.url,
             query: Vec::new(),
-            headers,
+            headers: parsed.headers,
             body,
         },
         authorization_dropped,

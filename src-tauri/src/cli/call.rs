@@ -81,12 +81,10 @@ pub(super) async fn curl_import(
         .read_to_string(&mut command)
         .map_err(|e| fail(format!("could not read the curl command from stdin: {e}")))?;
     let read_file = |path: &str| std::fs::read(path);
-    let parsed = waybill_core::curl::parse_curl(&command, read_file)?;
-    let mut request = parsed.to_api_request();
+    let mut parsed = waybill_core::curl::parse_curl(&command, read_file)?;
     // The customer's credentials are theirs: never echoed, and replaced by the profile's token.
-    request
-        .headers
-        .retain(|(name, _)| !name.eq_ignore_ascii_case("authorization"));
+    let authorization = parsed.take_authorization();
+    let request = parsed.to_api_request();
     match (send, profile) {
         (true, Some(name)) => {
             let ctx = &mut Context::new(options)?;
@@ -95,13 +93,8 @@ pub(super) async fn curl_import(
         }
         _ => {
             let mut headers = request.headers.clone();
-            if let Some((name, value)) = parsed
-                .headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-            {
-                let scheme = value.split_whitespace().next().unwrap_or_default();
-                headers.push((name.clone(), format!("{scheme} [redacted]")));
+            if let Some((name, scheme)) = authorization {
+                headers.push((name, format!("{scheme} [redacted]")));
             }
             print_json(&json!({
                 "method": parsed.method,

@@ -29,18 +29,23 @@ pub(super) fn record(
     }
 }
 
+impl EntryFilter {
+    fn to_filter(&self) -> Result<Filter, Failure> {
+        Ok(Filter {
+            profile: self.profile.clone(),
+            status: self.status.as_deref().map(str::parse).transpose()?,
+            url_contains: self.url.clone(),
+            since: self.since.clone(),
+            limit: Some(self.limit),
+        })
+    }
+}
+
 pub(super) async fn history(options: &GlobalOptions, args: HistoryArgs) -> Result<i32, Failure> {
     let history = open_history()?;
     match args.action {
         None => {
-            let filter = Filter {
-                profile: args.profile,
-                status: args.status.as_deref().map(str::parse).transpose()?,
-                url_contains: args.url,
-                since: args.since,
-                limit: Some(args.limit),
-            };
-            let entries = history.list(&filter)?;
+            let entries = history.list(&args.filter.to_filter()?)?;
             if args.json {
                 print_json(&serde_json::to_value(&entries).unwrap_or(Value::Null));
             } else {
@@ -163,21 +168,8 @@ pub(super) fn case(command: CaseCommand) -> Result<i32, Failure> {
     use waybill_core::case::CaseFile;
     let store = ProfileStore::new(ProfileStore::default_dir()?);
     match command {
-        CaseCommand::Export {
-            file,
-            profile,
-            status,
-            url,
-            limit,
-        } => {
-            let filter = Filter {
-                profile,
-                status: status.as_deref().map(str::parse).transpose()?,
-                url_contains: url,
-                since: None,
-                limit: Some(limit),
-            };
-            let entries = open_history()?.list(&filter)?;
+        CaseCommand::Export { file, filter } => {
+            let entries = open_history()?.list(&filter.to_filter()?)?;
             let case = CaseFile::export(&entries, &store.load()?);
             std::fs::write(&file, case.to_json())
                 .map_err(|e| fail(format!("could not write {}: {e}", file.display())))?;

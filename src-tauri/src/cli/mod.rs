@@ -288,6 +288,15 @@ struct AddArgs {
 struct HistoryArgs {
     #[command(subcommand)]
     action: Option<HistoryAction>,
+    #[command(flatten)]
+    filter: EntryFilter,
+    #[arg(long)]
+    json: bool,
+}
+
+/// Which history entries: shared by `history` and `case export`.
+#[derive(Args)]
+struct EntryFilter {
     /// Only this profile's requests.
     #[arg(long, value_name = "P")]
     profile: Option<String>,
@@ -303,8 +312,6 @@ struct HistoryArgs {
     /// At most this many entries.
     #[arg(long, default_value_t = 50)]
     limit: u32,
-    #[arg(long)]
-    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -334,14 +341,8 @@ enum VarCommand {
 enum CaseCommand {
     Export {
         file: PathBuf,
-        #[arg(long, value_name = "P")]
-        profile: Option<String>,
-        #[arg(long, value_name = "404|4xx")]
-        status: Option<String>,
-        #[arg(long, value_name = "TEXT")]
-        url: Option<String>,
-        #[arg(long, default_value_t = 50)]
-        limit: u32,
+        #[command(flatten)]
+        filter: EntryFilter,
     },
     Import {
         file: PathBuf,
