@@ -25,7 +25,7 @@ install_packages() {
   fi
 }
 
-# Rust 1.88 or newer (Debian's own cargo is too old): rustup when it is missing.
+# Rust 1.89 or newer (Debian's own cargo is too old): rustup when it is missing.
 ensure_rust() {
   [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
   if ! command -v cargo >/dev/null; then

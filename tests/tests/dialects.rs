@@ -14,9 +14,10 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
+use waybill_core::profile::preset;
 use waybill_core::{
-    preset, ApiRequest, ClientSecret, Grant, ManualClock, Net, Password, Profile, RefreshToken,
-    Session, TokenSource, Vault,
+    ApiRequest, ClientSecret, Grant, ManualClock, Net, Password, Profile, RefreshToken, Session,
+    TokenSource, Vault,
 };
 use waybill_tests::emulator::{Emulator, Recorded, Reply};
 

@@ -16,7 +16,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
-use waybill_core::loopback::{
+use waybill_core::auth::loopback::{
     parse_params, Listener, LoopbackError, LoopbackHost, Redirect, RedirectUri,
 };
 

@@ -6,7 +6,7 @@
 //! Run: `cargo bench -p waybill-core --bench history`
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
-use waybill_core::history::{Filter, History, NewEntry, StatusFilter};
+use waybill_core::store::history::{Filter, History, NewEntry, StatusFilter};
 
 /// A typical API call: a ~1 KB JSON request with one secret-looking field, a ~2 KB JSON answer.
 fn record_one(history: &History, n: u64) -> i64 {

@@ -1,40 +1,37 @@
 //! waybill-core: everything Waybill does that is not a window or a terminal.
 //!
-//! A request needs a valid token (`session`); a token comes from a profile's grant (`grant`); the
-//! grant speaks the provider's dialect (`dialect`); the token lives in the keyring (`vault`).
-//! The CLI and the desktop app are two faces over these same functions.
+//! A request needs a valid token (`session`); a token comes from a profile's grant (`auth`); the
+//! grant speaks the provider's dialect (`auth::dialect`); the token lives in the keyring
+//! (`store::vault`). `workspace` is the one operations layer over all of it: the CLI and the
+//! desktop app are two faces that call its functions and word its errors.
+//!
+//! - `workspace/` one function per user action; errors carry what the user can do about them
+//! - `profile/`   what a profile is, presets, a profile built from a person's description
+//! - `auth/`      grants, dialects, browser sign-in (loopback), tokens, JWTs, revocation
+//! - `store/`     what is kept: profiles, saved requests, variables (locked TOML files),
+//!   history (SQLite), secrets (OS keyring)
+//! - `http/`      API requests, `{{variables}}`, replay, curl in and out, the HTTP transport
+//! - `import/`    files people bring: case files (a plan first, then apply)
 
-pub mod case;
+pub mod auth;
 pub mod clock;
-pub mod curl;
-pub mod dialect;
-pub mod discovery;
-pub mod grant;
-pub mod history;
-pub mod jwt;
-pub mod login;
-pub mod loopback;
-pub mod net;
-pub mod new_profile;
-pub mod preset;
+pub mod http;
+pub mod import;
 pub mod profile;
-pub mod request;
-pub mod revoke;
-pub mod saved;
 pub mod secret;
 pub mod session;
 pub mod store;
-pub mod token;
-pub mod variables;
-pub mod vault;
+pub mod workspace;
 
+pub use auth::token::{TokenMeta, TokenSet, TokenSource};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use net::Net;
-pub use new_profile::NewProfile;
+pub use http::net::Net;
+pub use http::request::{ApiRequest, ApiResponse, DraftBody, RequestDraft};
+pub use profile::new::NewProfile;
 pub use profile::{ClientAuth, Environment, Grant, Profile};
-pub use request::{ApiRequest, ApiResponse, DraftBody, RequestDraft};
 pub use secret::{AccessToken, ClientSecret, Password, RefreshToken};
 pub use session::{Session, SessionError, Token};
-pub use store::{ProfileStore, Profiles, StoreError};
-pub use token::{TokenMeta, TokenSet, TokenSource};
-pub use vault::{Vault, VaultError};
+pub use store::profiles::{ProfileStore, Profiles};
+pub use store::vault::{Vault, VaultError};
+pub use store::StoreError;
+pub use workspace::{Workspace, WorkspaceError};

@@ -5,35 +5,65 @@
 //! - Single flight: each profile has one async lock held across renewal, so callers that arrive
 //!   while a renewal is on the wire wait for it and share its result: a hundred concurrent calls at
 //!   expiry make one token request.
+//! - Across processes too: the window and scripts share one keyring. Before renewing, a session
+//!   takes the profile's OS file lock (in the profile directory) and reads the keyring again; a
+//!   token another Waybill stored meanwhile is used instead of fetching one more. So twelve
+//!   `waybill call`s started at once with nothing cached make one token request, and a rotating
+//!   refresh token is never spent twice.
 //! - `send` adds `Authorization: Bearer`, and on a 401 renews once and retries once. Only the first
 //!   caller holding the rejected token renews; the others find the new one.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
+use crate::auth::grant::{self, GrantError};
+use crate::auth::jwt::{self, JwtView, SignatureCheck};
+use crate::auth::revoke::{self, TokenKind};
+use crate::auth::token::{TokenMeta, TokenSet, TokenSource};
 use crate::clock::Clock;
-use crate::grant::{self, GrantError};
-use crate::jwt::{self, JwtView, SignatureCheck};
-use crate::net::Net;
+use crate::http::net::Net;
+use crate::http::request::{self, ApiRequest, ApiResponse, RequestError};
 use crate::profile::{Grant, Profile};
-use crate::request::{self, ApiRequest, ApiResponse, RequestError};
-use crate::revoke::{self, TokenKind};
 use crate::secret::{AccessToken, Password, RefreshToken};
-use crate::token::{TokenMeta, TokenSet, TokenSource};
-use crate::vault::{Vault, VaultError};
+use crate::store::lock::FileLock;
+use crate::store::vault::{Vault, VaultError};
 
 /// What a profile holds right now, for display: never the token itself.
 #[derive(Debug, Clone, Serialize)]
 pub struct TokenStatus {
     pub state: TokenState,
+    /// Shown without the values of the provider's extra fields (an `id_token` is a credential).
+    #[serde(serialize_with = "meta_without_values")]
     pub meta: Option<TokenMeta>,
     pub has_refresh_token: bool,
     /// Header and claims, when the access token is a JWT.
     pub jwt: Option<JwtView>,
     /// The JWT's signature against the provider's JWKS (when asked for).
     pub signature: Option<SignatureCheck>,
+}
+
+fn meta_without_values<S: Serializer>(meta: &Option<TokenMeta>, to: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Shown<'a> {
+        token_type: &'a str,
+        scope: &'a Option<String>,
+        obtained_at: chrono::DateTime<chrono::Utc>,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+        obtained_by: Option<TokenSource>,
+        extra_fields: Vec<&'a str>,
+    }
+    meta.as_ref()
+        .map(|m| Shown {
+            token_type: &m.token_type,
+            scope: &m.scope,
+            obtained_at: m.obtained_at,
+            expires_at: m.expires_at,
+            obtained_by: m.obtained_by,
+            extra_fields: m.extra.0.keys().map(String::as_str).collect(),
+        })
+        .serialize(to)
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -72,7 +102,7 @@ pub enum SessionError {
     #[error(transparent)]
     Request(#[from] RequestError),
     #[error(transparent)]
-    SignIn(crate::loopback::LoopbackError),
+    SignIn(crate::auth::loopback::LoopbackError),
     #[error("profile {0} has no revocation endpoint; its tokens were forgotten here but stay valid at the provider until they expire")]
     NoRevocationEndpoint(String),
 }
@@ -91,6 +121,8 @@ pub struct Session {
     net: Net,
     clock: Arc<dyn Clock>,
     slots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Slot>>>>,
+    /// Where the per-profile renewal locks live; `None`: this process shares its vault with no one.
+    lock_dir: Option<std::path::PathBuf>,
 }
 
 impl Session {
@@ -100,7 +132,43 @@ impl Session {
             net,
             clock,
             slots: Mutex::new(HashMap::new()),
+            lock_dir: None,
         }
+    }
+
+    /// Renew under an OS lock per profile in `dir`, shared with every Waybill using that
+    /// directory (and so the same keyring entries).
+    pub fn with_lock_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.lock_dir = Some(dir.into());
+        self
+    }
+
+    /// Wait until no other process is renewing this profile's token, then read what the keyring
+    /// holds now: another process may have just stored a new token (or spent the refresh token).
+    async fn lock_and_reload(
+        &self,
+        profile: &Profile,
+        slot: &mut Slot,
+    ) -> Result<Option<FileLock>, SessionError> {
+        let lock = match &self.lock_dir {
+            None => return Ok(None),
+            Some(dir) => {
+                let path = dir
+                    .join(".locks")
+                    .join(format!("{}.lock", profile.keyring_id));
+                match FileLock::acquire_async(path.clone()).await {
+                    Ok(lock) => Some(lock),
+                    // Renewing without the lock can cost a second token request, never a wrong token.
+                    Err(e) => {
+                        tracing::warn!(path = %path.display(), "could not take the renewal lock: {e}");
+                        None
+                    }
+                }
+            }
+        };
+        slot.loaded = false;
+        self.load(profile, slot).await?;
+        Ok(lock)
     }
 
     pub fn vault(&self) -> &Vault {
@@ -132,7 +200,7 @@ impl Session {
     pub async fn revoke_and_forget(&self, profile: &Profile) -> Result<(), SessionError> {
         let slot = self.slot(profile);
         let mut slot = slot.lock().await;
-        self.load(profile, &mut slot).await?;
+        let _renewing = self.lock_and_reload(profile, &mut slot).await?;
         let outcome = match &profile.revocation_url {
             None => Err(SessionError::NoRevocationEndpoint(profile.name.clone())),
             Some(url) => {
@@ -224,6 +292,14 @@ impl Session {
         {
             return Ok(handed_out(current, TokenSource::Cache));
         }
+        let _renewing = self.lock_and_reload(profile, &mut slot).await?;
+        if let Some(current) = slot
+            .current
+            .as_ref()
+            .filter(|t| t.is_fresh(self.clock.now()))
+        {
+            return Ok(handed_out(current, TokenSource::Cache));
+        }
         self.renew(profile, &mut slot).await
     }
 
@@ -231,7 +307,7 @@ impl Session {
     pub async fn renew_now(&self, profile: &Profile) -> Result<Token, SessionError> {
         let slot = self.slot(profile);
         let mut slot = slot.lock().await;
-        self.load(profile, &mut slot).await?;
+        let _renewing = self.lock_and_reload(profile, &mut slot).await?;
         // The cached token stays until a new one replaces it: a failed renewal loses nothing.
         self.renew(profile, &mut slot).await
     }
@@ -244,7 +320,7 @@ impl Session {
     ) -> Result<Token, SessionError> {
         let slot = self.slot(profile);
         let mut slot = slot.lock().await;
-        self.load(profile, &mut slot).await?;
+        let _renewing = self.lock_and_reload(profile, &mut slot).await?;
         match &slot.current {
             Some(current) if &current.access_token != rejected => {
                 Ok(handed_out(current, TokenSource::Cache))

@@ -4,7 +4,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use waybill_core::history::{Filter, History, NewEntry, StatusFilter};
+use waybill_core::store::history::{Filter, History, NewEntry, StatusFilter};
 
 fn entry<'a>(
     profile: &'a str,
@@ -233,7 +233,7 @@ fn history_survives_a_restart_and_a_crash_in_the_middle_of_large_writes() {
 
     let reopened = History::open(dir.path()).unwrap();
     let before = reopened
-        .list(&Filter {
+        .entries(&Filter {
             profile: Some("before".into()),
             ..Filter::default()
         })
@@ -243,7 +243,7 @@ fn history_survives_a_restart_and_a_crash_in_the_middle_of_large_writes() {
         .iter()
         .all(|e| e.response_body.as_deref() == Some("{\"id\":1}")));
     let written = reopened
-        .list(&Filter {
+        .entries(&Filter {
             profile: Some("child".into()),
             ..Filter::default()
         })

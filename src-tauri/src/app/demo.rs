@@ -2,7 +2,8 @@
 //! Profiles go to a scratch directory and secrets to memory, so trying Waybill leaves nothing
 //! behind (no file, no keyring entry).
 
-use waybill_core::{ClientAuth, ClientSecret, Grant, NewProfile, Password, ProfileStore, Session};
+use waybill_core::workspace::Secrets;
+use waybill_core::{ClientAuth, ClientSecret, Grant, NewProfile, Password, Workspace};
 use waybill_demo::{DemoConfig, DemoServer};
 
 use super::view::DemoInfo;
@@ -30,8 +31,9 @@ impl Demo {
         })
     }
 
-    pub fn store(&self) -> ProfileStore {
-        ProfileStore::new(self.dir.path())
+    /// Where the demo's profiles, saved requests and history live for this run.
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     pub fn info(&self) -> DemoInfo {
@@ -43,7 +45,7 @@ impl Demo {
     }
 
     /// Client credentials in two dialects, a password profile, and a browser sign-in profile.
-    pub async fn seed(&self, store: &ProfileStore, session: &Session) -> Result<(), String> {
+    pub async fn seed(&self, ws: &Workspace) -> Result<(), String> {
         let server = &self.server;
         let machine = |name: &str, auth| NewProfile {
             name: name.into(),
@@ -77,23 +79,19 @@ impl Demo {
                 ..NewProfile::default()
             },
         ];
-        let mut profiles = store.load().map_err(|e| e.to_string())?;
-        let vault = session.vault();
-        let secret = ClientSecret::new(self.config.client_secret.clone());
-        let password = Password::new(self.config.password.clone());
         for draft in drafts {
-            let profile = draft.build().map_err(|e| e.to_string())?;
-            if !profile.grant.is_browser() {
-                let id = &profile.keyring_id;
-                let keep = vault.set_client_secret(id, &secret).await;
-                keep.map_err(|e| e.to_string())?;
-            }
-            if profile.remember_password {
-                let keep = vault.set_password(&profile.keyring_id, &password).await;
-                keep.map_err(|e| e.to_string())?;
-            }
-            profiles.add(profile).map_err(|e| e.to_string())?;
+            let secrets = Secrets {
+                client_secret: (draft.grant != Some(Grant::AuthorizationCode))
+                    .then(|| ClientSecret::new(self.config.client_secret.clone())),
+                password: draft
+                    .remember_password
+                    .then(|| Password::new(self.config.password.clone())),
+                ..Secrets::default()
+            };
+            ws.add_profile(draft, secrets)
+                .await
+                .map_err(|e| e.to_string())?;
         }
-        store.save(&profiles).map_err(|e| e.to_string())
+        Ok(())
     }
 }

@@ -1,24 +1,18 @@
-//! The window: Tauri v2 over waybill-core. `commands` are thin adapters (a few lines each over the
-//! same core functions the CLI calls); `view` is the typed IPC contract; `demo` seeds the built-in
-//! demo provider for `waybill demo`.
+//! The window: Tauri v2 over `waybill_core::Workspace`. `commands/` are the thin commands (and the
+//! one list of them); `view` is the typed IPC contract and its conversions; `demo` seeds the
+//! built-in demo provider for `waybill demo`.
 
 mod commands;
 mod demo;
-mod history;
 pub mod view;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
-use waybill_core::login::BrowserSignIn;
-use waybill_core::saved::SavedRequests;
-use waybill_core::variables::VariableStore;
-use waybill_core::{
-    ApiRequest, Net, Profile, ProfileStore, RequestDraft, Session, SystemClock, Vault,
-};
+use waybill_core::workspace::Options;
+use waybill_core::{Net, Vault, Workspace};
 
-use view::{AppInfo, UiError};
+use view::AppInfo;
 
 /// How the window was asked for on the command line.
 pub struct Launch {
@@ -31,33 +25,22 @@ pub struct Launch {
 
 /// Everything the commands share.
 pub struct AppState {
-    store: ProfileStore,
-    saved: SavedRequests,
-    variables: VariableStore,
-    /// Every request the window sends; `None` when the database could not be opened (said once).
-    history: Option<waybill_core::history::History>,
-    session: Session,
+    ws: Workspace,
     info: AppInfo,
-    sign_ins: Mutex<SignIns>,
     /// For the one "window interactive" log line (bench/app-start.sh reads it).
-    started: std::time::Instant,
-    announced: std::sync::atomic::AtomicBool,
+    started: Instant,
+    announced: AtomicBool,
     /// Kept alive for as long as the window runs.
     _demo: Option<demo::Demo>,
 }
 
-/// Browser sign-ins waiting for their redirect, by attempt number.
-#[derive(Default)]
-struct SignIns {
-    next: u32,
-    waiting: HashMap<u32, Waiting>,
-    cancels: HashMap<u32, (String, tokio::sync::oneshot::Sender<()>)>,
-}
-
-struct Waiting {
-    sign_in: BrowserSignIn,
-    profile: Profile,
-    cancelled: tokio::sync::oneshot::Receiver<()>,
+impl AppState {
+    fn announce_interactive(&self) {
+        if !self.announced.swap(true, Ordering::Relaxed) {
+            let elapsed_ms = self.started.elapsed().as_millis() as u64;
+            tracing::info!(elapsed_ms, "window interactive");
+        }
+    }
 }
 
 pub fn run(launch: Launch) -> i32 {
@@ -71,109 +54,74 @@ pub fn run(launch: Launch) -> i32 {
 }
 
 fn build_and_run(launch: Launch) -> Result<(), String> {
-    let started = std::time::Instant::now();
-    let net = Net::new(launch.http_timeout);
-    let (store, vault, demo) = if launch.demo {
-        let demo = tauri::async_runtime::block_on(demo::Demo::start())?;
-        (demo.store(), Vault::in_memory(), Some(demo))
-    } else {
-        let dir = ProfileStore::default_dir().map_err(|e| e.to_string())?;
-        let vault = match launch.session_only {
-            true => Vault::in_memory(),
-            false => Vault::keyring(),
-        };
-        (ProfileStore::new(dir), vault, None)
+    let started = Instant::now();
+    let demo = match launch.demo {
+        true => Some(tauri::async_runtime::block_on(demo::Demo::start())?),
+        false => None,
     };
-    let session = Session::new(vault, net, Arc::new(SystemClock));
+    let ws = match &demo {
+        Some(demo) => Workspace::open(Options {
+            dir: demo.dir().to_path_buf(),
+            history_dir: Some(demo.dir().to_path_buf()),
+            vault: Vault::in_memory(),
+            net: Net::new(launch.http_timeout),
+        }),
+        None => Workspace::open_default(launch.session_only, launch.http_timeout)
+            .map_err(|e| e.to_string())?,
+    };
     if let Some(demo) = &demo {
-        tauri::async_runtime::block_on(demo.seed(&store, &session))?;
+        tauri::async_runtime::block_on(demo.seed(&ws))?;
     }
+    let case_dir = match &demo {
+        Some(demo) => demo.dir().to_path_buf(),
+        None => directories::UserDirs::new()
+            .and_then(|d| d.download_dir().or(d.document_dir()).map(Into::into))
+            .unwrap_or_else(|| ws.dir().to_path_buf()),
+    };
     let info = AppInfo {
         version: env!("CARGO_PKG_VERSION").into(),
-        profiles_file: store.path().display().to_string(),
+        profiles_file: ws.profiles_path().display().to_string(),
         keyring: !(launch.demo || launch.session_only),
         demo: demo.as_ref().map(demo::Demo::info),
-        case_dir: match demo {
-            Some(_) => store.dir().to_path_buf(),
-            None => directories::UserDirs::new()
-                .and_then(|d| d.download_dir().or(d.document_dir()).map(Into::into))
-                .unwrap_or_else(|| store.dir().to_path_buf()),
-        }
-        .display()
-        .to_string(),
+        case_dir: case_dir.display().to_string(),
     };
-    let history_dir = match demo {
-        Some(_) => Some(store.dir().to_path_buf()),
-        None => waybill_core::history::History::default_dir(),
-    };
-    let history = history_dir.and_then(|dir| {
-        waybill_core::history::History::open(&dir)
-            .map_err(|e| tracing::warn!("requests will not be kept in history: {e}"))
-            .ok()
-    });
     let state = AppState {
-        saved: SavedRequests::in_dir(store.dir()),
-        variables: VariableStore::in_dir(store.dir()),
-        history,
-        store,
-        session,
+        ws,
         info,
-        sign_ins: Mutex::default(),
         started,
-        announced: Default::default(),
+        announced: AtomicBool::new(false),
         _demo: demo,
     };
     tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::list_presets,
-            commands::list_profiles,
-            commands::save_profile,
-            commands::duplicate_profile,
-            commands::delete_profile,
-            commands::profile_status,
-            commands::get_token,
-            commands::start_sign_in,
-            commands::finish_sign_in,
-            commands::cancel_sign_in,
-            commands::renew_token,
-            commands::revoke_tokens,
-            commands::forget_tokens,
-            commands::copy_token,
-            commands::preview_request,
-            commands::send_request,
-            commands::copy_as_curl,
-            commands::list_saved_requests,
-            commands::save_request,
-            commands::delete_saved_request,
-            commands::paste_curl,
-            commands::get_variables,
-            commands::save_variables,
-            history::list_history,
-            history::history_entry,
-            history::replay_history,
-            history::copy_history_as_curl,
-            history::clear_history,
-            history::history_keep,
-            history::set_history_keep,
-            history::export_case,
-            history::plan_case_import,
-            history::import_case,
-        ])
+        // Every `#[tauri::command]` under commands/, listed by build.rs.
+        .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handler.rs")))
         .run(tauri::generate_context!())
         .map_err(|e| format!("the window could not start: {e}"))
 }
 
-impl AppState {
-    fn profile(&self, name: &str) -> Result<Profile, UiError> {
-        Ok(self.store.load()?.get(name)?.clone())
-    }
+#[cfg(test)]
+mod tests {
+    /// Every command, as build.rs found them under commands/.
+    const COMMANDS: &[&str] = include!(concat!(env!("OUT_DIR"), "/commands.rs"));
 
-    /// The builder's draft as it goes out for `profile`: `{{variables}}` filled, then checked.
-    fn request(&self, profile: &Profile, draft: &RequestDraft) -> Result<ApiRequest, UiError> {
-        let scope = self.variables.load()?.scope(profile);
-        Ok(scope.fill_draft(draft)?.to_request()?)
+    /// `ui/src/lib/api.ts` is the page's side of the list: it must call exactly these commands,
+    /// or a command is unreachable (or a call is refused at run time).
+    #[test]
+    fn the_page_calls_exactly_the_commands_there_are() {
+        let api = include_str!("../../../ui/src/lib/api.ts");
+        let mut called: Vec<&str> = api
+            .split("invoke<")
+            .skip(1)
+            .filter_map(|call| call.split('"').nth(1))
+            .collect();
+        called.sort_unstable();
+        let mut commands = COMMANDS.to_vec();
+        commands.sort_unstable();
+        assert_eq!(
+            called, commands,
+            "api.ts and the commands under src/app/commands/ differ"
+        );
     }
 }

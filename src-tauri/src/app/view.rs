@@ -1,19 +1,27 @@
-//! What crosses the IPC boundary between the window and the Rust side. TypeScript types are
-//! generated from these (and from the core types they use) by ts-rs into `ui/src/lib/bindings/`
-//! when `cargo test -p waybill` runs; CI fails if the committed files differ. Nothing here holds a
-//! secret on the way out: tokens stay on the Rust side (copying one goes to the clipboard directly).
+//! What crosses the IPC boundary between the window and the Rust side, and its conversion to and
+//! from the core's types (here, at the edge, so the core never learns the window's shapes).
+//! TypeScript types are generated from these (and from the core types they use) by ts-rs into
+//! `ui/src/lib/bindings/` when `cargo test -p waybill` runs; CI fails if the committed files
+//! differ. ts-rs is a dev-dependency: the app itself does not carry it. Nothing here holds a
+//! secret on the way out: tokens stay on the Rust side (copying one goes to the clipboard
+//! directly).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use ts_rs::TS;
-use waybill_core::jwt::SignatureCheck;
-use waybill_core::preset::Preset;
+use waybill_core::auth::jwt::SignatureCheck;
+use waybill_core::import::case::{CaseFile, ImportPlan};
+use waybill_core::profile::preset::Preset;
 use waybill_core::session::{TokenState, TokenStatus};
-use waybill_core::{ClientAuth, Environment, Grant, Profile, TokenSource};
+use waybill_core::store::history::{Filter, Summary};
+use waybill_core::workspace::{Preview, Remedy, Secrets};
+use waybill_core::{
+    ApiResponse, ClientAuth, ClientSecret, Environment, Grant, NewProfile, Password, Profile,
+    Profiles, StoreError, TokenSource, WorkspaceError,
+};
 
 /// About this run of the app, for the window's header and the demo banner.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct AppInfo {
     pub version: String,
     /// Where profiles.toml lives.
@@ -25,16 +33,16 @@ pub struct AppInfo {
     pub case_dir: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct DemoInfo {
     pub base_url: String,
     pub username: String,
     pub password: String,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct PresetView {
     pub id: String,
     pub name: String,
@@ -49,8 +57,8 @@ pub struct PresetView {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct PresetEnvView {
     pub env: Environment,
     pub token_url: String,
@@ -85,19 +93,35 @@ impl From<Preset> for PresetView {
     }
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct ProfileList {
     pub profiles: Vec<Profile>,
     /// Something the person must know about the profiles file (it was unreadable and moved aside).
     pub notice: Option<String>,
 }
 
+impl From<Result<Profiles, WorkspaceError>> for ProfileList {
+    fn from(loaded: Result<Profiles, WorkspaceError>) -> Self {
+        match loaded {
+            Ok(profiles) => ProfileList {
+                profiles: profiles.iter().cloned().collect(),
+                notice: None,
+            },
+            // Moved aside and reported once; the window starts with no profiles and says why.
+            Err(e) => ProfileList {
+                profiles: Vec::new(),
+                notice: Some(e.to_string()),
+            },
+        }
+    }
+}
+
 /// The profile form. Blank text fields mean "not set" (the preset's value, if any, applies).
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct ProfileForm {
-    /// Set when editing: the profile this form replaces (its keyring entries are kept).
+    /// Set when editing: the profile this form edits (its keyring entries are kept).
     pub original_name: Option<String>,
     pub name: String,
     pub preset: Option<String>,
@@ -126,8 +150,8 @@ pub struct ProfileForm {
 }
 
 /// What a profile holds, for the sidebar and the token inspector. Never the token.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct StatusView {
     pub profile: String,
     pub state: TokenState,
@@ -147,13 +171,63 @@ pub struct StatusView {
     pub extra_fields: Vec<String>,
 }
 
+impl ProfileForm {
+    /// The secrets typed in the form (blank: none given; editing keeps the stored ones).
+    pub fn secrets(&self) -> Secrets {
+        Secrets {
+            client_secret: not_blank(&self.client_secret).map(ClientSecret::new),
+            password: not_blank(&self.password).map(Password::new),
+            ..Secrets::default()
+        }
+    }
+}
+
+impl From<ProfileForm> for NewProfile {
+    fn from(form: ProfileForm) -> Self {
+        let text = |t: Option<String>| not_blank(&t);
+        let pairs = |rows: Vec<(String, String)>| {
+            rows.into_iter()
+                .filter(|(k, _)| !k.trim().is_empty())
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        };
+        NewProfile {
+            name: form.name.trim().to_string(),
+            preset: text(form.preset),
+            environment: form.environment,
+            base_url: text(form.base_url),
+            grant: form.grant,
+            token_url: text(form.token_url),
+            client_id: text(form.client_id),
+            client_auth: form.client_auth,
+            scope: text(form.scope),
+            params: pairs(form.params).collect(),
+            api_base: text(form.api_base),
+            headers: pairs(form.headers).collect(),
+            username: text(form.username),
+            remember_password: form.remember_password,
+            authorize_url: text(form.authorize_url),
+            redirect_uri: text(form.redirect_uri),
+            authorize_params: pairs(form.authorize_params).collect(),
+            issuer: text(form.issuer),
+            revocation_url: text(form.revocation_url),
+            jwks_url: text(form.jwks_url),
+        }
+    }
+}
+
+/// Trimmed text, or `None` when blank.
+pub fn not_blank(text: &Option<String>) -> Option<String> {
+    let trimmed = text.as_deref()?.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
 impl StatusView {
-    pub fn new(profile: &Profile, status: TokenStatus) -> Self {
+    pub fn new(profile: &str, status: TokenStatus) -> Self {
         let meta = status.meta.as_ref();
         let rfc3339 =
             |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         StatusView {
-            profile: profile.name.clone(),
+            profile: profile.to_string(),
             state: status.state,
             token_type: meta.map(|m| m.token_type.clone()),
             scope: meta.and_then(|m| m.scope.clone()),
@@ -172,8 +246,8 @@ impl StatusView {
 }
 
 /// A browser sign-in waiting for the redirect.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct SignInStarted {
     pub attempt: u32,
     pub authorize_url: String,
@@ -184,16 +258,39 @@ pub struct SignInStarted {
     pub browser_error: Option<String>,
 }
 
+impl From<waybill_core::workspace::SignInStarted> for SignInStarted {
+    fn from(started: waybill_core::workspace::SignInStarted) -> Self {
+        let browser_error = started.browser.and_then(Result::err).map(|e| e.to_string());
+        SignInStarted {
+            attempt: started.attempt,
+            authorize_url: started.authorize_url,
+            redirect_uri: started.redirect_uri,
+            timeout_secs: started.timeout.as_secs().min(u32::MAX as u64) as u32,
+            browser_opened: browser_error.is_none(),
+            browser_error,
+        }
+    }
+}
+
 /// The request as it will go out: full URL, and every header with the bearer masked.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct RequestPreview {
     pub url: String,
     pub headers: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+impl From<Preview> for RequestPreview {
+    fn from(preview: Preview) -> Self {
+        RequestPreview {
+            url: preview.url,
+            headers: preview.headers,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct ResponseView {
     pub status: u16,
     pub status_text: String,
@@ -208,9 +305,50 @@ pub struct ResponseView {
     pub retried_after_401: bool,
 }
 
+impl From<ApiResponse> for ResponseView {
+    fn from(response: ApiResponse) -> Self {
+        let content_type = response
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.to_ascii_lowercase())
+            .unwrap_or_default();
+        let size = response.body.len().min(u32::MAX as usize) as u32;
+        let (body, binary) = match String::from_utf8(response.body) {
+            Ok(text) => (text, false),
+            Err(e) if is_textual(&content_type) => {
+                (String::from_utf8_lossy(e.as_bytes()).into_owned(), false)
+            }
+            Err(_) => (String::new(), true),
+        };
+        ResponseView {
+            status: response.status,
+            status_text: tauri::http::StatusCode::from_u16(response.status)
+                .ok()
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("")
+                .to_string(),
+            url: response.url,
+            headers: response.headers,
+            body,
+            size,
+            binary,
+            elapsed_ms: response.elapsed.as_millis().min(u32::MAX as u128) as u32,
+            retried_after_401: response.retried_after_401,
+        }
+    }
+}
+
+fn is_textual(content_type: &str) -> bool {
+    content_type.starts_with("text/")
+        || ["json", "xml", "javascript", "x-www-form-urlencoded"]
+            .iter()
+            .any(|t| content_type.contains(t))
+}
+
 /// A pasted curl command, as a draft for the request builder.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct CurlPasted {
     pub draft: waybill_core::RequestDraft,
     /// The command's own `Authorization` scheme (`Bearer`, `Basic`), dropped: the profile's token
@@ -219,8 +357,8 @@ pub struct CurlPasted {
 }
 
 /// The history list's filters; blank means any.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct HistoryQuery {
     pub profile: Option<String>,
     /// `404` or a class such as `4xx`.
@@ -231,11 +369,32 @@ pub struct HistoryQuery {
     pub limit: Option<u32>,
 }
 
+impl TryFrom<HistoryQuery> for Filter {
+    type Error = UiError;
+    fn try_from(query: HistoryQuery) -> Result<Filter, UiError> {
+        let since = query.within_minutes.map(|minutes| {
+            let since = chrono::Utc::now() - chrono::Duration::minutes(minutes.into());
+            since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        });
+        let status = not_blank(&query.status)
+            .as_deref()
+            .map(str::parse)
+            .transpose();
+        Ok(Filter {
+            profile: not_blank(&query.profile),
+            status: status.map_err(WorkspaceError::from)?,
+            url_contains: not_blank(&query.url),
+            since,
+            limit: Some(query.limit.unwrap_or(200)),
+        })
+    }
+}
+
 /// One line of the history list (the entry's bodies stay on the Rust side until it is opened).
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct HistoryRow {
-    #[ts(type = "number")]
+    #[cfg_attr(test, ts(type = "number"))]
     pub id: i64,
     pub at: String,
     pub profile: String,
@@ -247,8 +406,8 @@ pub struct HistoryRow {
     pub error: Option<String>,
 }
 
-impl From<waybill_core::history::Entry> for HistoryRow {
-    fn from(e: waybill_core::history::Entry) -> Self {
+impl From<Summary> for HistoryRow {
+    fn from(e: Summary) -> Self {
         HistoryRow {
             id: e.id,
             at: e.at,
@@ -264,8 +423,8 @@ impl From<waybill_core::history::Entry> for HistoryRow {
 }
 
 /// What importing a case file would do (nothing is changed until `import_case`).
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct CasePlanView {
     pub path: String,
     pub exported_at: String,
@@ -279,12 +438,59 @@ pub struct CasePlanView {
     pub saved: Vec<(String, String)>,
 }
 
-/// A failure as the window shows it: a sentence, and what to do about it.
-#[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
+impl CasePlanView {
+    pub fn new(path: &std::path::Path, case: &CaseFile, plan: ImportPlan) -> Self {
+        CasePlanView {
+            path: path.display().to_string(),
+            exported_at: case.exported_at.clone(),
+            add: plan.add.iter().map(|p| p.name.clone()).collect(),
+            renamed: plan.renamed,
+            reused: plan.reused,
+            saved: plan.saved.into_iter().map(|(p, s)| (p, s.name)).collect(),
+        }
+    }
+}
+
+/// A failure as the window shows it: a sentence, what to do about it, and a stable code for
+/// the page to switch on (never the words).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct UiError {
+    pub code: String,
     pub message: String,
     pub hint: Option<String>,
+}
+
+impl From<WorkspaceError> for UiError {
+    fn from(e: WorkspaceError) -> Self {
+        UiError {
+            code: e.code().into(),
+            hint: e.remedy().map(|r| hint(&r)),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<StoreError> for UiError {
+    fn from(e: StoreError) -> Self {
+        WorkspaceError::from(e).into()
+    }
+}
+
+/// A remedy in the window's words.
+fn hint(remedy: &Remedy) -> String {
+    match remedy {
+        Remedy::StartKeyring => "Start a Secret Service (gnome-keyring, KeePassXC) and unlock it, or start Waybill with --session-only to keep secrets in memory for this run.".into(),
+        Remedy::UnlockKeyring => "Unlock the keyring, then try again.".into(),
+        Remedy::SetClientSecret { .. } => "Type it in the profile's Client secret field (Edit): it goes to the OS keyring, never to a file.".into(),
+        Remedy::SignIn { .. } => "Press Sign in.".into(),
+        Remedy::CompleteProfile => "Pick a provider, or fill in the grant, token URL and client id.".into(),
+        Remedy::GiveBaseUrl => "Fill in your application's URL.".into(),
+        Remedy::PickAnotherName => "Pick another name.".into(),
+        Remedy::PickAnotherFile => "Pick another file name: a case file is never written over.".into(),
+        Remedy::OpenBrowserByHand => "Open the address shown in your browser.".into(),
+        Remedy::StartAgain => "Press Sign in again.".into(),
+    }
 }
 
 #[cfg(test)]
@@ -294,9 +500,10 @@ mod tests {
     /// Core types the window uses directly; the view types above bring in the rest.
     #[test]
     fn export_core_bindings() {
-        waybill_core::saved::SavedRequest::export_all().expect("write the TypeScript bindings");
-        waybill_core::history::Entry::export_all().expect("write the TypeScript bindings");
-        waybill_core::variables::UserVariables::export_all()
+        waybill_core::store::saved::SavedRequest::export_all()
+            .expect("write the TypeScript bindings");
+        waybill_core::store::history::Entry::export_all().expect("write the TypeScript bindings");
+        waybill_core::store::variables::UserVariables::export_all()
             .expect("write the TypeScript bindings");
     }
 }

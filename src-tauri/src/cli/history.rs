@@ -1,33 +1,12 @@
-//! `waybill history` (list, show, clear, keep) and `waybill replay`.
+//! `waybill history` (list, show, clear, keep) and `waybill case` (export, import).
 
-use super::*;
-use waybill_core::curl::{self, Bearer};
-use waybill_core::history::{Entry, Filter, History};
+use serde_json::Value;
+use waybill_core::store::history::{Entry, Filter, BODY_CAP};
+use waybill_core::workspace::CaseSelection;
 
-pub(super) fn open_history() -> Result<History, Failure> {
-    let dir = History::default_dir()
-        .ok_or_else(|| fail("no data directory could be found for this user; set WAYBILL_HOME"))?;
-    Ok(History::open(&dir)?)
-}
-
-/// Keep what was sent and what came back; a history that cannot be written is a warning only.
-pub(super) fn record(
-    profile: &Profile,
-    request: &ApiRequest,
-    result: &Result<waybill_core::ApiResponse, SessionError>,
-) {
-    let error = result.as_ref().err().map(ToString::to_string);
-    let outcome = match result {
-        Ok(response) => Ok(response),
-        Err(_) => Err(error.as_deref().unwrap_or_default()),
-    };
-    if let Err(e) = open_history().and_then(|h| Ok(h.record_sent(profile, request, outcome)?)) {
-        eprintln!(
-            "waybill: warning: the request was not kept in history: {}",
-            e.message
-        );
-    }
-}
+use super::args::{CaseCommand, EntryFilter, HistoryAction, HistoryArgs};
+use super::output::{print_json, Failure};
+use super::Context;
 
 impl EntryFilter {
     fn to_filter(&self) -> Result<Filter, Failure> {
@@ -41,27 +20,19 @@ impl EntryFilter {
     }
 }
 
-pub(super) async fn history(options: &GlobalOptions, args: HistoryArgs) -> Result<i32, Failure> {
-    let history = open_history()?;
+pub async fn history(ctx: &mut Context, args: HistoryArgs) -> Result<i32, Failure> {
     match args.action {
+        None if args.json => {
+            let entries = ctx.ws.history_entries(&args.filter.to_filter()?)?;
+            print_json(&serde_json::to_value(&entries).unwrap_or(Value::Null));
+        }
         None => {
-            let entries = history.list(&args.filter.to_filter()?)?;
-            if args.json {
-                print_json(&serde_json::to_value(&entries).unwrap_or(Value::Null));
-            } else {
-                for e in &entries {
-                    let status = e
-                        .status
-                        .map(|s| s.to_string())
-                        .unwrap_or_else(|| "error".into());
-                    let ms = e.elapsed_ms.map(|m| format!("{m} ms")).unwrap_or_default();
-                    println!(
-                        "{:>5}  {}  {:<16} {:<7} {:<5} {:>7}  {}",
-                        e.id, e.at, e.profile, e.method, status, ms, e.url
-                    );
-                }
+            for e in ctx.ws.history(&args.filter.to_filter()?)? {
+                let status = e.status.map(|s| s.to_string()).unwrap_or("error".into());
+                let ms = e.elapsed_ms.map(|m| format!("{m} ms")).unwrap_or_default();
+                let (id, at, profile, method, url) = (e.id, e.at, e.profile, e.method, e.url);
+                println!("{id:>5}  {at}  {profile:<16} {method:<7} {status:<5} {ms:>7}  {url}");
             }
-            Ok(0)
         }
         Some(HistoryAction::Show {
             id,
@@ -69,53 +40,67 @@ pub(super) async fn history(options: &GlobalOptions, args: HistoryArgs) -> Resul
             curl,
             with_token,
         }) => {
-            let entry = history.get(id)?;
             if curl {
-                println!("{}", entry_as_curl(options, &entry, with_token).await?);
+                let profile = ctx.ws.profile(&ctx.ws.history_entry(id)?.profile);
+                if let (true, Ok(profile)) = (with_token, profile) {
+                    ctx.seed_session_secrets(&profile).await?;
+                }
+                println!("{}", ctx.ws.history_as_curl(id, with_token).await?.copied);
             } else if json {
-                print_json(&serde_json::to_value(&entry).unwrap_or(Value::Null));
+                print_json(&serde_json::to_value(ctx.ws.history_entry(id)?).unwrap_or(Value::Null));
             } else {
-                print_entry(&entry);
+                print_entry(&ctx.ws.history_entry(id)?);
             }
-            Ok(0)
         }
         Some(HistoryAction::Clear) => {
-            history.clear()?;
+            ctx.ws.clear_history()?;
             println!("History cleared.");
-            Ok(0)
         }
         Some(HistoryAction::Keep { entries }) => {
-            history.set_keep(entries)?;
+            ctx.ws.set_history_keep(entries)?;
             println!("History keeps the newest {entries} entries.");
-            Ok(0)
         }
     }
+    Ok(0)
 }
 
-async fn entry_as_curl(
-    options: &GlobalOptions,
-    entry: &Entry,
-    with_token: bool,
-) -> Result<String, Failure> {
-    let request = entry.to_request();
-    if !with_token {
-        return Ok(curl::to_curl(
-            &Profile::default(),
-            &request,
-            Bearer::Redacted,
-        )?);
+pub fn case(ctx: &Context, command: CaseCommand) -> Result<i32, Failure> {
+    match command {
+        CaseCommand::Export {
+            file,
+            filter,
+            force,
+        } => {
+            let selection = CaseSelection::Filter(filter.to_filter()?);
+            let wrote = ctx.ws.export_case(&file, selection, force)?;
+            let (requests, profiles) = (wrote.requests, wrote.profiles);
+            let path = wrote.path.display();
+            println!("Wrote {requests} request(s) and {profiles} profile(s) to {path} (no secrets or tokens).");
+        }
+        CaseCommand::Import { file, yes } => {
+            let (_, plan) = ctx.ws.plan_case_import(&file)?;
+            for profile in &plan.add {
+                let (name, grant, client) = (&profile.name, profile.grant, &profile.client_id);
+                println!("add profile {name} ({grant}, {client})");
+            }
+            for (from, to) in &plan.renamed {
+                println!("  {from} exists here and differs: the case's comes in as {to}");
+            }
+            for name in &plan.reused {
+                println!("use profile {name} (the same here)");
+            }
+            for (profile, saved) in &plan.saved {
+                println!("add saved request \"{}\" to {profile}", saved.name);
+            }
+            if !yes {
+                println!("Nothing changed: run again with --yes to add this.");
+                return Ok(0);
+            }
+            ctx.ws.import_case(&file)?;
+            println!("Imported. Client secrets are not in case files: set them with `waybill profile set-secret NAME`.");
+        }
     }
-    let ctx = &mut Context::new(options)?;
-    let profile = ctx.profile(&entry.profile)?;
-    ctx.seed_session_secrets(&profile).await?;
-    let token = ctx.session.token(&profile).await.map_err(session_failure)?;
-    // The entry's headers already hold the profile's defaults: don't add them twice.
-    let bare = Profile::default();
-    Ok(curl::to_curl(
-        &bare,
-        &request,
-        Bearer::Shown(&token.access_token),
-    )?)
+    Ok(0)
 }
 
 fn print_entry(e: &Entry) {
@@ -139,75 +124,10 @@ fn print_entry(e: &Entry) {
                 println!("\n{body}");
             }
             if e.truncated {
-                println!(
-                    "[body cut at {} KB]",
-                    waybill_core::history::BODY_CAP / 1024
-                );
+                println!("[body cut at {} KB]", BODY_CAP / 1024);
             }
         }
         (None, Some(error)) => println!("failed: {error}"),
         (None, None) => println!("(no answer)"),
-    }
-}
-
-pub(super) async fn replay(
-    options: &GlobalOptions,
-    id: i64,
-    profile: Option<String>,
-    json_out: bool,
-) -> Result<i32, Failure> {
-    let entry = open_history()?.get(id)?;
-    let ctx = &mut Context::new(options)?;
-    let profile = ctx.profile(profile.as_deref().unwrap_or(&entry.profile))?;
-    let original = ctx.profile(&entry.profile).ok();
-    let request = entry.to_request_for(original.as_ref(), &profile);
-    super::call::send_and_print(ctx, &profile, &request, json_out).await
-}
-
-pub(super) fn case(command: CaseCommand) -> Result<i32, Failure> {
-    use waybill_core::case::CaseFile;
-    let store = ProfileStore::new(ProfileStore::default_dir()?);
-    match command {
-        CaseCommand::Export { file, filter } => {
-            let entries = open_history()?.list(&filter.to_filter()?)?;
-            let case = CaseFile::export(&entries, &store.load()?);
-            std::fs::write(&file, case.to_json())
-                .map_err(|e| fail(format!("could not write {}: {e}", file.display())))?;
-            println!(
-                "Wrote {} request(s) and {} profile(s) to {} (no secrets or tokens).",
-                case.requests.len(),
-                case.profiles.len(),
-                file.display()
-            );
-            Ok(0)
-        }
-        CaseCommand::Import { file, yes } => {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| fail(format!("could not read {}: {e}", file.display())))?;
-            let case = CaseFile::from_json(&text)?;
-            let plan = case.plan(&store.load()?);
-            for profile in &plan.add {
-                println!(
-                    "add profile {} ({}, {})",
-                    profile.name, profile.grant, profile.client_id
-                );
-            }
-            for (from, to) in &plan.renamed {
-                println!("  {from} exists here and differs: the case's comes in as {to}");
-            }
-            for name in &plan.reused {
-                println!("use profile {name} (the same here)");
-            }
-            for (profile, saved) in &plan.saved {
-                println!("add saved request \"{}\" to {profile}", saved.name);
-            }
-            if !yes {
-                println!("Nothing changed: run again with --yes to add this.");
-                return Ok(0);
-            }
-            plan.apply(&store)?;
-            println!("Imported. Client secrets are not in case files: set them with `waybill profile set-secret NAME`.");
-            Ok(0)
-        }
     }
 }

@@ -1,22 +1,30 @@
-//! Secrets from stdin (one per line, in the order the command asks) or a no-echo prompt.
+//! Secrets from stdin (one per line, in the order the command asks) or a no-echo prompt; never
+//! from flags, which other users of the machine can see.
 
-use super::*;
+use std::io::{IsTerminal, Read};
+
+use waybill_core::workspace::Secrets;
+use waybill_core::{ClientSecret, Grant, Password, Profile, RefreshToken};
+
+use super::args::SecretFlags;
+use super::output::Failure;
+use super::Context;
 
 /// Secrets from stdin, one per line, in the order the command asks for them; or a prompt without
 /// echo when stdin is a terminal and the flag was not given.
 #[derive(Default)]
-pub(super) struct StdinLines {
+pub struct StdinLines {
     lines: Option<std::vec::IntoIter<String>>,
 }
 
 impl StdinLines {
-    pub(super) fn next_line(&mut self, what: &str) -> Result<String, Failure> {
+    pub fn next_line(&mut self, what: &str) -> Result<String, Failure> {
         if self.lines.is_none() {
             let mut text = String::new();
             std::io::stdin()
                 .lock()
                 .read_to_string(&mut text)
-                .map_err(|e| fail(format!("could not read stdin: {e}")))?;
+                .map_err(|e| format!("could not read stdin: {e}"))?;
             let lines: Vec<String> = text
                 .lines()
                 .map(|l| l.trim_end_matches('\r').to_string())
@@ -25,13 +33,11 @@ impl StdinLines {
         }
         match self.lines.as_mut().and_then(Iterator::next) {
             Some(line) if !line.is_empty() => Ok(line),
-            _ => Err(fail(format!(
-                "expected the {what} on its own line on stdin, found nothing"
-            ))),
+            _ => Err(format!("expected the {what} on its own line on stdin, found nothing").into()),
         }
     }
 
-    pub(super) fn secret_from(
+    pub fn secret_from(
         &mut self,
         from_stdin: bool,
         what: &str,
@@ -41,19 +47,84 @@ impl StdinLines {
             return self.next_line(what);
         }
         if !std::io::stdin().is_terminal() {
-            return Err(fail(format!("no {what} given: pass it on stdin with the matching --...-stdin flag, or run in a terminal to be asked")));
+            return Err(format!("no {what} given: pass it on stdin with the matching --...-stdin flag, or run in a terminal to be asked").into());
         }
         let value = rpassword::prompt_password(prompt)
-            .map_err(|e| fail(format!("could not read the {what}: {e}")))?;
+            .map_err(|e| format!("could not read the {what}: {e}"))?;
         if value.is_empty() {
-            return Err(fail(format!("the {what} is empty")));
+            return Err(format!("the {what} is empty").into());
         }
         Ok(value)
     }
 
     /// For --session-only: stdin if piped, else a prompt.
-    pub(super) fn secret(&mut self, what: &str, prompt: &str) -> Result<String, Failure> {
+    fn secret(&mut self, what: &str, prompt: &str) -> Result<String, Failure> {
         let piped = !std::io::stdin().is_terminal();
         self.secret_from(piped, what, prompt)
+    }
+
+    /// The secrets `profile add` (or, `editing`, `profile edit`) was asked to take, in stdin
+    /// order: client secret, password, refresh token. Adding asks for what the grant needs:
+    /// browser grants are public clients unless a secret is given (RFC 8252).
+    pub fn profile_secrets(
+        &mut self,
+        flags: &SecretFlags,
+        grant: Grant,
+        editing: bool,
+    ) -> Result<Secrets, Failure> {
+        let wants_secret =
+            flags.client_secret_stdin || !(editing || flags.no_client_secret || grant.is_browser());
+        let client_secret = match wants_secret && !flags.no_client_secret {
+            true => Some(ClientSecret::new(self.secret_from(
+                flags.client_secret_stdin,
+                "client secret",
+                "Client secret: ",
+            )?)),
+            false => None,
+        };
+        let wants_password = flags.password_stdin || (!editing && grant == Grant::Password);
+        let password = match wants_password {
+            true => Some(Password::new(self.secret_from(
+                flags.password_stdin,
+                "password",
+                "Password: ",
+            )?)),
+            false => None,
+        };
+        let refresh_token = match flags.refresh_token_stdin {
+            true => Some(RefreshToken::new(self.next_line("refresh token")?)),
+            false => None,
+        };
+        Ok(Secrets {
+            client_secret,
+            password,
+            refresh_token,
+            forget_client_secret: editing && flags.no_client_secret,
+        })
+    }
+}
+
+impl Context {
+    /// With --session-only the keyring is not used, so the secrets this profile needs come in now.
+    pub async fn seed_session_secrets(&mut self, profile: &Profile) -> Result<(), Failure> {
+        if !self.session_only {
+            return Ok(());
+        }
+        let client_secret = match profile.grant.is_browser() {
+            true => None,
+            false => Some(ClientSecret::new(
+                self.stdin.secret("client secret", "Client secret: ")?,
+            )),
+        };
+        let password = match profile.grant {
+            Grant::Password => Some(Password::new(self.stdin.secret("password", "Password: ")?)),
+            _ => None,
+        };
+        let secrets = Secrets {
+            client_secret,
+            password,
+            ..Secrets::default()
+        };
+        Ok(self.ws.put_secrets(profile, &secrets).await?)
     }
 }

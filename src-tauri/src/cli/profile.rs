@@ -1,161 +1,80 @@
-//! `waybill profile ...` and `waybill presets`: profiles made from presets and flags, shown, removed.
+//! `waybill profile ...` and `waybill presets`: profiles made from presets and flags, edited,
+//! shown, removed.
 
-use super::*;
+use std::collections::BTreeMap;
 
-pub(super) async fn profile_command(
-    ctx: &mut Context,
-    command: ProfileCommand,
-) -> Result<i32, Failure> {
+use serde_json::{json, Value};
+use waybill_core::profile::preset;
+use waybill_core::{ClientSecret, Grant, NewProfile, Profile};
+
+use super::args::{AddArgs, EditArgs, ProfileCommand, ProfileFields};
+use super::output::{expiry_text, print_json, Failure};
+use super::Context;
+
+pub async fn run(ctx: &mut Context, command: ProfileCommand) -> Result<i32, Failure> {
     match command {
-        ProfileCommand::Add(args) => add_profile(ctx, *args).await,
-        ProfileCommand::List { json } => {
-            let profiles = ctx.profiles()?;
-            if json {
-                print_json(&Value::Array(profiles.iter().map(profile_json).collect()));
-            } else if profiles.iter().next().is_none() {
-                println!("No profiles yet. Add one with `waybill profile add NAME --preset PRESET ...` (see `waybill presets`).");
-            } else {
-                for p in profiles.iter() {
-                    let env = p.environment.map(|e| format!(" [{e}]")).unwrap_or_default();
-                    println!(
-                        "{:<20} {:<18} {}{}",
-                        p.name,
-                        p.grant.to_string(),
-                        endpoint_text(p),
-                        env
-                    );
-                }
-            }
-            Ok(0)
-        }
+        ProfileCommand::Add(args) => add(ctx, *args).await,
+        ProfileCommand::Edit(args) => edit(ctx, *args).await,
+        ProfileCommand::List { json } => list(ctx, json),
         ProfileCommand::Show { name, json } => {
-            let p = ctx.profile(&name)?;
-            if json {
-                print_json(&profile_json(&p));
-            } else {
-                print!("{}", profile_text(&p));
+            let p = ctx.ws.profile(&name)?;
+            match json {
+                true => print_json(&profile_json(&p)),
+                false => print!("{}", profile_text(&p)),
             }
             Ok(0)
         }
         ProfileCommand::Remove { name } => {
-            let mut profiles = ctx.profiles()?;
-            let removed = profiles.remove(&name)?;
-            ctx.session
-                .vault()
-                .forget_all(&removed.keyring_id)
-                .await
-                .map_err(vault_failure)?;
-            ctx.store.save(&profiles)?;
-            println!("Removed profile {name} and its keyring entries.");
+            ctx.ws.remove_profile(&name).await?;
+            println!("Removed profile {name}, its keyring entries and its saved requests.");
             Ok(0)
         }
         ProfileCommand::SetSecret {
             name,
             client_secret_stdin,
         } => {
-            let p = ctx.profile(&name)?;
+            let stdin = &mut ctx.stdin;
             let secret =
-                ctx.stdin
-                    .secret_from(client_secret_stdin, "client secret", "Client secret: ")?;
-            ctx.session
-                .vault()
-                .set_client_secret(&p.keyring_id, &ClientSecret::new(secret))
-                .await
-                .map_err(vault_failure)?;
-            ctx.session.forget(&p).await.map_err(session_failure)?;
+                stdin.secret_from(client_secret_stdin, "client secret", "Client secret: ")?;
+            ctx.ws
+                .set_client_secret(&name, ClientSecret::new(secret))
+                .await?;
             println!("Stored a new client secret for {name} (its old tokens were forgotten).");
             Ok(0)
         }
     }
 }
 
-async fn add_profile(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
-    waybill_core::profile::validate_name(&args.name)?;
-    let mut profiles = ctx.profiles()?;
-    if profiles.get(&args.name).is_ok() {
-        return Err(waybill_core::StoreError::Exists(args.name).into());
-    }
-    let mut new = new_profile(&args)?;
-    new.discover_endpoints(ctx.session.net()).await?;
-    let profile = finish_profile(new)?;
-
-    // Secrets, in stdin order: client secret, then password, then refresh token.
-    // The implicit flow never meets a token endpoint: there is no secret to ask for.
-    let secret = if args.no_client_secret || profile.grant == Grant::Implicit {
-        None
-    } else {
-        Some(ClientSecret::new(ctx.stdin.secret_from(
-            args.client_secret_stdin,
-            "client secret",
-            "Client secret: ",
-        )?))
+async fn add(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
+    let new = NewProfile {
+        name: args.name,
+        ..NewProfile::default()
     };
-    let password = match profile.grant {
-        Grant::Password => Some(Password::new(ctx.stdin.secret_from(
-            args.password_stdin,
-            "password",
-            "Password: ",
-        )?)),
-        _ => None,
-    };
-    let refresh = if args.refresh_token_stdin {
-        Some(RefreshToken::new(ctx.stdin.secret_from(
-            true,
-            "refresh token",
-            "",
-        )?))
-    } else {
-        None
-    };
-
-    // Keyring first: a profile whose secret could not be kept would be a trap.
-    let vault = ctx.session.vault();
-    if let Some(secret) = &secret {
-        vault
-            .set_client_secret(&profile.keyring_id, secret)
-            .await
-            .map_err(vault_failure)?;
-    }
-    profiles.add(profile.clone())?;
-    ctx.store.save(&profiles)?;
-    println!(
-        "Added profile {} ({}, {} client authentication, {}).",
-        profile.name,
-        profile.grant,
-        profile.client_auth,
-        endpoint_text(&profile)
-    );
-    if let Some(preset) = profile
+    let new = args.fields.apply(new, args.secrets.refresh_token_stdin)?;
+    let secrets = ctx
+        .stdin
+        .profile_secrets(&args.secrets, new.grant()?, false)?;
+    let password = secrets.password.clone();
+    let profile = ctx.ws.add_profile(new, secrets).await?;
+    println!("Added profile {} ({}).", profile.name, summary(&profile));
+    if let Some(note) = profile
         .preset
         .as_deref()
-        .and_then(|id| preset::preset(id).ok())
+        .and_then(|id| preset::preset(id).ok()?.note)
     {
-        if let Some(note) = preset.note {
-            println!("Note: {note}");
-        }
-    }
-    if let Some(refresh) = refresh {
-        ctx.session
-            .adopt_refresh_token(&profile, &refresh)
-            .await
-            .map_err(session_failure)?;
+        println!("Note: {note}");
     }
     if let Some(password) = password {
-        // The password is used now to sign in; it is kept only with --remember-password.
-        let token = ctx
-            .session
-            .sign_in_with_password(&profile, &password)
-            .await
-            .map_err(|e| Failure {
-                hint: Some(format!(
-                    "the profile was saved; sign in again with `waybill login {}`",
-                    profile.name
-                )),
-                ..session_failure(e)
-            })?;
+        // The password signs in now; it is kept only with --remember-password.
+        let signed_in = ctx.ws.sign_in_with_password(&profile.name, &password).await;
+        let hint = format!(
+            "the profile was saved; sign in again with `waybill login {}`",
+            profile.name
+        );
+        let token = signed_in.map_err(|e| Failure::from(e).with_hint(hint))?;
+        let user = profile.username.as_deref().unwrap_or_default();
         println!(
-            "Signed in as {}; token valid until {}.",
-            profile.username.as_deref().unwrap_or(""),
+            "Signed in as {user}; token valid until {}.",
             expiry_text(&token.meta)
         );
     }
@@ -165,46 +84,81 @@ async fn add_profile(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
     Ok(0)
 }
 
-fn new_profile(args: &AddArgs) -> Result<NewProfile, Failure> {
-    let grant = match (args.grant, args.refresh_token_stdin) {
-        (Some(Grant::RefreshToken) | None, true) => Some(Grant::RefreshToken),
-        (Some(g), true) => {
-            return Err(fail(format!(
-                "--refresh-token-stdin makes a refresh_token profile; it cannot be combined with --grant {g}"
-            )))
+async fn edit(ctx: &mut Context, args: EditArgs) -> Result<i32, Failure> {
+    let before = NewProfile::describe(&ctx.ws.profile(&args.name)?);
+    let mut after = args
+        .fields
+        .apply(before.clone(), args.secrets.refresh_token_stdin)?;
+    after.name = args.rename.unwrap_or(after.name);
+    let secrets = ctx
+        .stdin
+        .profile_secrets(&args.secrets, after.grant()?, true)?;
+    let profile = ctx
+        .ws
+        .edit_profile(&args.name, before, after, secrets)
+        .await?;
+    println!("Changed profile {} ({}).", profile.name, summary(&profile));
+    Ok(0)
+}
+
+fn list(ctx: &Context, json: bool) -> Result<i32, Failure> {
+    let profiles = ctx.ws.profiles()?;
+    if json {
+        print_json(&Value::Array(profiles.iter().map(profile_json).collect()));
+        return Ok(0);
+    }
+    if profiles.iter().next().is_none() {
+        println!("No profiles yet. Add one with `waybill profile add NAME --preset PRESET ...` (see `waybill presets`).");
+    }
+    for p in profiles.iter() {
+        let env = p.environment.map(|e| format!(" [{e}]")).unwrap_or_default();
+        let grant = p.grant.to_string();
+        println!("{:<20} {grant:<18} {}{env}", p.name, endpoint_text(p));
+    }
+    Ok(0)
+}
+
+impl ProfileFields {
+    /// `new` with every field given on the command line set (lists: a key given replaces it).
+    fn apply(&self, mut new: NewProfile, refresh_token_stdin: bool) -> Result<NewProfile, Failure> {
+        let grant = match (self.grant, refresh_token_stdin) {
+            (Some(Grant::RefreshToken) | None, true) => Some(Grant::RefreshToken),
+            (Some(g), true) => {
+                return Err(format!("--refresh-token-stdin makes a refresh_token profile; it cannot be combined with --grant {g}").into())
+            }
+            (g, false) => g,
+        };
+        let set = |field: &mut Option<String>, value: &Option<String>| {
+            if value.is_some() {
+                field.clone_from(value);
+            }
+        };
+        set(&mut new.preset, &self.preset);
+        set(&mut new.base_url, &self.base_url);
+        set(&mut new.token_url, &self.token_url);
+        set(&mut new.client_id, &self.client_id);
+        set(&mut new.scope, &self.scope);
+        set(&mut new.api_base, &self.api_base);
+        set(&mut new.username, &self.username);
+        set(&mut new.authorize_url, &self.authorize_url);
+        set(&mut new.redirect_uri, &self.redirect_uri);
+        set(&mut new.issuer, &self.issuer);
+        set(&mut new.revocation_url, &self.revocation_url);
+        set(&mut new.jwks_url, &self.jwks_url);
+        new.environment = self.environment.or(new.environment);
+        new.grant = grant.or(new.grant);
+        new.client_auth = self.client_auth.or(new.client_auth);
+        new.remember_password |= self.remember_password;
+        new.params.extend(key_values("--param", &self.params)?);
+        new.authorize_params
+            .extend(key_values("--authorize-param", &self.authorize_params)?);
+        for line in &self.headers {
+            let (name, value) = waybill_core::http::request::parse_header(line)?;
+            new.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+            new.headers.push((name, value));
         }
-        (g, false) => g,
-    };
-    let params = key_values("--param", &args.params)?;
-    let authorize_params = key_values("--authorize-param", &args.authorize_params)?;
-    let headers = args
-        .headers
-        .iter()
-        .map(|line| request::parse_header(line))
-        .collect::<Result<Vec<_>, _>>()?;
-    let new = NewProfile {
-        name: args.name.clone(),
-        preset: args.preset.clone(),
-        environment: args.environment,
-        base_url: args.base_url.clone(),
-        grant,
-        token_url: args.token_url.clone(),
-        client_id: args.client_id.clone(),
-        client_auth: args.client_auth,
-        scope: args.scope.clone(),
-        params,
-        api_base: args.api_base.clone(),
-        headers,
-        username: args.username.clone(),
-        remember_password: args.remember_password,
-        authorize_url: args.authorize_url.clone(),
-        redirect_uri: args.redirect_uri.clone(),
-        authorize_params,
-        issuer: args.issuer.clone(),
-        revocation_url: args.revocation_url.clone(),
-        jwks_url: args.jwks_url.clone(),
-    };
-    Ok(new)
+        Ok(new)
+    }
 }
 
 fn key_values(flag: &str, items: &[String]) -> Result<BTreeMap<String, String>, Failure> {
@@ -212,31 +166,23 @@ fn key_values(flag: &str, items: &[String]) -> Result<BTreeMap<String, String>, 
     for item in items {
         let (k, v) = item
             .split_once('=')
-            .ok_or_else(|| fail(format!("{flag} expects KEY=VALUE, not {item:?}")))?;
+            .ok_or_else(|| format!("{flag} expects KEY=VALUE, not {item:?}"))?;
         map.insert(k.trim().to_string(), v.to_string());
     }
     Ok(map)
 }
 
-fn finish_profile(new: NewProfile) -> Result<Profile, Failure> {
-    new.build().map_err(|e| {
-        let hint = match &e {
-            NewProfileError::Missing(_) => {
-                Some("pass --preset, or --grant, --token-url and --client-id".to_string())
-            }
-            NewProfileError::Preset(PresetError::NeedsBaseUrl(_)) => {
-                Some("pass --base-url https://your.application".to_string())
-            }
-            _ => None,
-        };
-        Failure {
-            message: e.to_string(),
-            hint,
-        }
-    })
+/// Grant, client authentication and where its tokens come from, in a few words.
+fn summary(p: &Profile) -> String {
+    format!(
+        "{}, {} client authentication, {}",
+        p.grant,
+        p.client_auth,
+        endpoint_text(p)
+    )
 }
 
-pub(super) fn presets(json: bool) -> Result<i32, Failure> {
+pub fn presets(json: bool) -> Result<i32, Failure> {
     let all = preset::presets();
     if json {
         print_json(&Value::Array(

@@ -1,56 +1,107 @@
 //! Tokens and signing in: `token`, `inspect`, `login` (password or browser), `logout`.
 
-use super::*;
+use std::time::Duration;
 
-pub(super) async fn token(ctx: &mut Context, name: &str, json: bool) -> Result<i32, Failure> {
-    let profile = ctx.profile(name)?;
-    ctx.seed_session_secrets(&profile).await?;
-    let token = ctx.session.token(&profile).await.map_err(session_failure)?;
-    if json {
-        print_json(&json!({
+use serde_json::{json, Value};
+use waybill_core::auth::jwt::SignatureCheck;
+use waybill_core::session::TokenStatus;
+use waybill_core::{Password, WorkspaceError};
+
+use super::output::{expiry_text, print_json, Failure};
+use super::Context;
+
+pub async fn token(ctx: &mut Context, name: &str, json: bool) -> Result<i32, Failure> {
+    ctx.seed_session_secrets(&ctx.ws.profile(name)?).await?;
+    let token = ctx.ws.token(name).await?;
+    match json {
+        true => print_json(&json!({
             "access_token": token.access_token.expose(),
             "token_type": token.meta.token_type,
             "expires_at": token.meta.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
             "scope": token.meta.scope,
             "source": token.source,
             "extra": token.meta.extra.0,
-        }));
-    } else {
-        println!("{}", token.access_token.expose());
+        })),
+        false => println!("{}", token.access_token.expose()),
     }
     Ok(0)
 }
 
-pub(super) async fn inspect(
-    ctx: &Context,
-    name: &str,
-    json: bool,
-    verify: bool,
-) -> Result<i32, Failure> {
-    let profile = ctx.profile(name)?;
-    let status = ctx
-        .session
-        .status(&profile, verify)
-        .await
-        .map_err(session_failure)?;
+pub async fn inspect(ctx: &Context, name: &str, json: bool, verify: bool) -> Result<i32, Failure> {
+    let status = ctx.ws.status(name, verify).await?;
     let now = chrono::Utc::now();
-    let seconds_left = status
-        .meta
-        .as_ref()
-        .and_then(|m| m.expires_at)
-        .map(|at| (at - now).num_seconds().max(0));
-    if json {
-        let mut value = serde_json::to_value(&status).unwrap_or(Value::Null);
-        value["profile"] = json!(profile.name);
-        value["seconds_left"] = json!(seconds_left);
-        print_json(&value);
+    let expires = status.meta.as_ref().and_then(|m| m.expires_at);
+    let seconds_left = expires.map(|at| (at - now).num_seconds().max(0));
+    match json {
+        true => {
+            let mut value = serde_json::to_value(&status).unwrap_or(Value::Null);
+            value["profile"] = json!(name);
+            value["seconds_left"] = json!(seconds_left);
+            print_json(&value);
+        }
+        false => print_status(name, &status, seconds_left),
+    }
+    Ok(0)
+}
+
+/// Sign in: in the browser for browser grants, else with a password.
+pub async fn login(
+    ctx: &mut Context,
+    name: &str,
+    password_stdin: bool,
+    no_browser: bool,
+    timeout: Duration,
+) -> Result<i32, Failure> {
+    if !ctx.ws.profile(name)?.grant.is_browser() {
+        let stdin = &mut ctx.stdin;
+        let from_stdin = password_stdin || ctx.session_only;
+        let password = Password::new(stdin.secret_from(from_stdin, "password", "Password: ")?);
+        let token = ctx.ws.sign_in_with_password(name, &password).await?;
+        println!(
+            "Signed in to {name}; token valid until {}.",
+            expiry_text(&token.meta)
+        );
         return Ok(0);
     }
+    let started = ctx.ws.start_sign_in(name, !no_browser, timeout).await?;
+    match started.browser {
+        None => {
+            eprintln!("Open this address in your browser to sign in to {name}:");
+            println!("{}", started.authorize_url);
+        }
+        Some(Err(e)) => return Err(WorkspaceError::from(e).into()),
+        Some(Ok(())) => eprintln!("Opened your browser to sign in to {name}."),
+    }
+    let (secs, uri) = (timeout.as_secs(), &started.redirect_uri);
+    eprintln!("Waiting up to {secs} s for it to come back to {uri} (Ctrl-C cancels)...");
+    let token = tokio::select! {
+        signed_in = ctx.ws.finish_sign_in(started.attempt) => signed_in?.token,
+        _ = tokio::signal::ctrl_c() => return Err(WorkspaceError::SignInCancelled.into()),
+    };
+    println!(
+        "Signed in to {name}; token valid until {}.",
+        expiry_text(&token.meta)
+    );
+    Ok(0)
+}
+
+pub async fn logout(ctx: &Context, name: &str, revoke: bool) -> Result<i32, Failure> {
+    if revoke {
+        ctx.ws.revoke_tokens(name).await?;
+        println!("Revoked the tokens of {name} at the provider and forgot them.");
+    } else {
+        ctx.ws.forget_tokens(name).await?;
+        println!("Forgot the tokens of {name}.");
+    }
+    Ok(0)
+}
+
+fn print_status(name: &str, status: &TokenStatus, seconds_left: Option<i64>) {
     let state = serde_json::to_value(status.state)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))
         .unwrap_or_default();
-    println!("{:<14}{}", "profile:", profile.name);
+    println!("{:<14}{name}", "profile:");
     println!("{:<14}{}", "state:", state.replace('_', " "));
     if let Some(meta) = &status.meta {
         println!("{:<14}{}", "type:", meta.token_type);
@@ -63,146 +114,41 @@ pub(super) async fn inspect(
             .obtained_by
             .and_then(|s| serde_json::to_value(s).ok())
             .and_then(|v| v.as_str().map(|s| format!(" ({s})")));
-        println!(
-            "{:<14}{}{}",
-            "obtained:",
-            meta.obtained_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            how.unwrap_or_default()
-        );
+        let obtained = meta
+            .obtained_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        println!("{:<14}{obtained}{}", "obtained:", how.unwrap_or_default());
         let left = seconds_left
             .map(|s| format!(" ({s} s left)"))
             .unwrap_or_default();
         println!("{:<14}{}{left}", "expires:", expiry_text(meta));
-    }
-    println!(
-        "{:<14}{}",
-        "refresh:",
-        if status.has_refresh_token {
-            "yes"
-        } else {
-            "no"
+        if !meta.extra.0.is_empty() {
+            let names: Vec<&str> = meta.extra.0.keys().map(String::as_str).collect();
+            println!(
+                "{:<14}{} (values stay in the keyring)",
+                "also sent:",
+                names.join(", ")
+            );
         }
-    );
+    }
+    let refresh = if status.has_refresh_token {
+        "yes"
+    } else {
+        "no"
+    };
+    println!("{:<14}{refresh}", "refresh:");
     if let Some(jwt) = &status.jwt {
         println!("JWT header:   {}", jwt.header);
-        println!(
-            "JWT claims:   {}",
-            serde_json::to_string_pretty(&jwt.claims).unwrap_or_default()
-        );
+        let claims = serde_json::to_string_pretty(&jwt.claims).unwrap_or_default();
+        println!("JWT claims:   {claims}");
         let signature = match &status.signature {
-            Some(waybill_core::jwt::SignatureCheck::Checked { alg, kid }) => {
+            Some(SignatureCheck::Checked { alg, kid }) => {
                 format!("checked ({alg}, key {})", kid.as_deref().unwrap_or("-"))
             }
-            Some(waybill_core::jwt::SignatureCheck::Unchecked { reason }) => {
-                format!("unchecked: {reason}")
-            }
-            Some(waybill_core::jwt::SignatureCheck::Invalid { reason }) => {
-                format!("INVALID: {reason}")
-            }
+            Some(SignatureCheck::Unchecked { reason }) => format!("unchecked: {reason}"),
+            Some(SignatureCheck::Invalid { reason }) => format!("INVALID: {reason}"),
             None => "not checked (--no-verify)".into(),
         };
         println!("{:<14}{signature}", "signature:");
     }
-    Ok(0)
-}
-
-pub(super) async fn login(
-    ctx: &mut Context,
-    profile: &Profile,
-    password_stdin: bool,
-) -> Result<i32, Failure> {
-    let name = &profile.name;
-    if profile.grant != Grant::Password {
-        return Err(fail(format!(
-            "profile {name} uses the {} grant, which needs no sign-in: `waybill token {name}` gets its token",
-            profile.grant
-        )));
-    }
-    if ctx.session_only {
-        let secret = ctx.stdin.secret("client secret", "Client secret: ")?;
-        ctx.session
-            .vault()
-            .set_client_secret(&profile.keyring_id, &ClientSecret::new(secret))
-            .await
-            .map_err(vault_failure)?;
-    }
-    let password = Password::new(ctx.stdin.secret_from(
-        password_stdin || ctx.session_only,
-        "password",
-        "Password: ",
-    )?);
-    let token = ctx
-        .session
-        .sign_in_with_password(profile, &password)
-        .await
-        .map_err(session_failure)?;
-    println!(
-        "Signed in to {name}; token valid until {}.",
-        expiry_text(&token.meta)
-    );
-    Ok(0)
-}
-
-pub(super) async fn logout(ctx: &Context, name: &str, revoke: bool) -> Result<i32, Failure> {
-    let profile = ctx.profile(name)?;
-    if revoke {
-        ctx.session
-            .revoke_and_forget(&profile)
-            .await
-            .map_err(session_failure)?;
-        println!("Revoked the tokens of {name} at the provider and forgot them.");
-    } else {
-        ctx.session
-            .forget(&profile)
-            .await
-            .map_err(session_failure)?;
-        println!("Forgot the tokens of {name}.");
-    }
-    Ok(0)
-}
-
-/// Browser sign-in: bind the listener, open the browser (or print the URL), wait for the redirect.
-pub(super) async fn browser_login(
-    ctx: &mut Context,
-    profile: &Profile,
-    no_browser: bool,
-    timeout: Duration,
-) -> Result<i32, Failure> {
-    let sign_in = BrowserSignIn::start(profile).await?;
-    if no_browser {
-        eprintln!(
-            "Open this address in your browser to sign in to {}:",
-            profile.name
-        );
-        println!("{}", sign_in.authorize_url());
-    } else {
-        open_browser(sign_in.authorize_url())?;
-        eprintln!("Opened your browser to sign in to {}.", profile.name);
-    }
-    eprintln!(
-        "Waiting up to {} s for it to come back to {} (Ctrl-C cancels)...",
-        timeout.as_secs(),
-        sign_in.redirect_uri()
-    );
-    let cancel = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let token = sign_in
-        .finish(&ctx.session, profile, timeout, cancel)
-        .await
-        .map_err(session_failure)?;
-    println!(
-        "Signed in to {}; token valid until {}.",
-        profile.name,
-        expiry_text(&token.meta)
-    );
-    Ok(0)
-}
-
-fn open_browser(url: &str) -> Result<(), Failure> {
-    crate::browser::open(url).map_err(|message| Failure {
-        message,
-        hint: Some("set BROWSER to your browser's command, or pass --no-browser and open the address yourself".into()),
-    })
 }

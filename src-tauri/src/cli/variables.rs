@@ -1,56 +1,35 @@
 //! `waybill var`: the user's `{{name}}` variables.
 
-use super::*;
-use waybill_core::variables::{check_name, UserVariables, VariableStore};
+use serde_json::Value;
 
-pub(super) fn store() -> Result<VariableStore, Failure> {
-    Ok(VariableStore::in_dir(ProfileStore::default_dir()?))
-}
+use super::args::VarCommand;
+use super::output::{print_json, Failure};
+use super::Context;
 
-pub(super) fn var(command: VarCommand) -> Result<i32, Failure> {
-    let store = store()?;
+pub fn var(ctx: &Context, command: VarCommand) -> Result<i32, Failure> {
     match command {
-        VarCommand::List { json } => {
-            let variables = store.load()?;
-            if json {
-                print_json(&serde_json::to_value(&variables).unwrap_or(Value::Null));
-            } else {
-                print_table(&variables);
+        VarCommand::List { json: true } => {
+            print_json(&serde_json::to_value(ctx.ws.variables()?).unwrap_or(Value::Null));
+        }
+        VarCommand::List { json: false } => {
+            let variables = ctx.ws.variables()?;
+            let tables = [
+                ("shared", &variables.shared),
+                ("sandbox", &variables.sandbox),
+                ("live", &variables.live),
+            ];
+            for (place, table) in tables {
+                for (name, value) in table {
+                    println!("{place:<8} {name} = {value}");
+                }
             }
         }
         VarCommand::Set {
             name,
             value,
             environment,
-        } => {
-            check_name(&name)?;
-            let mut variables = store.load()?;
-            variables.table_mut(environment).insert(name, value);
-            store.save(variables)?;
-        }
-        VarCommand::Unset { name, environment } => {
-            let mut variables = store.load()?;
-            if variables.table_mut(environment).remove(&name).is_none() {
-                let place = environment
-                    .map(|e| e.to_string())
-                    .unwrap_or("shared".into());
-                return Err(fail(format!("there is no {place} variable {name:?}")));
-            }
-            store.save(variables)?;
-        }
+        } => ctx.ws.set_variable(&name, &value, environment)?,
+        VarCommand::Unset { name, environment } => ctx.ws.unset_variable(&name, environment)?,
     }
     Ok(0)
-}
-
-fn print_table(variables: &UserVariables) {
-    let tables = [
-        ("shared", &variables.shared),
-        ("sandbox", &variables.sandbox),
-        ("live", &variables.live),
-    ];
-    for (place, table) in tables {
-        for (name, value) in table {
-            println!("{place:<8} {name} = {value}");
-        }
-    }
 }

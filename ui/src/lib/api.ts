@@ -22,7 +22,9 @@ export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   listPresets: () => invoke<PresetView[]>("list_presets"),
   listProfiles: () => invoke<ProfileList>("list_profiles"),
-  saveProfile: (form: ProfileForm) => invoke<Profile>("save_profile", { form }),
+  workspaceRevision: () => invoke<string>("workspace_revision"),
+  // Editing: `initial` is the form as it was opened, so only the fields changed in it are applied.
+  saveProfile: (form: ProfileForm, initial: ProfileForm | null) => invoke<Profile>("save_profile", { form, initial }),
   duplicateProfile: (name: string, newName: string) => invoke<Profile>("duplicate_profile", { name, newName }),
   deleteProfile: (name: string) => invoke<void>("delete_profile", { name }),
   status: (name: string, verify: boolean) => invoke<StatusView>("profile_status", { name, verify }),
@@ -39,10 +41,12 @@ export const api = {
   copyAsCurl: (name: string, request: RequestDraft, withToken: boolean) => invoke<string>("copy_as_curl", { name, request, withToken }),
   listSavedRequests: (name: string) => invoke<SavedRequest[]>("list_saved_requests", { name }),
   saveRequest: (name: string, saved: SavedRequest) => invoke<SavedRequest[]>("save_request", { name, saved }),
-  deleteSavedRequest: (name: string, savedName: string) => invoke<SavedRequest[]>("delete_saved_request", { name, savedName }),
+  deleteSavedRequest: (name: string, folder: string | null, savedName: string) =>
+    invoke<SavedRequest[]>("delete_saved_request", { name, folder, savedName }),
   pasteCurl: (command: string) => invoke<CurlPasted>("paste_curl", { command }),
   getVariables: () => invoke<UserVariables>("get_variables"),
-  saveVariables: (variables: UserVariables) => invoke<UserVariables>("save_variables", { variables }),
+  // `before` is what the editor showed: only the changes made in it are applied.
+  saveVariables: (before: UserVariables, variables: UserVariables) => invoke<UserVariables>("save_variables", { before, variables }),
   listHistory: (query: HistoryQuery) => invoke<HistoryRow[]>("list_history", { query }),
   historyEntry: (id: number) => invoke<Entry>("history_entry", { id }),
   replayHistory: (id: number, name: string | null) => invoke<ResponseView>("replay_history", { id, name }),

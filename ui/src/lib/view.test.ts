@@ -11,6 +11,8 @@ import {
   mapToPairs,
   pairsToMap,
   placeholders,
+  savedPath,
+  splitSavedPath,
   shortTime,
   formForPreset,
   formForProfile,
@@ -202,5 +204,18 @@ describe("history entries in the builder", () => {
     expect(draft.body).toEqual({ kind: "json", value: '{"to":"Oslo"}' });
     expect(entryDraft(entry("a=1&b=2")).body).toEqual({ kind: "raw", value: "a=1&b=2" });
     expect(entryDraft(entry(null)).body).toEqual({ kind: "none" });
+  });
+});
+
+describe("saved request names", () => {
+  it("reads folder/name as typed, the way `waybill send` names them", () => {
+    expect(splitSavedPath(" orders/list ")).toEqual({ folder: "orders", name: "list" });
+    expect(splitSavedPath("a/b/GET x")).toEqual({ folder: "a/b", name: "GET x" });
+    expect(splitSavedPath("ping")).toEqual({ folder: null, name: "ping" });
+    expect(splitSavedPath("/odd")).toEqual({ folder: null, name: "/odd" });
+    expect(splitSavedPath("odd/")).toEqual({ folder: null, name: "odd/" });
+    expect(savedPath({ folder: "orders", name: "list" })).toBe("orders/list");
+    expect(savedPath({ folder: null, name: "ping" })).toBe("ping");
+    expect(savedPath(splitSavedPath("a/b/c"))).toBe("a/b/c");
   });
 });

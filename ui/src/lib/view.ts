@@ -284,3 +284,16 @@ export function listTime(rfc3339: string, now: Date): string {
   const at = new Date(rfc3339);
   return at.toDateString() === now.toDateString() ? full.slice(11) : full;
 }
+
+/** A saved request as `waybill send` names it: `folder/name`, or the name alone. */
+export function savedPath(saved: { folder?: string | null; name: string }): string {
+  return saved.folder ? `${saved.folder}/${saved.name}` : saved.name;
+}
+
+/** What a person typed as a saved request's name: `folder/name` puts it in a folder. */
+export function splitSavedPath(text: string): { folder: string | null; name: string } {
+  const trimmed = text.trim();
+  const cut = trimmed.lastIndexOf("/");
+  if (cut <= 0 || cut === trimmed.length - 1) return { folder: null, name: trimmed };
+  return { folder: trimmed.slice(0, cut).trim(), name: trimmed.slice(cut + 1).trim() };
+}

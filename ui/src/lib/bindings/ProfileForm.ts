@@ -8,7 +8,7 @@ import type { Grant } from "./Grant";
  */
 export type ProfileForm = { 
 /**
- * Set when editing: the profile this form replaces (its keyring entries are kept).
+ * Set when editing: the profile this form edits (its keyring entries are kept).
  */
 original_name: string | null, name: string, preset: string | null, environment: Environment | null, base_url: string | null, grant: Grant | null, token_url: string | null, client_id: string | null, client_auth: ClientAuth | null, scope: string | null, params: Array<[string, string]>, api_base: string | null, headers: Array<[string, string]>, username: string | null, remember_password: boolean, authorize_url: string | null, redirect_uri: string | null, authorize_params: Array<[string, string]>, issuer: string | null, revocation_url: string | null, jwks_url: string | null, 
 /**

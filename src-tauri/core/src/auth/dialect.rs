@@ -1,0 +1,237 @@
+//! How a token request is put on the wire, around the `oauth2` crate.
+//!
+//! The crate builds every request as a form body. This module is the HTTP client function the
+//! crate calls: for the `json` dialect it re-encodes that form as a JSON object (MyParcel.com,
+//! Bindeo, OroCommerce); `form` and `basic` go out as the crate made them. On the way back it
+//! normalises what providers send but the crate's strict parser refuses (`expires_in` as a string
+//! or a float, a missing `token_type`, a 201, a JSON body labelled `text/plain`), and turns answers
+//! that are no OAuth JSON at all (an HTML 502 page) into a plain `NotAToken` error.
+
+use oauth2::http::{header, HeaderValue, StatusCode};
+use oauth2::{HttpRequest, HttpResponse};
+use serde_json::{Map, Value};
+
+use crate::http::net::{Net, NetError};
+use crate::profile::ClientAuth;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum EndpointError {
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error("the token endpoint answered HTTP {status} with {what} instead of a token")]
+    NotAToken { status: String, what: String },
+}
+
+/// Send one token request the crate built, in the profile's dialect.
+pub async fn send(
+    net: &Net,
+    auth: ClientAuth,
+    request: HttpRequest,
+) -> Result<HttpResponse, EndpointError> {
+    let request = match auth {
+        ClientAuth::Json => form_to_json(request),
+        ClientAuth::Form | ClientAuth::Basic => request,
+    };
+    let url = request.uri().to_string();
+    let request = reqwest::Request::try_from(request).map_err(|_| NetError::BadUrl(url.clone()))?;
+    let response = net
+        .token
+        .execute(request)
+        .await
+        .map_err(|e| net.error(&url, e))?;
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let body = response.bytes().await.map_err(|e| net.error(&url, e))?;
+    normalise(status, &content_type, &body)
+}
+
+/// The crate's form body, as a JSON object of strings.
+fn form_to_json(request: HttpRequest) -> HttpRequest {
+    let (mut parts, body) = request.into_parts();
+    let object: Map<String, Value> = url::form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect();
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    parts.headers.remove(header::CONTENT_LENGTH);
+    HttpRequest::from_parts(parts, Value::Object(object).to_string().into_bytes())
+}
+
+fn normalise(
+    status: reqwest::StatusCode,
+    content_type: &str,
+    body: &[u8],
+) -> Result<HttpResponse, EndpointError> {
+    let status_text = || {
+        format!(
+            "{} {}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        )
+        .trim_end()
+        .to_string()
+    };
+    let Ok(Value::Object(mut fields)) = serde_json::from_slice::<Value>(body) else {
+        return Err(EndpointError::NotAToken {
+            status: status_text(),
+            what: describe_body(content_type, body),
+        });
+    };
+    let is_oauth_error = fields.get("error").is_some_and(Value::is_string);
+    let status = if status.is_success() && !is_oauth_error {
+        fix_token_fields(&mut fields);
+        StatusCode::OK
+    } else if is_oauth_error {
+        // RFC 6749 says 400/401; some providers send 200 or 500. The crate needs a non-200 to read
+        // the error, and its kind matters more than the number.
+        StatusCode::BAD_REQUEST
+    } else {
+        return Err(EndpointError::NotAToken {
+            status: status_text(),
+            what: "JSON that is not an OAuth error".into(),
+        });
+    };
+    let mut response = HttpResponse::new(Value::Object(fields).to_string().into_bytes());
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(response)
+}
+
+/// Accept what real providers send: `"expires_in": "3600"` or `3600.0`, no `token_type`.
+pub(crate) fn fix_token_fields(fields: &mut Map<String, Value>) {
+    if let Some(expires_in) = fields.get("expires_in") {
+        let seconds = match expires_in {
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            Value::Number(n) => n.as_f64(),
+            _ => None,
+        };
+        match seconds.filter(|s| s.is_finite() && *s >= 0.0) {
+            Some(s) => fields.insert("expires_in".into(), Value::from(s.round() as u64)),
+            None => fields.remove("expires_in"),
+        };
+    }
+    if !fields.get("token_type").is_some_and(Value::is_string) {
+        fields.insert("token_type".into(), Value::from("Bearer"));
+    }
+}
+
+/// "an HTML page (title "502 Bad Gateway")", "an empty body", "text (text/plain)".
+fn describe_body(content_type: &str, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return "an empty body".into();
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    if content_type.contains("html")
+        || lower.starts_with("<!doctype html")
+        || lower.starts_with("<html")
+    {
+        let title = lower.find("<title>").and_then(|start| {
+            let rest = &trimmed[start + 7..];
+            rest.find('<')
+                .map(|end| rest[..end].split_whitespace().collect::<Vec<_>>().join(" "))
+        });
+        return match title.filter(|t| !t.is_empty()) {
+            Some(t) => format!(
+                "an HTML page (\"{}\")",
+                t.chars().take(80).collect::<String>()
+            ),
+            None => "an HTML page".into(),
+        };
+    }
+    let kind = if content_type.is_empty() {
+        "no content type".to_string()
+    } else {
+        content_type.to_string()
+    };
+    format!("a body that is not JSON ({kind})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(body: &str) -> Value {
+        let response =
+            normalise(reqwest::StatusCode::OK, "application/json", body.as_bytes()).unwrap();
+        serde_json::from_slice(response.body()).unwrap()
+    }
+
+    #[test]
+    fn expires_in_as_string_or_float_becomes_an_integer() {
+        assert_eq!(
+            ok(r#"{"access_token":"a","token_type":"bearer","expires_in":"3600"}"#)["expires_in"],
+            3600
+        );
+        assert_eq!(
+            ok(r#"{"access_token":"a","token_type":"Bearer","expires_in":3600.0}"#)["expires_in"],
+            3600
+        );
+        assert!(ok(r#"{"access_token":"a","expires_in":"soon"}"#)
+            .get("expires_in")
+            .is_none());
+    }
+
+    #[test]
+    fn missing_token_type_defaults_to_bearer() {
+        assert_eq!(ok(r#"{"access_token":"a"}"#)["token_type"], "Bearer");
+        assert_eq!(
+            ok(r#"{"access_token":"a","token_type":"bearer"}"#)["token_type"],
+            "bearer"
+        );
+    }
+
+    #[test]
+    fn an_html_error_page_is_described_in_plain_words() {
+        let page = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
+        let err = normalise(reqwest::StatusCode::BAD_GATEWAY, "text/html", page).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the token endpoint answered HTTP 502 Bad Gateway with an HTML page (\"502 Bad Gateway\") instead of a token"
+        );
+    }
+
+    #[test]
+    fn an_oauth_error_reaches_the_crate_whatever_the_status() {
+        let body = br#"{"error":"invalid_client","error_description":"bad secret"}"#;
+        for status in [
+            reqwest::StatusCode::OK,
+            reqwest::StatusCode::UNAUTHORIZED,
+            reqwest::StatusCode::INTERNAL_SERVER_ERROR,
+        ] {
+            assert_eq!(
+                normalise(status, "application/json", body)
+                    .unwrap()
+                    .status(),
+                StatusCode::BAD_REQUEST
+            );
+        }
+    }
+
+    #[test]
+    fn json_dialect_reencodes_the_form() {
+        let request = oauth2::http::Request::builder()
+            .uri("https://auth.example/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(b"grant_type=client_credentials&scope=a+b&client_secret=x%2By".to_vec())
+            .unwrap();
+        let json = form_to_json(request);
+        assert_eq!(json.headers()[header::CONTENT_TYPE], "application/json");
+        let body: Value = serde_json::from_slice(json.body()).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"grant_type":"client_credentials","scope":"a b","client_secret":"x+y"})
+        );
+    }
+}

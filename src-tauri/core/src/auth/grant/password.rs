@@ -1,0 +1,33 @@
+//! Resource owner password credentials (RFC 6749 4.3), as Bindeo offers it.
+
+use chrono::{DateTime, Utc};
+use oauth2::{ResourceOwnerPassword, ResourceOwnerUsername};
+
+use super::{client, finish, http, scopes, GrantError};
+use crate::auth::token::TokenSet;
+use crate::http::net::Net;
+use crate::profile::Profile;
+use crate::secret::{ClientSecret, Password};
+
+pub async fn password(
+    net: &Net,
+    profile: &Profile,
+    secret: Option<&ClientSecret>,
+    username: &str,
+    password: &Password,
+    now: DateTime<Utc>,
+) -> Result<TokenSet, GrantError> {
+    let client = client(profile, secret)?;
+    let username = ResourceOwnerUsername::new(username.to_string());
+    let password = ResourceOwnerPassword::new(password.expose().to_string());
+    let mut request = client
+        .exchange_password(&username, &password)
+        .add_scopes(scopes(profile));
+    for (name, value) in &profile.params {
+        request = request.add_extra_param(name.clone(), value.clone());
+    }
+    finish(
+        request.request_async(&http(net, profile.client_auth)).await,
+        now,
+    )
+}

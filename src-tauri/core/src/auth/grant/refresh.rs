@@ -1,0 +1,33 @@
+//! Refresh token (RFC 6749 6). A response without a new refresh token keeps the old one usable
+//! (the RFC lets the provider choose); a new one replaces it (rotation).
+
+use chrono::{DateTime, Utc};
+
+use super::{client, finish, http, GrantError};
+use crate::auth::token::TokenSet;
+use crate::http::net::Net;
+use crate::profile::Profile;
+use crate::secret::{ClientSecret, RefreshToken};
+
+pub async fn refresh(
+    net: &Net,
+    profile: &Profile,
+    secret: Option<&ClientSecret>,
+    refresh_token: &RefreshToken,
+    now: DateTime<Utc>,
+) -> Result<TokenSet, GrantError> {
+    let client = client(profile, secret)?;
+    let token = oauth2::RefreshToken::new(refresh_token.expose().to_string());
+    let mut request = client.exchange_refresh_token(&token);
+    for (name, value) in &profile.params {
+        request = request.add_extra_param(name.clone(), value.clone());
+    }
+    let mut tokens = finish(
+        request.request_async(&http(net, profile.client_auth)).await,
+        now,
+    )?;
+    if tokens.refresh_token.is_none() {
+        tokens.refresh_token = Some(refresh_token.clone());
+    }
+    Ok(tokens)
+}

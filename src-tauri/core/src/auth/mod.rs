@@ -1,0 +1,12 @@
+//! Getting tokens: the grants, each provider's dialect at the token endpoint, browser sign-in
+//! over a loopback redirect, what a token is and when it expires, JWTs, revocation.
+
+pub mod browser;
+pub mod dialect;
+pub mod discovery;
+pub mod grant;
+pub mod jwt;
+pub mod loopback;
+pub mod revoke;
+pub mod sign_in;
+pub mod token;

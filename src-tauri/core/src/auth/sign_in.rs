@@ -1,0 +1,169 @@
+//! Browser sign-in, the RFC 8252 way: bind the loopback listener first, then send the user's own
+//! browser to the provider's authorize URL with a fresh `state` (and `nonce` when `openid` is
+//! asked; a PKCE challenge for the code flow), wait for the one matching redirect, and turn it into
+//! tokens: from the redirect itself (implicit) or by exchanging the code with the verifier.
+//!
+//! Two steps, so the caller opens the browser (system opener, `BROWSER`, or just printing the URL)
+//! and can show the URL, the time left, and a Cancel button in between.
+
+use std::future::Future;
+use std::time::Duration;
+
+use oauth2::basic::BasicClient;
+use oauth2::{
+    AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, ResponseType,
+    Scope,
+};
+
+use crate::auth::grant::{self, GrantError};
+use crate::auth::loopback::{Listener, LoopbackError, RedirectUri};
+use crate::profile::{Grant, Profile};
+use crate::session::{Session, SessionError, Token};
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// A sign-in attempt whose listener is bound and whose authorize URL is ready to open.
+pub struct BrowserSignIn {
+    listener: Listener,
+    authorize_url: String,
+    state: String,
+    nonce: Option<String>,
+    verifier: Option<PkceCodeVerifier>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    #[error("profile {0} does not sign in through the browser (its grant is {1})")]
+    NotABrowserGrant(String, Grant),
+    #[error(transparent)]
+    Loopback(#[from] LoopbackError),
+    #[error("the authorize URL {0:?} is not valid")]
+    BadAuthorizeUrl(String),
+}
+
+impl BrowserSignIn {
+    /// Bind the listener and build the authorize URL for `profile`.
+    pub async fn start(profile: &Profile) -> Result<BrowserSignIn, SignInError> {
+        let not_browser = || SignInError::NotABrowserGrant(profile.name.clone(), profile.grant);
+        if !profile.grant.is_browser() {
+            return Err(not_browser());
+        }
+        let authorize = profile.authorize_url.clone().ok_or_else(not_browser)?;
+        let redirect: RedirectUri = match &profile.redirect_uri {
+            Some(uri) => uri.parse()?,
+            None => RedirectUri::default(),
+        };
+        let listener = Listener::bind(&redirect).await?;
+        let redirect_uri = listener.redirect_uri().to_string();
+
+        let client = BasicClient::new(ClientId::new(profile.client_id.clone()))
+            .set_auth_uri(
+                AuthUrl::new(authorize.clone())
+                    .map_err(|_| SignInError::BadAuthorizeUrl(authorize.clone()))?,
+            )
+            .set_redirect_uri(
+                RedirectUrl::new(redirect_uri)
+                    .map_err(|_| SignInError::BadAuthorizeUrl(authorize))?,
+            );
+        let state = CsrfToken::new_random();
+        let scopes: Vec<Scope> = profile
+            .scope
+            .iter()
+            .flat_map(|s| s.split_whitespace())
+            .map(|s| Scope::new(s.into()))
+            .collect();
+        let wants_openid = scopes.iter().any(|s| s.as_str() == "openid");
+        let state_secret = state.secret().clone();
+        let mut request = client.authorize_url(move || state).add_scopes(scopes);
+        let mut verifier = None;
+        match profile.grant {
+            Grant::AuthorizationCode => {
+                let (challenge, v) = PkceCodeChallenge::new_random_sha256();
+                request = request.set_pkce_challenge(challenge);
+                verifier = Some(v);
+            }
+            _ => request = request.use_implicit_flow(),
+        }
+        let nonce = wants_openid.then(|| CsrfToken::new_random().secret().clone());
+        if let Some(nonce) = &nonce {
+            request = request.add_extra_param("nonce", nonce.clone());
+        }
+        let mut response_type = None;
+        for (name, value) in &profile.authorize_params {
+            if name == "response_type" {
+                response_type = Some(ResponseType::new(value.clone()));
+            } else {
+                request = request.add_extra_param(name.clone(), value.clone());
+            }
+        }
+        if let Some(response_type) = &response_type {
+            request = request.set_response_type(response_type);
+        }
+        let (url, _) = request.url();
+        Ok(BrowserSignIn {
+            listener,
+            authorize_url: url.to_string(),
+            state: state_secret,
+            nonce,
+            verifier,
+        })
+    }
+
+    /// Where to send the browser.
+    pub fn authorize_url(&self) -> &str {
+        &self.authorize_url
+    }
+
+    /// The redirect URI the listener answers on (with its real port).
+    pub fn redirect_uri(&self) -> String {
+        self.listener.redirect_uri().to_string()
+    }
+
+    /// Wait for the redirect, get the tokens, and keep them in the session (and keyring).
+    pub async fn finish(
+        self,
+        session: &Session,
+        profile: &Profile,
+        timeout: Duration,
+        cancel: impl Future<Output = ()>,
+    ) -> Result<Token, SessionError> {
+        let redirect_uri = self.listener.redirect_uri().to_string();
+        let redirect = self
+            .listener
+            .wait(&self.state, timeout, cancel)
+            .await
+            .map_err(SessionError::SignIn)?;
+        let now = session.now();
+        let grant_error = |source: GrantError| SessionError::Grant {
+            profile: profile.name.clone(),
+            source,
+        };
+        // RFC 9207: a response naming another issuer is a mix-up attack, or a misconfiguration.
+        if let (Some(iss), Some(expected)) = (redirect.get("iss"), &profile.issuer) {
+            if iss.trim_end_matches('/') != expected.trim_end_matches('/') {
+                return Err(grant_error(GrantError::BadResponse(format!(
+                    "the sign-in response came from issuer {iss:?}, not this profile's {expected:?}"
+                ))));
+            }
+        }
+        let tokens = match (self.verifier, redirect.get("code")) {
+            (Some(verifier), Some(code)) => {
+                let secret = session.vault().client_secret(&profile.keyring_id).await?;
+                grant::exchange_code(
+                    session.net(),
+                    profile,
+                    secret.as_ref(),
+                    code.to_string(),
+                    verifier,
+                    &redirect_uri,
+                    now,
+                )
+                .await
+                .map_err(grant_error)?
+            }
+            _ => grant::token_from_redirect(&redirect, self.nonce.as_deref(), now)
+                .map_err(grant_error)?,
+        };
+        session.keep_signed_in(profile, tokens).await
+    }
+}

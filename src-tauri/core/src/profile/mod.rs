@@ -1,0 +1,312 @@
+//! `Profile`: how to get a token from one provider account, and where its API lives.
+//!
+//! A profile holds no secret. Its client secret, password and tokens live in the vault under
+//! `keyring_id`, a name plus a random suffix fixed at creation, so a profile removed and added again
+//! under the same name never inherits the old one's tokens.
+//!
+//! `new` builds a profile from what a person describes (a preset and the fields they set), for
+//! `profile add`, `profile edit` and the window's form alike; `preset` holds the providers' data.
+
+pub mod new;
+pub mod preset;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Profile {
+    pub name: String,
+    pub keyring_id: String,
+    pub grant: Grant,
+    /// Every grant but `implicit` needs one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    pub client_id: String,
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// Space-separated, as sent on the wire (`*` is a valid scope for MyParcel.com).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Extra token-request parameters, e.g. `audience`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_base: Option<String>,
+    /// Default headers for API calls, e.g. `Accept: application/vnd.api+json`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// Password grant: the resource owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Password grant: keep the password in the keyring (only when the user asked).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remember_password: bool,
+    /// Browser grants: where the user signs in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorize_url: Option<String>,
+    /// Browser grants: the loopback redirect URI; `None` is `http://127.0.0.1:<free port>/callback`.
+    /// Providers that accept only registered return URLs (Parcel2Go) need a fixed port and path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    /// Browser grants: extra authorize parameters (e.g. `response_type=id_token token`, `prompt`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub authorize_params: BTreeMap<String, String>,
+    /// The OpenID issuer the endpoints were discovered from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// RFC 7009 token revocation endpoint, for `logout --revoke`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocation_url: Option<String>,
+    /// The provider's JSON Web Key Set, to check JWT signatures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_url: Option<String>,
+    /// The preset this profile was made from, and which of its environments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+}
+
+/// How the profile gets its first token. A refresh token, once held, is always tried first.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    #[default]
+    ClientCredentials,
+    Password,
+    /// Only a refresh token given by the user: nothing to fall back to when it stops working.
+    RefreshToken,
+    /// Browser sign-in, token in the redirect (RFC 6749 4.2); no refresh: the user signs in again.
+    Implicit,
+    /// Browser sign-in with PKCE (RFC 7636), the code exchanged at the token endpoint.
+    AuthorizationCode,
+}
+
+impl Grant {
+    /// The user signs in through their browser.
+    pub fn is_browser(self) -> bool {
+        matches!(self, Grant::Implicit | Grant::AuthorizationCode)
+    }
+}
+
+/// How the client authenticates at the token endpoint: the provider's dialect.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// `client_id` and `client_secret` in a form-urlencoded body (Parcel2Go).
+    #[default]
+    Form,
+    /// HTTP Basic with a form body (Packly; RFC 6749's preferred way).
+    Basic,
+    /// Everything in a JSON body (MyParcel.com, Bindeo, OroCommerce).
+    Json,
+}
+
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Environment {
+    Sandbox,
+    Live,
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum ProfileError {
+    #[error("a profile name must be 1 to 64 letters, digits, '-', '_' or '.', not {0:?}")]
+    BadName(String),
+    #[error("{what} {value:?} is not a valid http(s) URL")]
+    BadUrl { what: &'static str, value: String },
+    #[error("{0:?} is not one of: {1}")]
+    UnknownValue(String, &'static str),
+    #[error("the password grant needs a username (--username)")]
+    MissingUsername,
+    #[error("the {0} grant needs a token URL (--token-url or --issuer)")]
+    MissingTokenUrl(Grant),
+    #[error("the {0} grant signs in through the browser and needs an authorize URL (--authorize-url or --issuer)")]
+    MissingAuthorizeUrl(Grant),
+    #[error(transparent)]
+    BadRedirect(#[from] crate::auth::loopback::LoopbackError),
+    #[error("{what} {value:?} has a control character or is too long")]
+    BadText { what: &'static str, value: String },
+    #[error("the header {0:?} is not a valid HTTP header")]
+    BadHeader(String),
+    #[error("the keyring id {0:?} is not the name of a keyring entry Waybill makes")]
+    BadKeyringId(String),
+}
+
+impl Profile {
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        validate_name(&self.name)?;
+        match &self.token_url {
+            Some(url) => check_url("the token URL", url)?,
+            None if self.grant != Grant::Implicit => {
+                return Err(ProfileError::MissingTokenUrl(self.grant))
+            }
+            None => {}
+        }
+        match &self.authorize_url {
+            Some(url) => check_url("the authorize URL", url)?,
+            None if self.grant.is_browser() => {
+                return Err(ProfileError::MissingAuthorizeUrl(self.grant))
+            }
+            None => {}
+        }
+        if let Some(uri) = &self.redirect_uri {
+            uri.parse::<crate::auth::loopback::RedirectUri>()?;
+        }
+        for (what, url) in [
+            ("the API base", &self.api_base),
+            ("the issuer", &self.issuer),
+            ("the revocation URL", &self.revocation_url),
+            ("the JWKS URL", &self.jwks_url),
+        ] {
+            if let Some(url) = url {
+                check_url(what, url)?;
+            }
+        }
+        if self.grant == Grant::Password && self.username.is_none() {
+            return Err(ProfileError::MissingUsername);
+        }
+        check_text("the client id", &self.client_id)?;
+        for (what, text) in [
+            ("the scope", &self.scope),
+            ("the username", &self.username),
+            ("the preset", &self.preset),
+        ] {
+            if let Some(text) = text {
+                check_text(what, text)?;
+            }
+        }
+        for (name, value) in self.params.iter().chain(&self.authorize_params) {
+            check_text("a parameter", name)?;
+            check_text("a parameter", value)?;
+        }
+        for (name, value) in &self.headers {
+            let valid = reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok()
+                && reqwest::header::HeaderValue::from_str(value).is_ok();
+            if !valid {
+                return Err(ProfileError::BadHeader(format!("{name}: {value}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Text that goes into requests and files: no control characters (a newline in a client id
+/// would end up in a header or a form body), and a sane length.
+fn check_text(what: &'static str, value: &str) -> Result<(), ProfileError> {
+    match value.len() <= 4096 && !value.chars().any(char::is_control) {
+        true => Ok(()),
+        false => Err(ProfileError::BadText {
+            what,
+            value: value.chars().take(80).collect(),
+        }),
+    }
+}
+
+/// A keyring id names keyring entries and lock files: the characters of a profile name, and a
+/// bounded length (a name of 64 plus its random suffix).
+pub fn validate_keyring_id(id: &str) -> Result<(), ProfileError> {
+    let ok = (1..=96).contains(&id.len())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && !id.starts_with('.');
+    match ok {
+        true => Ok(()),
+        false => Err(ProfileError::BadKeyringId(id.to_string())),
+    }
+}
+
+/// The longest profile name, in characters (names are ASCII).
+pub const MAX_NAME: usize = 64;
+
+pub fn validate_name(name: &str) -> Result<(), ProfileError> {
+    let ok = (1..=MAX_NAME).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        && !name.starts_with('.');
+    if ok {
+        Ok(())
+    } else {
+        Err(ProfileError::BadName(name.to_string()))
+    }
+}
+
+fn check_url(what: &'static str, value: &str) -> Result<(), ProfileError> {
+    match url::Url::parse(value) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.has_host() => Ok(()),
+        _ => Err(ProfileError::BadUrl {
+            what,
+            value: value.to_string(),
+        }),
+    }
+}
+
+macro_rules! text_enum {
+    ($ty:ident, $choices:literal, { $($text:literal => $variant:ident),+ $(,)? }) => {
+        impl FromStr for $ty {
+            type Err = ProfileError;
+            fn from_str(s: &str) -> Result<Self, ProfileError> {
+                match s {
+                    $($text => Ok($ty::$variant),)+
+                    _ => Err(ProfileError::UnknownValue(s.to_string(), $choices)),
+                }
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(match self { $($ty::$variant => $text,)+ })
+            }
+        }
+    };
+}
+
+text_enum!(Grant, "client_credentials, password, refresh_token, implicit, authorization_code", {
+    "client_credentials" => ClientCredentials,
+    "password" => Password,
+    "refresh_token" => RefreshToken,
+    "implicit" => Implicit,
+    "authorization_code" => AuthorizationCode,
+});
+text_enum!(ClientAuth, "form, basic, json", {
+    "form" => Form,
+    "basic" => Basic,
+    "json" => Json,
+});
+text_enum!(Environment, "sandbox, live", {
+    "sandbox" => Sandbox,
+    "live" => Live,
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked() {
+        assert!(validate_name("myparcel-sandbox_2.b").is_ok());
+        for bad in ["", "a b", "../x", ".hidden", "ä", &"x".repeat(65)] {
+            assert!(validate_name(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
+
+    #[test]
+    fn enums_read_and_print_their_cli_words() {
+        for word in ["form", "basic", "json"] {
+            assert_eq!(word.parse::<ClientAuth>().unwrap().to_string(), word);
+        }
+        let err = "Basic-raw".parse::<ClientAuth>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "\"Basic-raw\" is not one of: form, basic, json"
+        );
+    }
+}

@@ -1,0 +1,61 @@
+//! What Waybill keeps, and the guarantees it keeps it with.
+//!
+//! - `profiles`, `saved`, `variables`: TOML files in one directory (`WAYBILL_HOME`, else the OS
+//!   config directory), through `file`: versioned, written atomically, changed only under an OS
+//!   lock with a fresh read inside it, an unreadable file moved aside and reported. Several
+//!   Waybills (the window and scripts) share them, and nothing is lost when they write at once.
+//! - `history`: SQLite, redacted (`redact`) before anything is written.
+//! - `vault`: secrets and tokens, in the OS keyring only.
+//! - `lock`: the OS file locks the above and the session's cross-process renewal take.
+
+pub mod file;
+pub mod history;
+pub mod lock;
+pub mod profiles;
+pub mod redact;
+pub mod saved;
+pub mod variables;
+pub mod vault;
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no config directory could be found for this user; set WAYBILL_HOME to a directory")]
+    NoHome,
+    #[error("{path} could not be read ({detail}); it was moved to {backup} and Waybill starts without it. Fix that file and move it back, or add what it held again")]
+    Corrupt {
+        path: PathBuf,
+        backup: PathBuf,
+        detail: String,
+    },
+    #[error("{path} was written by a newer Waybill (format {found}, this one reads {supported}); upgrade Waybill")]
+    TooNew {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("could not {action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A write that could not be read back was refused (a defect upstream: callers validate).
+    #[error("refused to write {path}: {detail}")]
+    Unloadable { path: PathBuf, detail: String },
+    #[error("there is no profile named {0:?} (see `waybill profile list`)")]
+    NotFound(String),
+    #[error("a profile named {0:?} exists already; remove it first or pick another name")]
+    Exists(String),
+}
+
+/// `WAYBILL_HOME` if set, else the OS config directory (`~/.config/waybill` on Linux).
+pub fn default_dir() -> Result<PathBuf, StoreError> {
+    if let Some(home) = std::env::var_os("WAYBILL_HOME").filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(home));
+    }
+    directories::ProjectDirs::from("", "", "waybill")
+        .map(|dirs| dirs.config_dir().to_path_buf())
+        .ok_or(StoreError::NoHome)
+}

@@ -1,0 +1,351 @@
+//! The vault: client secrets, remembered passwords and tokens, in the OS keyring.
+//!
+//! Each value is its own keyring entry (service `waybill`, user `<keyring_id>/<kind>`), so one
+//! token never crowds another out of the Windows Credential Manager's 2,560-byte entries. The only
+//! other place a secret may live is memory (`MemoryStore`, for `--session-only` runs): there is no
+//! plaintext fallback, and a missing keyring is an error that says so.
+//!
+//! Keyring calls block (D-Bus round trips), so the async API runs them on tokio's blocking pool.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::auth::token::{TokenMeta, TokenSet};
+use crate::secret::{AccessToken, ClientSecret, Password, RefreshToken};
+
+pub const KEYRING_SERVICE: &str = "waybill";
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum VaultError {
+    #[error("no OS keyring is reachable ({0})")]
+    Unavailable(String),
+    #[error("the OS keyring is locked or refused access ({0}); unlock it and try again")]
+    Locked(String),
+    #[error("the OS keyring cannot hold this {what}: {detail}")]
+    TooLong { what: String, detail: String },
+    #[error("the OS keyring failed: {0}")]
+    Failed(String),
+}
+
+/// What is kept per profile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SecretKind {
+    ClientSecret,
+    Password,
+    AccessToken,
+    RefreshToken,
+    /// Expiry, type and scope of the access token: not secret, kept beside it so they agree.
+    TokenMeta,
+}
+
+impl SecretKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecretKind::ClientSecret => "client_secret",
+            SecretKind::Password => "password",
+            SecretKind::AccessToken => "access_token",
+            SecretKind::RefreshToken => "refresh_token",
+            SecretKind::TokenMeta => "token_meta",
+        }
+    }
+}
+
+/// A place secrets can be kept: the OS keyring, or memory for one run.
+pub trait SecretStore: Send + Sync + 'static {
+    fn get(&self, account: &str) -> Result<Option<String>, VaultError>;
+    fn set(&self, account: &str, value: &str) -> Result<(), VaultError>;
+    /// Removing what is not there is not an error.
+    fn delete(&self, account: &str) -> Result<(), VaultError>;
+}
+
+/// The OS keyring through the `keyring` crate: Secret Service, Keychain, Credential Manager.
+#[derive(Debug)]
+pub struct KeyringStore {
+    service: String,
+}
+
+impl KeyringStore {
+    pub fn new() -> Self {
+        Self {
+            service: KEYRING_SERVICE.to_string(),
+        }
+    }
+
+    fn entry(&self, account: &str) -> Result<keyring::Entry, VaultError> {
+        keyring::Entry::new(&self.service, account).map_err(|e| match e {
+            keyring::Error::NoDefaultStore => match keyring::Entry::store_status() {
+                Err(cause) => VaultError::Unavailable(one_line(&cause.to_string())),
+                Ok(()) => VaultError::Unavailable("no credential store".into()),
+            },
+            other => keyring_error(other, account),
+        })
+    }
+}
+
+impl Default for KeyringStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SecretStore for KeyringStore {
+    fn get(&self, account: &str) -> Result<Option<String>, VaultError> {
+        match self.entry(account)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(keyring_error(e, account)),
+        }
+    }
+    fn set(&self, account: &str, value: &str) -> Result<(), VaultError> {
+        self.entry(account)?
+            .set_password(value)
+            .map_err(|e| keyring_error(e, account))
+    }
+    fn delete(&self, account: &str) -> Result<(), VaultError> {
+        match self.entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(keyring_error(e, account)),
+        }
+    }
+}
+
+fn keyring_error(e: keyring::Error, account: &str) -> VaultError {
+    let text = one_line(&e.to_string());
+    match e {
+        keyring::Error::NoStorageAccess(_) => VaultError::Locked(text),
+        keyring::Error::TooLong(..) => VaultError::TooLong {
+            what: account.to_string(),
+            detail: text,
+        },
+        keyring::Error::NoDefaultStore => VaultError::Unavailable(text),
+        keyring::Error::PlatformFailure(_) if looks_unreachable(&text) => {
+            VaultError::Unavailable(text)
+        }
+        _ => VaultError::Failed(text),
+    }
+}
+
+/// D-Bus errors that mean "there is no Secret Service to talk to" rather than a failed operation.
+fn looks_unreachable(text: &str) -> bool {
+    [
+        "ServiceUnknown",
+        "org.freedesktop.secrets",
+        "Failed to connect",
+        "DBUS_SESSION_BUS_ADDRESS",
+        "No such file",
+    ]
+    .iter()
+    .any(|needle| text.contains(needle))
+}
+
+fn one_line(text: &str) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.len() > 300 {
+        // `str::floor_char_boundary` would do, but is newer than the workspace's rust-version.
+        let end = (0..=300)
+            .rev()
+            .find(|&i| line.is_char_boundary(i))
+            .unwrap_or(0);
+        format!("{}...", &line[..end])
+    } else {
+        line
+    }
+}
+
+/// Secrets kept in memory for one run (`--session-only`), gone when the process ends.
+#[derive(Default)]
+pub struct MemoryStore(Mutex<HashMap<String, String>>);
+
+impl SecretStore for MemoryStore {
+    fn get(&self, account: &str) -> Result<Option<String>, VaultError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(account)
+            .cloned())
+    }
+    fn set(&self, account: &str, value: &str) -> Result<(), VaultError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(account.to_string(), value.to_string());
+        Ok(())
+    }
+    fn delete(&self, account: &str) -> Result<(), VaultError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(account);
+        Ok(())
+    }
+}
+
+/// Typed access to a profile's secrets, over any `SecretStore`.
+#[derive(Clone)]
+pub struct Vault {
+    store: Arc<dyn SecretStore>,
+    /// Outlives this process (the OS keyring), unlike memory.
+    persistent: bool,
+}
+
+impl Vault {
+    pub fn new(store: impl SecretStore) -> Self {
+        Self {
+            store: Arc::new(store),
+            persistent: true,
+        }
+    }
+
+    pub fn keyring() -> Self {
+        Self::new(KeyringStore::new())
+    }
+
+    pub fn in_memory() -> Self {
+        Self {
+            persistent: false,
+            ..Self::new(MemoryStore::default())
+        }
+    }
+
+    /// Secrets kept here outlive this run (the OS keyring); `false` for memory.
+    pub fn is_persistent(&self) -> bool {
+        self.persistent
+    }
+
+    /// The keyring account name of one secret of a profile.
+    pub fn account(keyring_id: &str, kind: SecretKind) -> String {
+        format!("{keyring_id}/{}", kind.as_str())
+    }
+
+    async fn get(&self, id: &str, kind: SecretKind) -> Result<Option<String>, VaultError> {
+        let (store, account) = (self.store.clone(), Self::account(id, kind));
+        blocking(move || store.get(&account)).await
+    }
+
+    async fn set(&self, id: &str, kind: SecretKind, value: String) -> Result<(), VaultError> {
+        let (store, account) = (self.store.clone(), Self::account(id, kind));
+        blocking(move || store.set(&account, &value)).await
+    }
+
+    async fn delete(&self, id: &str, kinds: &[SecretKind]) -> Result<(), VaultError> {
+        let store = self.store.clone();
+        let accounts: Vec<String> = kinds.iter().map(|k| Self::account(id, *k)).collect();
+        blocking(move || accounts.iter().try_for_each(|a| store.delete(a))).await
+    }
+
+    pub async fn client_secret(&self, id: &str) -> Result<Option<ClientSecret>, VaultError> {
+        Ok(self
+            .get(id, SecretKind::ClientSecret)
+            .await?
+            .map(ClientSecret::new))
+    }
+
+    pub async fn set_client_secret(
+        &self,
+        id: &str,
+        secret: &ClientSecret,
+    ) -> Result<(), VaultError> {
+        self.set(id, SecretKind::ClientSecret, secret.expose().to_string())
+            .await
+    }
+
+    pub async fn password(&self, id: &str) -> Result<Option<Password>, VaultError> {
+        Ok(self.get(id, SecretKind::Password).await?.map(Password::new))
+    }
+
+    pub async fn set_password(&self, id: &str, password: &Password) -> Result<(), VaultError> {
+        self.set(id, SecretKind::Password, password.expose().to_string())
+            .await
+    }
+
+    pub async fn refresh_token(&self, id: &str) -> Result<Option<RefreshToken>, VaultError> {
+        Ok(self
+            .get(id, SecretKind::RefreshToken)
+            .await?
+            .map(RefreshToken::new))
+    }
+
+    pub async fn set_refresh_token(
+        &self,
+        id: &str,
+        token: &RefreshToken,
+    ) -> Result<(), VaultError> {
+        self.set(id, SecretKind::RefreshToken, token.expose().to_string())
+            .await
+    }
+
+    /// The stored access token and what is known about it, with the refresh token if any.
+    pub async fn tokens(&self, id: &str) -> Result<Option<TokenSet>, VaultError> {
+        let Some(access) = self.get(id, SecretKind::AccessToken).await? else {
+            return Ok(None);
+        };
+        // Metadata that does not parse (written by a future version, say) only costs a renewal.
+        let Some(meta) = self
+            .get(id, SecretKind::TokenMeta)
+            .await?
+            .and_then(|text| serde_json::from_str::<TokenMeta>(&text).ok())
+        else {
+            return Ok(None);
+        };
+        Ok(Some(TokenSet {
+            access_token: AccessToken::new(access),
+            refresh_token: self.refresh_token(id).await?,
+            meta,
+        }))
+    }
+
+    pub async fn save_tokens(&self, id: &str, tokens: &TokenSet) -> Result<(), VaultError> {
+        let meta =
+            serde_json::to_string(&tokens.meta).map_err(|e| VaultError::Failed(e.to_string()))?;
+        self.set(
+            id,
+            SecretKind::AccessToken,
+            tokens.access_token.expose().to_string(),
+        )
+        .await?;
+        self.set(id, SecretKind::TokenMeta, meta).await?;
+        match &tokens.refresh_token {
+            Some(refresh) => self.set_refresh_token(id, refresh).await,
+            None => self.delete(id, &[SecretKind::RefreshToken]).await,
+        }
+    }
+
+    /// Forget access and refresh tokens (logout); the client secret stays.
+    pub async fn forget_tokens(&self, id: &str) -> Result<(), VaultError> {
+        self.delete(
+            id,
+            &[
+                SecretKind::AccessToken,
+                SecretKind::TokenMeta,
+                SecretKind::RefreshToken,
+            ],
+        )
+        .await
+    }
+
+    /// Forget the client secret (the profile is a public client now).
+    pub async fn forget_client_secret(&self, id: &str) -> Result<(), VaultError> {
+        self.delete(id, &[SecretKind::ClientSecret]).await
+    }
+
+    /// Forget a remembered password (the profile no longer remembers it).
+    pub async fn forget_password(&self, id: &str) -> Result<(), VaultError> {
+        self.delete(id, &[SecretKind::Password]).await
+    }
+
+    /// Forget everything of a profile (it is being removed).
+    pub async fn forget_all(&self, id: &str) -> Result<(), VaultError> {
+        self.forget_tokens(id).await?;
+        self.delete(id, &[SecretKind::ClientSecret, SecretKind::Password])
+            .await
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
+) -> Result<T, VaultError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(VaultError::Failed(format!("keyring task failed: {e}"))))
+}

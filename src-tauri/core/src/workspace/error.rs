@@ -1,0 +1,167 @@
+//! One error type for every workspace operation. Each carries what the user can do about it
+//! (`remedy`) and a stable `code` for machines; the faces only put those into words (a CLI hint
+//! names a command, the window's names a button).
+
+use std::path::PathBuf;
+
+use crate::auth::browser::BrowserError;
+use crate::auth::discovery::DiscoveryError;
+use crate::auth::sign_in::SignInError;
+use crate::http::curl::CurlError;
+use crate::http::request::RequestError;
+use crate::import::case::CaseError;
+use crate::profile::new::NewProfileError;
+use crate::profile::preset::PresetError;
+use crate::profile::ProfileError;
+use crate::session::SessionError;
+use crate::store::history::HistoryError;
+use crate::store::saved::SavedError;
+use crate::store::variables::VariableError;
+use crate::store::vault::VaultError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    #[error(transparent)]
+    NewProfile(#[from] NewProfileError),
+    #[error(transparent)]
+    Discovery(#[from] DiscoveryError),
+    #[error(transparent)]
+    SignIn(#[from] SignInError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    Variable(#[from] VariableError),
+    #[error(transparent)]
+    Saved(#[from] SavedError),
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    #[error(transparent)]
+    Curl(#[from] CurlError),
+    #[error(transparent)]
+    Browser(#[from] BrowserError),
+    #[error("history is not kept here: {0}")]
+    NoHistory(String),
+    #[error("profile {0} needs a client secret")]
+    NeedsClientSecret(String),
+    #[error("this sign-in attempt is over")]
+    SignInOver,
+    #[error("the sign-in was cancelled")]
+    SignInCancelled,
+    #[error("pick the history entries to put in the case file")]
+    NothingToExport,
+    #[error("keep at least 1 history entry (clearing history empties it)")]
+    KeepAtLeastOne,
+    #[error("{0} exists already")]
+    FileExists(PathBuf),
+    #[error("could not {action} {path}: {source}")]
+    File {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What the person can do about a failure. The faces word it: the CLI names a command, the
+/// window a field or button.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Remedy {
+    /// Start a Secret Service and unlock it, or keep secrets in memory for this run.
+    StartKeyring,
+    UnlockKeyring,
+    /// Store the profile's client secret.
+    SetClientSecret {
+        profile: String,
+    },
+    /// The user signs in again (browser or password).
+    SignIn {
+        profile: String,
+    },
+    /// Give what the profile lacks: a preset, or a grant, token URL and client id.
+    CompleteProfile,
+    /// A self-hosted preset needs the application's URL.
+    GiveBaseUrl,
+    /// The name is taken: another one, or remove that profile first.
+    PickAnotherName,
+    /// The file exists: another name (or, where offered, overwrite it on purpose).
+    PickAnotherFile,
+    /// Open the sign-in address by hand (or name the browser to use).
+    OpenBrowserByHand,
+    /// Nothing to do but try again (the attempt ended).
+    StartAgain,
+}
+
+impl WorkspaceError {
+    pub fn remedy(&self) -> Option<Remedy> {
+        use WorkspaceError as E;
+        match self {
+            E::Vault(v) | E::Session(SessionError::Vault(v)) => vault_remedy(v),
+            E::Session(SessionError::MissingClientSecret(profile))
+            | E::NeedsClientSecret(profile) => Some(Remedy::SetClientSecret {
+                profile: profile.clone(),
+            }),
+            E::Session(SessionError::NeedsSignIn { profile, .. }) => Some(Remedy::SignIn {
+                profile: profile.clone(),
+            }),
+            E::NewProfile(NewProfileError::Missing(_)) => Some(Remedy::CompleteProfile),
+            E::NewProfile(NewProfileError::Preset(PresetError::NeedsBaseUrl(_))) => {
+                Some(Remedy::GiveBaseUrl)
+            }
+            E::Store(StoreError::Exists(_)) => Some(Remedy::PickAnotherName),
+            E::FileExists(_) => Some(Remedy::PickAnotherFile),
+            E::SignInOver => Some(Remedy::StartAgain),
+            E::Browser(_) => Some(Remedy::OpenBrowserByHand),
+            _ => None,
+        }
+    }
+
+    /// A stable name for the kind of failure, for the window to switch on (never its words).
+    pub fn code(&self) -> &'static str {
+        use WorkspaceError as E;
+        match self {
+            E::Store(StoreError::NotFound(_)) => "profile_not_found",
+            E::Store(StoreError::Exists(_)) => "profile_exists",
+            E::Store(StoreError::Corrupt { .. }) => "file_moved_aside",
+            E::Store(_) => "store",
+            E::Vault(_) | E::Session(SessionError::Vault(_)) => "keyring",
+            E::Session(SessionError::NeedsSignIn { .. }) => "needs_sign_in",
+            E::Session(SessionError::MissingClientSecret(_)) | E::NeedsClientSecret(_) => {
+                "needs_client_secret"
+            }
+            E::Session(SessionError::Grant { .. }) => "provider_refused",
+            E::Session(SessionError::Request(_)) | E::Request(_) => "request",
+            E::Session(_) => "session",
+            E::NewProfile(_) => "invalid_profile",
+            E::Discovery(_) => "discovery",
+            E::SignIn(_) | E::SignInOver | E::SignInCancelled | E::Browser(_) => "sign_in",
+            E::Variable(_) => "variable",
+            E::Saved(_) => "saved_request",
+            E::History(_) | E::NoHistory(_) | E::KeepAtLeastOne | E::NothingToExport => "history",
+            E::Case(_) => "case_file",
+            E::Curl(_) => "curl",
+            E::FileExists(_) | E::File { .. } => "file",
+        }
+    }
+}
+
+fn vault_remedy(e: &VaultError) -> Option<Remedy> {
+    match e {
+        VaultError::Unavailable(_) => Some(Remedy::StartKeyring),
+        VaultError::Locked(_) => Some(Remedy::UnlockKeyring),
+        _ => None,
+    }
+}
+
+impl From<ProfileError> for WorkspaceError {
+    fn from(e: ProfileError) -> Self {
+        WorkspaceError::NewProfile(NewProfileError::Profile(e))
+    }
+}

@@ -1,0 +1,218 @@
+//! Requests: send one (the builder's draft, a command-line call, a saved request, a pasted
+//! curl command) with the profile's token and keep it in history; preview it; copy it as curl;
+//! keep saved requests; the user's variables.
+//!
+//! Every send goes through `send_and_record`: the URL is checked before a token is fetched for
+//! nothing, `{{variables}}` are already filled, and history keeps the request as it went out
+//! (redacted).
+
+use super::{Workspace, WorkspaceError};
+use crate::http::curl::{self, Bearer, CurlRequest};
+use crate::http::request::{self, ApiRequest, ApiResponse, RequestDraft};
+use crate::http::variables::Scope;
+use crate::profile::{Environment, Profile};
+use crate::store::saved::SavedRequest;
+use crate::store::variables::{check_name, UserVariables};
+
+/// The request as it will go out: the full URL, and every header with the bearer masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preview {
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// A request as curl: `shown` has the token redacted; `copied` has it only when asked for.
+pub struct CurlCopy {
+    pub shown: String,
+    pub copied: String,
+}
+
+impl Workspace {
+    /// The builder's draft for `name`, `{{variables}}` filled (then its JSON checked), sent.
+    pub async fn send_draft(
+        &self,
+        name: &str,
+        draft: &RequestDraft,
+        vars: &[(String, String)],
+    ) -> Result<ApiResponse, WorkspaceError> {
+        let profile = self.profile(name)?;
+        let request = self
+            .scope(&profile, vars)?
+            .fill_draft(draft)?
+            .to_request()?;
+        self.send_and_record(&profile, &request).await
+    }
+
+    /// A request from the command line, `{{variables}}` filled (a binary body is sent as it is).
+    pub async fn call(
+        &self,
+        name: &str,
+        request: &ApiRequest,
+        vars: &[(String, String)],
+    ) -> Result<ApiResponse, WorkspaceError> {
+        let profile = self.profile(name)?;
+        let request = self.scope(&profile, vars)?.fill_request(request)?;
+        self.send_and_record(&profile, &request).await
+    }
+
+    /// A saved request of `name`, by its name or `folder/name`, sent like the builder's draft.
+    pub async fn send_saved(
+        &self,
+        name: &str,
+        reference: &str,
+        vars: &[(String, String)],
+    ) -> Result<ApiResponse, WorkspaceError> {
+        let profile = self.profile(name)?;
+        let saved = self.saved.find(&profile.keyring_id, name, reference)?;
+        self.send_draft(name, &saved.request, vars).await
+    }
+
+    /// A pasted curl command sent with `name`'s token instead of its own `Authorization`; as
+    /// given otherwise (no variables: it is a customer's call, already resolved).
+    pub async fn send_curl(
+        &self,
+        name: &str,
+        pasted: &CurlRequest,
+    ) -> Result<ApiResponse, WorkspaceError> {
+        let profile = self.profile(name)?;
+        let mut pasted = pasted.clone();
+        pasted.take_authorization();
+        self.send_and_record(&profile, &pasted.to_api_request())
+            .await
+    }
+
+    pub(super) async fn send_and_record(
+        &self,
+        profile: &Profile,
+        request: &ApiRequest,
+    ) -> Result<ApiResponse, WorkspaceError> {
+        request::resolve_url(profile, &request.target)?;
+        let response = self.session.send(profile, request).await;
+        let error = response.as_ref().err().map(ToString::to_string);
+        let outcome = response
+            .as_ref()
+            .map_err(|_| error.as_deref().unwrap_or_default());
+        let recorded = self
+            .history_db()
+            .and_then(|h| Ok(h.record_sent(profile, request, outcome)?));
+        if let Err(e) = recorded {
+            tracing::warn!("the request was not kept in history: {e}");
+        }
+        Ok(response?)
+    }
+
+    /// The draft as it will go out for `name`: variables filled, full URL, headers with the
+    /// bearer masked.
+    pub fn preview(&self, name: &str, draft: &RequestDraft) -> Result<Preview, WorkspaceError> {
+        let profile = self.profile(name)?;
+        let request = self.scope(&profile, &[])?.fill_draft(draft)?.to_request()?;
+        let url = request::resolve_url(&profile, &request.target)?;
+        let mut headers = request::outgoing_headers(&profile, &request);
+        headers.push(("Authorization".into(), "Bearer ••••••••".into()));
+        Ok(Preview {
+            url: url.to_string(),
+            headers,
+        })
+    }
+
+    /// The draft as a curl command (variables filled); the token goes in only `with_token`.
+    pub async fn draft_as_curl(
+        &self,
+        name: &str,
+        draft: &RequestDraft,
+        with_token: bool,
+    ) -> Result<CurlCopy, WorkspaceError> {
+        let profile = self.profile(name)?;
+        let request = self.scope(&profile, &[])?.fill_draft(draft)?.to_request()?;
+        self.as_curl(&profile, &profile, &request, with_token).await
+    }
+
+    /// `request` as curl with `defaults`' headers; the token (of `tokens`) only `with_token`.
+    pub(super) async fn as_curl(
+        &self,
+        defaults: &Profile,
+        tokens: &Profile,
+        request: &ApiRequest,
+        with_token: bool,
+    ) -> Result<CurlCopy, WorkspaceError> {
+        let shown = curl::to_curl(defaults, request, Bearer::Redacted)?;
+        let copied = match with_token {
+            true => {
+                let token = self.session.token(tokens).await?;
+                curl::to_curl(defaults, request, Bearer::Shown(&token.access_token))?
+            }
+            false => shown.clone(),
+        };
+        Ok(CurlCopy { shown, copied })
+    }
+
+    /// What `{{name}}` means for `profile`'s requests, with `vars` for this one request on top.
+    fn scope(&self, profile: &Profile, vars: &[(String, String)]) -> Result<Scope, WorkspaceError> {
+        let mut scope = Scope::new(&self.variables.load()?, profile);
+        for (name, value) in vars {
+            check_name(name)?;
+            scope = scope.with(name, value);
+        }
+        Ok(scope)
+    }
+
+    pub fn saved_requests(&self, name: &str) -> Result<Vec<SavedRequest>, WorkspaceError> {
+        let profile = self.profile(name)?;
+        Ok(self.saved.list(&profile.keyring_id)?)
+    }
+
+    /// Save `saved` for `name` (replacing the one of the same folder and name); returns them all.
+    pub fn save_request(
+        &self,
+        name: &str,
+        saved: SavedRequest,
+    ) -> Result<Vec<SavedRequest>, WorkspaceError> {
+        let profile = self.profile(name)?;
+        self.saved.put(&profile.keyring_id, saved)?;
+        Ok(self.saved.list(&profile.keyring_id)?)
+    }
+
+    pub fn delete_saved_request(
+        &self,
+        name: &str,
+        folder: Option<&str>,
+        saved_name: &str,
+    ) -> Result<Vec<SavedRequest>, WorkspaceError> {
+        let profile = self.profile(name)?;
+        self.saved.remove(&profile.keyring_id, folder, saved_name)?;
+        Ok(self.saved.list(&profile.keyring_id)?)
+    }
+
+    pub fn variables(&self) -> Result<UserVariables, WorkspaceError> {
+        Ok(self.variables.load()?)
+    }
+
+    /// Set a variable for every environment (`None`) or one.
+    pub fn set_variable(
+        &self,
+        name: &str,
+        value: &str,
+        environment: Option<Environment>,
+    ) -> Result<(), WorkspaceError> {
+        Ok(self.variables.set(name, value, environment)?)
+    }
+
+    pub fn unset_variable(
+        &self,
+        name: &str,
+        environment: Option<Environment>,
+    ) -> Result<(), WorkspaceError> {
+        Ok(self.variables.unset(name, environment)?)
+    }
+
+    /// Apply an editor's changes (it showed `before`, the person made it `after`); returns the
+    /// variables as they are now, with other Waybills' changes meanwhile kept.
+    pub fn edit_variables(
+        &self,
+        before: &UserVariables,
+        after: &UserVariables,
+    ) -> Result<UserVariables, WorkspaceError> {
+        self.variables.edit(before, after)?;
+        self.variables()
+    }
+}

@@ -1,0 +1,304 @@
+//! Tokens: get one (cached, renewed or fetched), renew now, inspect, forget, revoke; sign in
+//! with a password, or in the user's own browser over a loopback redirect.
+//!
+//! Browser sign-in is two steps, so a face can show the address, the time left and a Cancel
+//! button in between: `start_sign_in` binds the listener and opens the browser, `finish_sign_in`
+//! waits. One attempt per profile: a new one ends the one before and waits until its listener is
+//! closed, so a provider's fixed redirect port is free again when the new one binds.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::{oneshot, OwnedMutexGuard};
+
+use super::{Workspace, WorkspaceError};
+use crate::auth::browser::{self, BrowserError};
+use crate::auth::sign_in::BrowserSignIn;
+use crate::profile::{Grant, Profile};
+use crate::secret::Password;
+use crate::session::{Token, TokenStatus};
+
+/// A browser sign-in waiting for its redirect.
+#[derive(Debug)]
+pub struct SignInStarted {
+    pub attempt: u32,
+    pub authorize_url: String,
+    pub redirect_uri: String,
+    pub timeout: Duration,
+    /// `None` when the browser was not to be opened; an error when it could not be (the address
+    /// can still be opened by hand).
+    pub browser: Option<Result<(), BrowserError>>,
+}
+
+/// A browser sign-in that came back.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub profile: String,
+    pub token: Token,
+}
+
+/// The attempts under way, by number.
+#[derive(Default)]
+pub(super) struct SignIns {
+    attempts: Mutex<Attempts>,
+    /// One per profile (by keyring id), held by its attempt until its listener is closed.
+    turns: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+#[derive(Default)]
+struct Attempts {
+    next: u32,
+    by_number: HashMap<u32, Attempt>,
+}
+
+struct Attempt {
+    profile: Profile,
+    timeout: Duration,
+    cancel: Option<oneshot::Sender<()>>,
+    /// Taken by `finish_sign_in`; dropping it (on a new attempt or a cancel) closes the listener.
+    waiting: Option<Waiting>,
+}
+
+struct Waiting {
+    sign_in: BrowserSignIn,
+    cancelled: oneshot::Receiver<()>,
+    /// Declared last: let go only after the listener above is closed.
+    _turn: OwnedMutexGuard<()>,
+}
+
+impl SignIns {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Attempts> {
+        self.attempts.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// End every attempt of `profile`, then wait until their listeners are closed.
+    async fn take_turn(&self, profile: &Profile) -> OwnedMutexGuard<()> {
+        {
+            let mut attempts = self.lock();
+            attempts.by_number.retain(|_, a| {
+                let theirs = a.profile.keyring_id == profile.keyring_id;
+                if let (true, Some(cancel)) = (theirs, a.cancel.take()) {
+                    let _ = cancel.send(());
+                }
+                !theirs || a.waiting.is_none()
+            });
+        }
+        let turn = {
+            let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
+            turns.entry(profile.keyring_id.clone()).or_default().clone()
+        };
+        turn.lock_owned().await
+    }
+}
+
+impl Workspace {
+    /// A valid access token: cached, renewed or fetched as needed.
+    pub async fn token(&self, name: &str) -> Result<Token, WorkspaceError> {
+        let profile = self.profile(name)?;
+        Ok(self.session.token(&profile).await?)
+    }
+
+    /// Renew now: with the refresh token if there is one, else by running the grant again.
+    pub async fn renew(&self, name: &str) -> Result<Token, WorkspaceError> {
+        let profile = self.profile(name)?;
+        Ok(self.session.renew_now(&profile).await?)
+    }
+
+    /// What the profile holds (never the token); with `verify`, a JWT's signature is checked
+    /// against the provider's JWKS.
+    pub async fn status(&self, name: &str, verify: bool) -> Result<TokenStatus, WorkspaceError> {
+        let profile = self.profile(name)?;
+        Ok(self.session.status(&profile, verify).await?)
+    }
+
+    /// Forget the profile's tokens (their keyring entries are removed).
+    pub async fn forget_tokens(&self, name: &str) -> Result<(), WorkspaceError> {
+        let profile = self.profile(name)?;
+        Ok(self.session.forget(&profile).await?)
+    }
+
+    /// Revoke the tokens at the provider (RFC 7009), then forget them (also when revoking fails).
+    pub async fn revoke_tokens(&self, name: &str) -> Result<(), WorkspaceError> {
+        let profile = self.profile(name)?;
+        Ok(self.session.revoke_and_forget(&profile).await?)
+    }
+
+    /// Password grant with a password typed now (kept only if the profile remembers it).
+    pub async fn sign_in_with_password(
+        &self,
+        name: &str,
+        password: &Password,
+    ) -> Result<Token, WorkspaceError> {
+        let profile = self.profile(name)?;
+        Ok(self
+            .session
+            .sign_in_with_password(&profile, password)
+            .await?)
+    }
+
+    /// Client credentials, password or refresh token: a valid token; a password typed now signs
+    /// in with it (the window's Get token).
+    pub async fn get_token(
+        &self,
+        name: &str,
+        password: Option<Password>,
+    ) -> Result<Token, WorkspaceError> {
+        match password {
+            Some(password) if self.profile(name)?.grant == Grant::Password => {
+                self.sign_in_with_password(name, &password).await
+            }
+            _ => self.token(name).await,
+        }
+    }
+
+    /// Bind the loopback listener for `name` and (with `open_browser`) send the user's browser to
+    /// the provider's sign-in page. Ends an earlier attempt for the same profile.
+    pub async fn start_sign_in(
+        &self,
+        name: &str,
+        open_browser: bool,
+        timeout: Duration,
+    ) -> Result<SignInStarted, WorkspaceError> {
+        let profile = self.profile(name)?;
+        let turn = self.sign_ins.take_turn(&profile).await;
+        let sign_in = BrowserSignIn::start(&profile).await?;
+        let authorize_url = sign_in.authorize_url().to_string();
+        let redirect_uri = sign_in.redirect_uri();
+        let browser = open_browser.then(|| browser::open(&authorize_url));
+        let (cancel, cancelled) = oneshot::channel();
+        let mut attempts = self.sign_ins.lock();
+        attempts.next += 1;
+        let attempt = attempts.next;
+        let waiting = Waiting {
+            sign_in,
+            cancelled,
+            _turn: turn,
+        };
+        attempts.by_number.insert(
+            attempt,
+            Attempt {
+                profile,
+                timeout,
+                cancel: Some(cancel),
+                waiting: Some(waiting),
+            },
+        );
+        Ok(SignInStarted {
+            attempt,
+            authorize_url,
+            redirect_uri,
+            timeout,
+            browser,
+        })
+    }
+
+    /// Wait for the browser to come back (or the timeout, or `cancel_sign_in`), then keep the
+    /// tokens.
+    pub async fn finish_sign_in(&self, attempt: u32) -> Result<SignedIn, WorkspaceError> {
+        let (profile, timeout, waiting) = {
+            let mut attempts = self.sign_ins.lock();
+            let found = attempts.by_number.get_mut(&attempt);
+            let found = found.and_then(|a| Some((a.profile.clone(), a.timeout, a.waiting.take()?)));
+            found.ok_or(WorkspaceError::SignInOver)?
+        };
+        let Waiting {
+            sign_in,
+            cancelled,
+            _turn,
+        } = waiting;
+        let cancel = async {
+            let _ = cancelled.await;
+        };
+        let result = sign_in
+            .finish(&self.session, &profile, timeout, cancel)
+            .await;
+        self.sign_ins.lock().by_number.remove(&attempt);
+        Ok(SignedIn {
+            profile: profile.name,
+            token: result?,
+        })
+    }
+
+    /// End a waiting attempt (its `finish_sign_in` returns a cancellation).
+    pub fn cancel_sign_in(&self, attempt: u32) {
+        let mut attempts = self.sign_ins.lock();
+        if let Some(a) = attempts.by_number.get_mut(&attempt) {
+            if let Some(cancel) = a.cancel.take() {
+                let _ = cancel.send(());
+            }
+            if a.waiting.is_some() {
+                attempts.by_number.remove(&attempt);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::Options;
+    use crate::{Net, NewProfile, Vault};
+
+    /// A provider that accepts only a registered return URL: a fixed port.
+    async fn workspace_with_fixed_port() -> (tempfile::TempDir, Workspace, u16) {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let ws = Workspace::open(Options {
+            dir: dir.path().to_path_buf(),
+            history_dir: None,
+            vault: Vault::in_memory(),
+            net: Net::default(),
+        });
+        let new = NewProfile {
+            name: "web".into(),
+            grant: Some(Grant::AuthorizationCode),
+            authorize_url: Some("https://auth.example/authorize".into()),
+            token_url: Some("https://auth.example/token".into()),
+            client_id: Some("app".into()),
+            redirect_uri: Some(format!("http://127.0.0.1:{port}/callback")),
+            ..NewProfile::default()
+        };
+        ws.add_profile(new, Default::default()).await.unwrap();
+        (dir, ws, port)
+    }
+
+    #[tokio::test]
+    async fn signing_in_again_on_a_fixed_port_ends_the_wait_before_binding() {
+        let (_dir, ws, _port) = workspace_with_fixed_port().await;
+        let ws = Arc::new(ws);
+        let first = ws
+            .start_sign_in("web", false, Duration::from_secs(30))
+            .await
+            .unwrap();
+        let waiting = {
+            let ws = ws.clone();
+            tokio::spawn(async move { ws.finish_sign_in(first.attempt).await })
+        };
+        tokio::task::yield_now().await;
+        let second = ws
+            .start_sign_in("web", false, Duration::from_secs(30))
+            .await;
+        let second = second.expect("the retry binds the same port once the first attempt let go");
+        assert_eq!(second.redirect_uri, first.redirect_uri);
+        let first_result = tokio::time::timeout(Duration::from_secs(5), waiting).await;
+        assert!(
+            matches!(first_result, Ok(Ok(Err(_)))),
+            "the first attempt ends (cancelled), it does not wait on"
+        );
+        // And an attempt never finished (no wait under way) is ended too.
+        let third = ws
+            .start_sign_in("web", false, Duration::from_secs(30))
+            .await;
+        assert!(third.is_ok(), "{third:?}");
+        assert!(matches!(
+            ws.finish_sign_in(second.attempt).await,
+            Err(WorkspaceError::SignInOver)
+        ));
+        ws.cancel_sign_in(third.unwrap().attempt);
+    }
+}

@@ -1,0 +1,82 @@
+//! Tokens and sign-in: what a profile holds, getting and renewing a token, browser sign-in,
+//! revoke, forget, copy.
+
+use tauri::{AppHandle, State};
+use waybill_core::auth::sign_in::DEFAULT_TIMEOUT;
+use waybill_core::Password;
+
+use super::{copy, Reply};
+use crate::app::view::{not_blank, SignInStarted, StatusView};
+use crate::app::AppState;
+
+/// What the profile holds; with `verify`, a JWT's signature is checked against the provider's JWKS.
+#[tauri::command]
+pub async fn profile_status(
+    state: State<'_, AppState>,
+    name: String,
+    verify: bool,
+) -> Reply<StatusView> {
+    Ok(StatusView::new(
+        &name,
+        state.ws.status(&name, verify).await?,
+    ))
+}
+
+/// A valid token, fetched or renewed if needed; a password typed now signs in with it.
+#[tauri::command]
+pub async fn get_token(
+    state: State<'_, AppState>,
+    name: String,
+    password: Option<String>,
+) -> Reply<StatusView> {
+    let password = not_blank(&password).map(Password::new);
+    state.ws.get_token(&name, password).await?;
+    profile_status(state, name, true).await
+}
+
+/// Bind the loopback listener and open the user's browser on the provider's sign-in page.
+#[tauri::command]
+pub async fn start_sign_in(state: State<'_, AppState>, name: String) -> Reply<SignInStarted> {
+    let started = state.ws.start_sign_in(&name, true, DEFAULT_TIMEOUT).await?;
+    Ok(started.into())
+}
+
+/// Wait for the browser to come back (or the timeout, or Cancel), then keep the tokens.
+#[tauri::command]
+pub async fn finish_sign_in(state: State<'_, AppState>, attempt: u32) -> Reply<StatusView> {
+    let signed_in = state.ws.finish_sign_in(attempt).await?;
+    profile_status(state, signed_in.profile, true).await
+}
+
+#[tauri::command]
+pub async fn cancel_sign_in(state: State<'_, AppState>, attempt: u32) -> Reply<()> {
+    state.ws.cancel_sign_in(attempt);
+    Ok(())
+}
+
+/// Renew now: with the refresh token if there is one, else by running the grant again.
+#[tauri::command]
+pub async fn renew_token(state: State<'_, AppState>, name: String) -> Reply<StatusView> {
+    state.ws.renew(&name).await?;
+    profile_status(state, name, true).await
+}
+
+/// Revoke the tokens at the provider (RFC 7009), then forget them.
+#[tauri::command]
+pub async fn revoke_tokens(state: State<'_, AppState>, name: String) -> Reply<StatusView> {
+    state.ws.revoke_tokens(&name).await?;
+    profile_status(state, name, false).await
+}
+
+#[tauri::command]
+pub async fn forget_tokens(state: State<'_, AppState>, name: String) -> Reply<StatusView> {
+    state.ws.forget_tokens(&name).await?;
+    profile_status(state, name, false).await
+}
+
+/// Put a valid access token on the clipboard (from here: it never passes through the window).
+#[tauri::command]
+pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, name: String) -> Reply<()> {
+    let token = state.ws.token(&name).await?;
+    copy(&app, token.access_token.expose())
+}

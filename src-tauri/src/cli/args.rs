@@ -1,0 +1,438 @@
+//! The command line's definition: commands, flags and their help. This is a public contract:
+//! scripts depend on these names, so add freely and rename none.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use waybill_core::{ClientAuth, Environment, Grant};
+
+#[derive(Parser)]
+#[command(
+    name = "waybill",
+    version,
+    about = "Get OAuth 2.0 access tokens from carrier and commerce APIs, and call those APIs with them.",
+    long_about = "Get OAuth 2.0 access tokens from carrier and commerce APIs, and call those APIs with them.\n\n\
+        Profiles, saved requests and variables live in the OS config directory (WAYBILL_HOME overrides it); \
+        client secrets, passwords and tokens live in the OS keyring, never in a file. The window and any \
+        number of commands may use them at once.\n\n\
+        Without a command, `waybill` opens the window.\n\n\
+        Exit codes: 0 success; 1 `call`, `send` or `replay` got a non-2xx HTTP status; 2 usage, auth, config, keyring or network error."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub options: GlobalOptions,
+    /// None: open the window.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args)]
+pub struct GlobalOptions {
+    /// Keep secrets in memory for this run only: nothing is read from or written to the keyring;
+    /// the secrets a command needs are read from stdin (client secret on the first line, password
+    /// on the second) or asked for on a terminal.
+    #[arg(long, global = true)]
+    pub session_only: bool,
+    /// Seconds to wait for a token endpoint or API before giving up.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECS",
+        default_value_t = 30.0,
+        env = "WAYBILL_HTTP_TIMEOUT"
+    )]
+    pub http_timeout: f64,
+    /// Log what happens (to stderr; never secrets). Same as WAYBILL_LOG=info.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Create, edit, list, show and remove profiles.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// List the built-in provider presets.
+    Presets {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a valid access token for a profile, renewing it if needed.
+    Token {
+        name: String,
+        /// Print {access_token, token_type, expires_at, scope, source, extra} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what a profile holds, without renewing or printing the token: state, type, scope,
+    /// expiry and time left, refresh token or not, the names of the provider's other fields, and
+    /// for a JWT its header and claims with the signature checked against the provider's JWKS.
+    Inspect {
+        name: String,
+        #[arg(long)]
+        json: bool,
+        /// Do not fetch the provider's JWKS to check a JWT's signature.
+        #[arg(long)]
+        no_verify: bool,
+    },
+    /// Call the profile's API with `Authorization: Bearer`; prints the response body.
+    ///
+    /// A path is joined to the profile's API base; `{{name}}` in the URL, headers and body is filled
+    /// from `waybill var` (and --var). Exit 0 on 2xx, 1 on another HTTP status, 2 on a usage, auth
+    /// or network error. On a 401 the token is renewed once and the call retried once.
+    Call(CallArgs),
+    /// A profile's saved requests (made in the window, or imported): folder, name, method, URL.
+    Requests {
+        name: String,
+        /// Print a list of {folder, name, method, url, headers} as JSON (folder null when none).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a saved request with the profile's token, named by its name or by folder/name.
+    ///
+    /// `{{variables}}` are filled as in `call`; the send is kept in history; exit codes are those
+    /// of `call`.
+    Send {
+        name: String,
+        request: String,
+        /// A value for `{{NAME}}` in this request only, over the saved variables (repeatable).
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        /// Print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON.
+        #[arg(long)]
+        json_out: bool,
+    },
+    /// Sign in as the profile's user: in the browser (implicit, authorization_code), or with a
+    /// password (password grant; read from stdin or asked for).
+    Login {
+        name: String,
+        /// Read the password from stdin instead of asking (password grant).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Print the sign-in URL instead of opening the browser (browser grants).
+        #[arg(long)]
+        no_browser: bool,
+        /// Seconds to wait for the browser to come back (browser grants).
+        #[arg(long = "timeout", value_name = "SECS", default_value_t = 300)]
+        sign_in_timeout: u64,
+    },
+    /// Forget the profile's tokens (their keyring entries are removed).
+    Logout {
+        name: String,
+        /// First revoke them at the provider (RFC 7009), when it has a revocation endpoint.
+        #[arg(long)]
+        revoke: bool,
+    },
+    /// Open the window on the built-in demo provider, with one ready profile per kind (client
+    /// credentials, password, browser sign-in). Profiles and secrets last for this run only.
+    Demo,
+    /// Read a curl command on stdin (multi-line, quoted, as pasted) and print the request it
+    /// describes as JSON {method, url, headers, body}, its Authorization redacted; or, with
+    /// --send, send it with the profile's token in place of any Authorization it had.
+    ///
+    /// Options that change the request but are not understood are refused by name. Exit codes
+    /// with --send are those of `call`.
+    CurlImport {
+        /// The profile whose token replaces the command's Authorization (needed for --send).
+        #[arg(long, value_name = "P")]
+        profile: Option<String>,
+        /// Send it instead of printing it.
+        #[arg(long, requires = "profile")]
+        send: bool,
+        /// With --send: print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON.
+        #[arg(long, requires = "send")]
+        json_out: bool,
+    },
+    /// The requests sent so far (newest first) with their answers; secrets are never kept.
+    /// `history show ID` shows one; `--curl` prints it as curl (token redacted unless
+    /// --with-token); `clear` empties it; `keep N` keeps only the newest N (default 1000).
+    History(HistoryArgs),
+    /// Case files: `case export FILE` writes history entries (the same filters as `history`) with
+    /// their responses and the profiles' shapes (never secrets or tokens) as JSON, never over an
+    /// existing file unless --force; `case import FILE` shows what it would add, and adds it with
+    /// --yes (a profile is never replaced: a clashing name comes in renamed; requests become
+    /// saved requests).
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Send a history entry again, with the current token of its profile (or --profile's; a call
+    /// made under its profile's API base goes to --profile's base). Exit codes are those of `call`.
+    Replay {
+        id: i64,
+        #[arg(long, value_name = "P")]
+        profile: Option<String>,
+        /// Print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON.
+        #[arg(long)]
+        json_out: bool,
+    },
+    /// Variables: `{{name}}` in `call`'s URL, headers and body (and the window's requests) takes
+    /// the value set for the profile's environment, else the shared one, else the profile's own
+    /// (`profile`, `environment`, `api_base`, `client_id`). Kept in variables.toml beside the
+    /// profiles, as plain text: not for secrets.
+    #[command(subcommand)]
+    Var(VarCommand),
+    /// Run the built-in demo OAuth provider and carrier API on 127.0.0.1.
+    DemoServer {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ProfileCommand {
+    /// Add a profile. A client-credentials or password profile's client secret is read from stdin
+    /// with --client-secret-stdin, or asked for; browser sign-in profiles are public clients
+    /// (no secret) unless --client-secret-stdin is given.
+    Add(Box<AddArgs>),
+    /// Change a profile: only the flags given change (any flag of `profile add`); its keyring
+    /// entries stay, and a secret is replaced only by a --...-stdin flag. Tokens are forgotten
+    /// when the client, its URLs or scope change.
+    Edit(Box<EditArgs>),
+    /// List profiles.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one profile (never its secrets).
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a profile, its keyring entries and its saved requests.
+    Remove { name: String },
+    /// Replace a profile's client secret in the keyring (read from stdin or asked for).
+    SetSecret {
+        name: String,
+        #[arg(long)]
+        client_secret_stdin: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct AddArgs {
+    pub name: String,
+    #[command(flatten)]
+    pub fields: ProfileFields,
+    #[command(flatten)]
+    pub secrets: SecretFlags,
+}
+
+#[derive(Args)]
+pub struct EditArgs {
+    pub name: String,
+    /// A new name for the profile (its keyring entries and saved requests follow it).
+    #[arg(long, value_name = "NEW_NAME")]
+    pub rename: Option<String>,
+    #[command(flatten)]
+    pub fields: ProfileFields,
+    #[command(flatten)]
+    pub secrets: SecretFlags,
+}
+
+/// What a profile is made of: `profile add` and `profile edit` take the same flags.
+#[derive(Args)]
+pub struct ProfileFields {
+    /// Start from a provider preset (see `waybill presets`); any flag below overrides it.
+    #[arg(long)]
+    pub preset: Option<String>,
+    /// The preset's environment.
+    #[arg(long = "env", value_name = "sandbox|live")]
+    pub environment: Option<Environment>,
+    /// Your application's URL, for self-hosted presets (oro).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    #[arg(
+        long,
+        value_name = "client_credentials|password|refresh_token|implicit|authorization_code"
+    )]
+    pub grant: Option<Grant>,
+    /// Browser grants: the provider's authorize URL.
+    #[arg(long, value_name = "URL")]
+    pub authorize_url: Option<String>,
+    /// An OpenID issuer: authorize, token, revocation and JWKS URLs are discovered from it.
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// Browser grants: the loopback redirect URI (default http://127.0.0.1:<free port>/callback);
+    /// a fixed port and path for providers that accept only registered return URLs.
+    #[arg(long, value_name = "URI")]
+    pub redirect_uri: Option<String>,
+    /// Browser grants: extra authorize parameter, e.g. "response_type=id_token token" (repeatable).
+    #[arg(long = "authorize-param", value_name = "KEY=VALUE")]
+    pub authorize_params: Vec<String>,
+    /// RFC 7009 revocation endpoint, for `logout --revoke`.
+    #[arg(long, value_name = "URL")]
+    pub revocation_url: Option<String>,
+    /// The provider's JSON Web Key Set, to check JWT signatures (`waybill inspect`).
+    #[arg(long, value_name = "URL")]
+    pub jwks_url: Option<String>,
+    #[arg(long, value_name = "URL")]
+    pub token_url: Option<String>,
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// How the client authenticates: form body, HTTP Basic, or JSON body.
+    #[arg(long, value_name = "form|basic|json")]
+    pub client_auth: Option<ClientAuth>,
+    /// Space-separated scopes.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Extra token-request parameter, e.g. audience=api (repeatable).
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    #[arg(long, value_name = "URL")]
+    pub api_base: Option<String>,
+    /// Default header for API calls, e.g. "Accept: application/json" (repeatable).
+    #[arg(long = "header", value_name = "K: V")]
+    pub headers: Vec<String>,
+    /// The resource owner, for the password grant.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// Keep the password in the keyring so tokens can be renewed without asking again.
+    #[arg(long)]
+    pub remember_password: bool,
+}
+
+/// Secrets come on stdin (one per line, in this order: client secret, password, refresh token)
+/// or, on a terminal, at a prompt; never as flags, which other users can see.
+#[derive(Args)]
+pub struct SecretFlags {
+    /// Read the client secret from the first line of stdin.
+    #[arg(long)]
+    pub client_secret_stdin: bool,
+    /// Read the password from stdin (the second line when --client-secret-stdin is also given).
+    #[arg(long)]
+    pub password_stdin: bool,
+    /// Start from a refresh token read from stdin (the line after any secret); implies --grant refresh_token.
+    #[arg(long)]
+    pub refresh_token_stdin: bool,
+    /// A public client: no client secret (with `edit`, the stored one is forgotten). Browser
+    /// grants are public clients unless --client-secret-stdin is given.
+    #[arg(long)]
+    pub no_client_secret: bool,
+}
+
+#[derive(Args)]
+pub struct HistoryArgs {
+    #[command(subcommand)]
+    pub action: Option<HistoryAction>,
+    #[command(flatten)]
+    pub filter: EntryFilter,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Which history entries: shared by `history` and `case export`.
+#[derive(Args)]
+pub struct EntryFilter {
+    /// Only this profile's requests.
+    #[arg(long, value_name = "P")]
+    pub profile: Option<String>,
+    /// Only this status (404) or class (4xx).
+    #[arg(long, value_name = "404|4xx")]
+    pub status: Option<String>,
+    /// Only URLs containing this text.
+    #[arg(long, value_name = "TEXT")]
+    pub url: Option<String>,
+    /// Only entries at or after this time (RFC 3339 in UTC, or a date: 2026-11-22).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// At most this many entries.
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+}
+
+#[derive(Subcommand)]
+pub enum VarCommand {
+    /// Every user variable, by environment.
+    List {
+        /// Print {shared, sandbox, live} as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set a variable, for every environment or (with --env) for one.
+    Set {
+        name: String,
+        value: String,
+        #[arg(long = "env", value_name = "sandbox|live")]
+        environment: Option<Environment>,
+    },
+    /// Remove a variable (from the shared ones, or with --env from that environment's).
+    Unset {
+        name: String,
+        #[arg(long = "env", value_name = "sandbox|live")]
+        environment: Option<Environment>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CaseCommand {
+    Export {
+        file: PathBuf,
+        #[command(flatten)]
+        filter: EntryFilter,
+        /// Write over FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    Import {
+        file: PathBuf,
+        /// Add what the plan shows (without it, only show the plan).
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum HistoryAction {
+    /// One entry: request and response.
+    Show {
+        id: i64,
+        #[arg(long)]
+        json: bool,
+        /// Print it as a curl command (the token redacted).
+        #[arg(long)]
+        curl: bool,
+        /// With --curl: put the profile's current token in the command.
+        #[arg(long, requires = "curl")]
+        with_token: bool,
+    },
+    /// Delete every entry.
+    Clear,
+    /// Keep only the newest N entries from now on.
+    Keep { entries: u32 },
+}
+
+#[derive(Args)]
+pub struct CallArgs {
+    pub name: String,
+    pub method: String,
+    pub url_or_path: String,
+    /// Request header "K: V" (repeatable); replaces a profile default of the same name.
+    #[arg(short = 'H', long = "header", value_name = "K: V")]
+    pub headers: Vec<String>,
+    /// Request body.
+    #[arg(short = 'd', long = "data", conflicts_with = "data_file")]
+    pub data: Option<String>,
+    /// Request body from a file.
+    #[arg(long, value_name = "F")]
+    pub data_file: Option<PathBuf>,
+    /// Print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON instead of the body.
+    #[arg(long)]
+    pub json_out: bool,
+    /// A value for `{{NAME}}` in this request only, over the saved variables (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Clap checks flag clashes only when a command runs: check them all here instead.
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
