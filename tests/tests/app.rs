@@ -6,6 +6,7 @@
 use waybill_demo::{DemoConfig, DemoServer};
 use waybill_tests::harness::{
     browser_steps_after, chromium_browser, random_secret, require_keyring, secret_tool_lookup,
+    Waybill,
 };
 use waybill_tests::oidc::OidcProvider;
 use waybill_tests::window::Window;
@@ -257,6 +258,67 @@ async fn the_demo_window_has_ready_profiles_that_get_tokens() {
         .find("[data-profile='demo-user'][data-health='valid']")
         .await;
     assert_eq!(window.text("#token-source").await, "fetched");
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_and_the_cli_share_profiles_without_losing_each_others_changes() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let window = Window::open(&[]).await;
+    // A script on the same machine: the same profile directory, the same keyring.
+    let cli = Waybill::new().env(
+        "WAYBILL_HOME",
+        window.home.path().join("config").to_str().unwrap(),
+    );
+    cli.ok(
+        &[
+            "profile",
+            "add",
+            "from-cli",
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            "https://auth.example/token",
+            "--client-id",
+            "cid",
+            "--client-secret-stdin",
+        ],
+        "cli-secret\n",
+    );
+    // Shown without a restart.
+    window
+        .find("[data-profile='from-cli'][data-health='signed_out']")
+        .await;
+
+    // The window edits the scope while the script changes the API base: both are kept.
+    window.click("[data-profile='from-cli']").await;
+    window.click("#edit-profile").await;
+    window.fill("#f-scope", "shipments").await;
+    cli.ok(
+        &[
+            "profile",
+            "edit",
+            "from-cli",
+            "--api-base",
+            "https://api.example/v2",
+        ],
+        "",
+    );
+    window.click("#save-profile").await;
+    window.find("#profile-title").await;
+    let shown = cli.json(&["profile", "show", "from-cli", "--json"]);
+    assert_eq!(shown["scope"], "shipments", "the window's change: {shown}");
+    assert_eq!(
+        shown["api_base"], "https://api.example/v2",
+        "the script's change: {shown}"
+    );
+    let id = shown["keyring_id"].as_str().unwrap();
+    assert_eq!(
+        secret_tool_lookup(&format!("{id}/client_secret")).as_deref(),
+        Some("cli-secret"),
+        "a blank secret field in the form keeps the stored secret"
+    );
     window.close().await;
 }
 

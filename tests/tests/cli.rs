@@ -624,6 +624,8 @@ async fn inspect_shows_a_jwt_and_checks_its_signature_without_printing_the_token
 
     require_keyring();
     const PROVIDER_KEY: &[u8] = b"the-provider-signing-key-0123456789";
+    // A credential of its own, sent beside the access token: shown by name only.
+    const ID_TOKEN: &str = "eyJpZC10b2tlbi1zZWNyZXQ.id-token-value-9c1e";
     fn provider(
         signing_key: &'static [u8],
     ) -> impl Fn(&waybill_tests::emulator::Recorded) -> Reply {
@@ -646,7 +648,7 @@ async fn inspect_shows_a_jwt_and_checks_its_signature_without_printing_the_token
                 .unwrap();
                 Reply::json(
                     200,
-                    serde_json::json!({"access_token": jwt, "token_type": "Bearer", "expires_in": 86400}),
+                    serde_json::json!({"access_token": jwt, "token_type": "Bearer", "expires_in": 86400, "id_token": ID_TOKEN}),
                 )
             }
             "/jwks" => Reply::json(
@@ -699,6 +701,10 @@ async fn inspect_shows_a_jwt_and_checks_its_signature_without_printing_the_token
         shown["signature"]["status"], "checked",
         "signed with the key the provider publishes: {shown}"
     );
+    assert_eq!(
+        shown["meta"]["extra_fields"],
+        serde_json::json!(["id_token"])
+    );
     let left = shown["seconds_left"].as_i64().unwrap();
     assert!(
         (590..=600).contains(&left),
@@ -717,6 +723,12 @@ async fn inspect_shows_a_jwt_and_checks_its_signature_without_printing_the_token
         text.stdout.contains("signature:    checked"),
         "{}",
         text.stdout
+    );
+    assert!(text.stdout.contains("id_token"), "named: {}", text.stdout);
+    assert!(
+        wb.find_leaks(ID_TOKEN).is_empty(),
+        "inspect names the id_token but never prints it: {:?}",
+        wb.find_leaks(ID_TOKEN)
     );
 
     assert!(
