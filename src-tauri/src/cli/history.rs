@@ -1,7 +1,8 @@
 //! `waybill history` (list, show, clear, keep) and `waybill case` (export, import).
 
 use serde_json::Value;
-use waybill_core::store::history::{Entry, Filter, BODY_CAP};
+use waybill_core::import::case::ImportPlan;
+use waybill_core::store::history::{Entry, Filter, Summary, BODY_CAP};
 use waybill_core::workspace::CaseSelection;
 
 use super::args::{CaseCommand, EntryFilter, HistoryAction, HistoryArgs};
@@ -21,37 +22,22 @@ impl EntryFilter {
 }
 
 pub async fn history(ctx: &mut Context, args: HistoryArgs) -> Result<i32, Failure> {
+    let filter = args.filter.to_filter()?;
     match args.action {
-        None if args.json => {
-            let entries = ctx.ws.history_entries(&args.filter.to_filter()?)?;
-            print_json(&serde_json::to_value(&entries).unwrap_or(Value::Null));
-        }
-        None => {
-            for e in ctx.ws.history(&args.filter.to_filter()?)? {
-                let status = e.status.map(|s| s.to_string()).unwrap_or("error".into());
-                let ms = e.elapsed_ms.map(|m| format!("{m} ms")).unwrap_or_default();
-                let (id, at, profile, method, url) = (e.id, e.at, e.profile, e.method, e.url);
-                println!("{id:>5}  {at}  {profile:<16} {method:<7} {status:<5} {ms:>7}  {url}");
-            }
-        }
+        None if args.json => print_json(&json_of(ctx.ws.history_entries(&filter)?)),
+        None => ctx.ws.history(&filter)?.iter().for_each(print_summary),
         Some(HistoryAction::Show {
             id,
-            json,
-            curl,
+            curl: true,
             with_token,
+            ..
         }) => {
-            if curl {
-                let profile = ctx.ws.profile(&ctx.ws.history_entry(id)?.profile);
-                if let (true, Ok(profile)) = (with_token, profile) {
-                    ctx.seed_session_secrets(&profile).await?;
-                }
-                println!("{}", ctx.ws.history_as_curl(id, with_token).await?.copied);
-            } else if json {
-                print_json(&serde_json::to_value(ctx.ws.history_entry(id)?).unwrap_or(Value::Null));
-            } else {
-                print_entry(&ctx.ws.history_entry(id)?);
-            }
+            println!("{}", entry_as_curl(ctx, id, with_token).await?);
         }
+        Some(HistoryAction::Show { id, json: true, .. }) => {
+            print_json(&json_of(ctx.ws.history_entry(id)?))
+        }
+        Some(HistoryAction::Show { id, .. }) => print_entry(&ctx.ws.history_entry(id)?),
         Some(HistoryAction::Clear) => {
             ctx.ws.clear_history()?;
             println!("History cleared.");
@@ -64,6 +50,15 @@ pub async fn history(ctx: &mut Context, args: HistoryArgs) -> Result<i32, Failur
     Ok(0)
 }
 
+/// With the token, a --session-only run needs the profile's secrets first.
+async fn entry_as_curl(ctx: &mut Context, id: i64, with_token: bool) -> Result<String, Failure> {
+    if with_token {
+        let profile = ctx.ws.profile(&ctx.ws.history_entry(id)?.profile)?;
+        ctx.seed_session_secrets(&profile).await?;
+    }
+    Ok(ctx.ws.history_as_curl(id, with_token).await?.copied)
+}
+
 pub fn case(ctx: &Context, command: CaseCommand) -> Result<i32, Failure> {
     match command {
         CaseCommand::Export {
@@ -73,34 +68,46 @@ pub fn case(ctx: &Context, command: CaseCommand) -> Result<i32, Failure> {
         } => {
             let selection = CaseSelection::Filter(filter.to_filter()?);
             let wrote = ctx.ws.export_case(&file, selection, force)?;
-            let (requests, profiles) = (wrote.requests, wrote.profiles);
-            let path = wrote.path.display();
+            let (requests, profiles, path) = (wrote.requests, wrote.profiles, wrote.path.display());
             println!("Wrote {requests} request(s) and {profiles} profile(s) to {path} (no secrets or tokens).");
         }
-        CaseCommand::Import { file, yes } => {
-            let (_, plan) = ctx.ws.plan_case_import(&file)?;
-            for profile in &plan.add {
-                let (name, grant, client) = (&profile.name, profile.grant, &profile.client_id);
-                println!("add profile {name} ({grant}, {client})");
-            }
-            for (from, to) in &plan.renamed {
-                println!("  {from} exists here and differs: the case's comes in as {to}");
-            }
-            for name in &plan.reused {
-                println!("use profile {name} (the same here)");
-            }
-            for (profile, saved) in &plan.saved {
-                println!("add saved request \"{}\" to {profile}", saved.name);
-            }
-            if !yes {
-                println!("Nothing changed: run again with --yes to add this.");
-                return Ok(0);
-            }
-            ctx.ws.import_case(&file)?;
+        CaseCommand::Import { file, yes: false } => {
+            print_plan(&ctx.ws.plan_case_import(&file)?.1);
+            println!("Nothing changed: run again with --yes to add this.");
+        }
+        CaseCommand::Import { file, yes: true } => {
+            print_plan(&ctx.ws.import_case(&file)?);
             println!("Imported. Client secrets are not in case files: set them with `waybill profile set-secret NAME`.");
         }
     }
     Ok(0)
+}
+
+fn json_of(value: impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+fn print_summary(e: &Summary) {
+    let status = e.status.map(|s| s.to_string()).unwrap_or("error".into());
+    let ms = e.elapsed_ms.map(|m| format!("{m} ms")).unwrap_or_default();
+    let (id, at, profile, method, url) = (e.id, &e.at, &e.profile, &e.method, &e.url);
+    println!("{id:>5}  {at}  {profile:<16} {method:<7} {status:<5} {ms:>7}  {url}");
+}
+
+fn print_plan(plan: &ImportPlan) {
+    for profile in &plan.add {
+        let (name, grant, client) = (&profile.name, profile.grant, &profile.client_id);
+        println!("add profile {name} ({grant}, {client})");
+    }
+    for (from, to) in &plan.renamed {
+        println!("  {from} exists here and differs: the case's comes in as {to}");
+    }
+    for name in &plan.reused {
+        println!("use profile {name} (the same here)");
+    }
+    for (profile, saved) in &plan.saved {
+        println!("add saved request \"{}\" to {profile}", saved.name);
+    }
 }
 
 fn print_entry(e: &Entry) {

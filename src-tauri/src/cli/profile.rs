@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 use waybill_core::profile::preset;
-use waybill_core::{ClientSecret, Grant, NewProfile, Profile};
+use waybill_core::{ClientSecret, Grant, NewProfile, Password, Profile};
 
 use super::args::{AddArgs, EditArgs, ProfileCommand, ProfileFields};
 use super::output::{expiry_text, print_json, Failure};
@@ -16,14 +16,7 @@ pub async fn run(ctx: &mut Context, command: ProfileCommand) -> Result<i32, Fail
         ProfileCommand::Add(args) => add(ctx, *args).await,
         ProfileCommand::Edit(args) => edit(ctx, *args).await,
         ProfileCommand::List { json } => list(ctx, json),
-        ProfileCommand::Show { name, json } => {
-            let p = ctx.ws.profile(&name)?;
-            match json {
-                true => print_json(&profile_json(&p)),
-                false => print!("{}", profile_text(&p)),
-            }
-            Ok(0)
-        }
+        ProfileCommand::Show { name, json } => show(ctx, &name, json),
         ProfileCommand::Remove { name } => {
             ctx.ws.remove_profile(&name).await?;
             println!("Removed profile {name}, its keyring entries and its saved requests.");
@@ -32,16 +25,7 @@ pub async fn run(ctx: &mut Context, command: ProfileCommand) -> Result<i32, Fail
         ProfileCommand::SetSecret {
             name,
             client_secret_stdin,
-        } => {
-            let stdin = &mut ctx.stdin;
-            let secret =
-                stdin.secret_from(client_secret_stdin, "client secret", "Client secret: ")?;
-            ctx.ws
-                .set_client_secret(&name, ClientSecret::new(secret))
-                .await?;
-            println!("Stored a new client secret for {name} (its old tokens were forgotten).");
-            Ok(0)
-        }
+        } => set_secret(ctx, &name, client_secret_stdin).await,
     }
 }
 
@@ -56,7 +40,36 @@ async fn add(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
         .profile_secrets(&args.secrets, new.grant()?, false)?;
     let password = secrets.password.clone();
     let profile = ctx.ws.add_profile(new, secrets).await?;
-    println!("Added profile {} ({}).", profile.name, summary(&profile));
+    print_added(&profile, ctx.session_only);
+    match password {
+        Some(password) => sign_in_now(ctx, &profile, &password).await,
+        None => Ok(0),
+    }
+}
+
+/// The password grant signs in as soon as its profile is added (the password is kept only with
+/// --remember-password).
+async fn sign_in_now(
+    ctx: &Context,
+    profile: &Profile,
+    password: &Password,
+) -> Result<i32, Failure> {
+    let signed_in = ctx.ws.sign_in_with_password(&profile.name, password).await;
+    let hint = format!(
+        "the profile was saved; sign in again with `waybill login {}`",
+        profile.name
+    );
+    let token = signed_in.map_err(|e| Failure::from(e).with_hint(hint))?;
+    let user = profile.username.as_deref().unwrap_or_default();
+    println!(
+        "Signed in as {user}; token valid until {}.",
+        expiry_text(&token.meta)
+    );
+    Ok(0)
+}
+
+fn print_added(profile: &Profile, session_only: bool) {
+    println!("Added profile {} ({}).", profile.name, summary(profile));
     if let Some(note) = profile
         .preset
         .as_deref()
@@ -64,23 +77,28 @@ async fn add(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
     {
         println!("Note: {note}");
     }
-    if let Some(password) = password {
-        // The password signs in now; it is kept only with --remember-password.
-        let signed_in = ctx.ws.sign_in_with_password(&profile.name, &password).await;
-        let hint = format!(
-            "the profile was saved; sign in again with `waybill login {}`",
-            profile.name
-        );
-        let token = signed_in.map_err(|e| Failure::from(e).with_hint(hint))?;
-        let user = profile.username.as_deref().unwrap_or_default();
-        println!(
-            "Signed in as {user}; token valid until {}.",
-            expiry_text(&token.meta)
-        );
-    }
-    if ctx.session_only {
+    if session_only {
         println!("--session-only: no secret was stored; pass --session-only with each command and give the secret again.");
     }
+}
+
+fn show(ctx: &Context, name: &str, json: bool) -> Result<i32, Failure> {
+    let profile = ctx.ws.profile(name)?;
+    match json {
+        true => print_json(&profile_json(&profile)),
+        false => print!("{}", profile_text(&profile)),
+    }
+    Ok(0)
+}
+
+async fn set_secret(ctx: &mut Context, name: &str, from_stdin: bool) -> Result<i32, Failure> {
+    let secret = ctx
+        .stdin
+        .secret_from(from_stdin, "client secret", "Client secret: ")?;
+    ctx.ws
+        .set_client_secret(name, ClientSecret::new(secret))
+        .await?;
+    println!("Stored a new client secret for {name} (its old tokens were forgotten).");
     Ok(0)
 }
 

@@ -4,8 +4,9 @@
 use std::io::Read;
 
 use serde_json::{json, Value};
-use waybill_core::http::curl::parse_curl;
+use waybill_core::http::curl::{parse_curl, CurlRequest};
 use waybill_core::http::request::parse_header;
+use waybill_core::store::saved::SavedRequest;
 use waybill_core::ApiRequest;
 
 use super::args::{CallArgs, GlobalOptions};
@@ -13,6 +14,18 @@ use super::output::{print_json, print_response, Failure};
 use super::Context;
 
 pub async fn call(ctx: &mut Context, args: CallArgs) -> Result<i32, Failure> {
+    let request = request_of(&args)?;
+    ctx.seed_session_secrets(&ctx.ws.profile(&args.name)?)
+        .await?;
+    let response = ctx
+        .ws
+        .call(&args.name, &request, &vars(&args.vars)?)
+        .await?;
+    Ok(print_response(&response, args.json_out))
+}
+
+/// The request `call`'s arguments describe (its body from -d or a file).
+fn request_of(args: &CallArgs) -> Result<ApiRequest, Failure> {
     let mut request = ApiRequest::new(&args.method, &args.url_or_path);
     for line in &args.headers {
         request.headers.push(parse_header(line)?);
@@ -24,13 +37,7 @@ pub async fn call(ctx: &mut Context, args: CallArgs) -> Result<i32, Failure> {
         ),
         (None, None) => None,
     };
-    ctx.seed_session_secrets(&ctx.ws.profile(&args.name)?)
-        .await?;
-    let response = ctx
-        .ws
-        .call(&args.name, &request, &vars(&args.vars)?)
-        .await?;
-    Ok(print_response(&response, args.json_out))
+    Ok(request)
 }
 
 pub async fn send(
@@ -48,23 +55,22 @@ pub async fn send(
 /// The profile's saved requests: `folder/name  METHOD url`, or JSON.
 pub fn list(ctx: &Context, name: &str, json: bool) -> Result<i32, Failure> {
     let saved = ctx.ws.saved_requests(name)?;
-    if json {
-        let list = saved.iter().map(|s| {
-            json!({
-                "folder": s.folder, "name": s.name, "method": s.request.method,
-                "url": s.request.url, "headers": s.request.headers,
-            })
-        });
-        print_json(&Value::Array(list.collect()));
-        return Ok(0);
-    }
-    if saved.is_empty() {
-        println!("{name} has no saved requests (save them in the window's request builder).");
-    }
-    for s in &saved {
-        println!("{:<40} {:<7} {}", s.path(), s.request.method, s.request.url);
+    match json {
+        true => print_json(&Value::Array(saved.iter().map(saved_json).collect())),
+        false if saved.is_empty() => {
+            println!("{name} has no saved requests (save them in the window's request builder).")
+        }
+        false => saved
+            .iter()
+            .for_each(|s| println!("{:<40} {:<7} {}", s.path(), s.request.method, s.request.url)),
     }
     Ok(0)
+}
+
+/// `{folder, name, method, url, headers}`: the shape scripts read (`folder` null when none).
+fn saved_json(saved: &SavedRequest) -> Value {
+    let (folder, name, request) = (&saved.folder, &saved.name, &saved.request);
+    json!({"folder": folder, "name": name, "method": request.method, "url": request.url, "headers": request.headers})
 }
 
 /// A curl command from stdin: printed as JSON (its Authorization redacted), or sent with the
@@ -79,25 +85,28 @@ pub async fn curl_import(
     std::io::stdin()
         .read_to_string(&mut command)
         .map_err(|e| format!("could not read the curl command from stdin: {e}"))?;
-    let mut parsed = parse_curl(&command, |path| std::fs::read(path))?;
-    if let (true, Some(name)) = (send, profile) {
-        let ctx = &mut Context::new(options)?;
-        ctx.seed_session_secrets(&ctx.ws.profile(&name)?).await?;
-        return Ok(print_response(
-            &ctx.ws.send_curl(&name, &parsed).await?,
-            json_out,
-        ));
-    }
-    // The customer's credentials are theirs: never echoed.
+    let parsed = parse_curl(&command, |path| std::fs::read(path))?;
+    let Some(name) = profile.filter(|_| send) else {
+        print_json(&pasted_json(parsed));
+        return Ok(0);
+    };
+    let ctx = &mut Context::new(options)?;
+    ctx.seed_session_secrets(&ctx.ws.profile(&name)?).await?;
+    Ok(print_response(
+        &ctx.ws.send_curl(&name, &parsed).await?,
+        json_out,
+    ))
+}
+
+/// `{method, url, headers, body}`, the command's own Authorization redacted: the customer's
+/// credentials are theirs, never echoed.
+fn pasted_json(mut parsed: CurlRequest) -> Value {
     let authorization = parsed.take_authorization();
     let mut headers = parsed.headers.clone();
     if let Some((name, scheme)) = authorization {
         headers.push((name, format!("{scheme} [redacted]")));
     }
-    print_json(&json!({
-        "method": parsed.method, "url": parsed.url, "headers": headers, "body": parsed.body,
-    }));
-    Ok(0)
+    json!({"method": parsed.method, "url": parsed.url, "headers": headers, "body": parsed.body})
 }
 
 pub async fn replay(

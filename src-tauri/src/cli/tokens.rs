@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use waybill_core::auth::jwt::SignatureCheck;
 use waybill_core::session::TokenStatus;
-use waybill_core::{Password, WorkspaceError};
+use waybill_core::{Password, Token, WorkspaceError};
 
 use super::output::{expiry_text, print_json, Failure};
 use super::Context;
@@ -14,17 +14,22 @@ pub async fn token(ctx: &mut Context, name: &str, json: bool) -> Result<i32, Fai
     ctx.seed_session_secrets(&ctx.ws.profile(name)?).await?;
     let token = ctx.ws.token(name).await?;
     match json {
-        true => print_json(&json!({
-            "access_token": token.access_token.expose(),
-            "token_type": token.meta.token_type,
-            "expires_at": token.meta.expires_at.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-            "scope": token.meta.scope,
-            "source": token.source,
-            "extra": token.meta.extra.0,
-        })),
+        true => print_json(&token_json(&token)),
         false => println!("{}", token.access_token.expose()),
     }
     Ok(0)
+}
+
+/// `{access_token, token_type, expires_at, scope, source, extra}`: `token --json`'s contract.
+fn token_json(token: &Token) -> Value {
+    let meta = &token.meta;
+    let expires_at = meta
+        .expires_at
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    json!({
+        "access_token": token.access_token.expose(), "token_type": meta.token_type,
+        "expires_at": expires_at, "scope": meta.scope, "source": token.source, "extra": meta.extra.0,
+    })
 }
 
 pub async fn inspect(ctx: &Context, name: &str, json: bool, verify: bool) -> Result<i32, Failure> {
@@ -52,17 +57,32 @@ pub async fn login(
     no_browser: bool,
     timeout: Duration,
 ) -> Result<i32, Failure> {
-    if !ctx.ws.profile(name)?.grant.is_browser() {
-        let stdin = &mut ctx.stdin;
-        let from_stdin = password_stdin || ctx.session_only;
-        let password = Password::new(stdin.secret_from(from_stdin, "password", "Password: ")?);
-        let token = ctx.ws.sign_in_with_password(name, &password).await?;
-        println!(
-            "Signed in to {name}; token valid until {}.",
-            expiry_text(&token.meta)
-        );
-        return Ok(0);
-    }
+    let token = match ctx.ws.profile(name)?.grant.is_browser() {
+        true => browser_login(ctx, name, no_browser, timeout).await?,
+        false => {
+            let from_stdin = password_stdin || ctx.session_only;
+            let typed = ctx
+                .stdin
+                .secret_from(from_stdin, "password", "Password: ")?;
+            ctx.ws
+                .sign_in_with_password(name, &Password::new(typed))
+                .await?
+        }
+    };
+    println!(
+        "Signed in to {name}; token valid until {}.",
+        expiry_text(&token.meta)
+    );
+    Ok(0)
+}
+
+/// Bind the listener, open the browser (or print the address), wait for the redirect or Ctrl-C.
+async fn browser_login(
+    ctx: &Context,
+    name: &str,
+    no_browser: bool,
+    timeout: Duration,
+) -> Result<Token, Failure> {
     let started = ctx.ws.start_sign_in(name, !no_browser, timeout).await?;
     match started.browser {
         None => {
@@ -74,15 +94,10 @@ pub async fn login(
     }
     let (secs, uri) = (timeout.as_secs(), &started.redirect_uri);
     eprintln!("Waiting up to {secs} s for it to come back to {uri} (Ctrl-C cancels)...");
-    let token = tokio::select! {
-        signed_in = ctx.ws.finish_sign_in(started.attempt) => signed_in?.token,
-        _ = tokio::signal::ctrl_c() => return Err(WorkspaceError::SignInCancelled.into()),
-    };
-    println!(
-        "Signed in to {name}; token valid until {}.",
-        expiry_text(&token.meta)
-    );
-    Ok(0)
+    tokio::select! {
+        signed_in = ctx.ws.finish_sign_in(started.attempt) => Ok(signed_in?.token),
+        _ = tokio::signal::ctrl_c() => Err(WorkspaceError::SignInCancelled.into()),
+    }
 }
 
 pub async fn logout(ctx: &Context, name: &str, revoke: bool) -> Result<i32, Failure> {

@@ -1,6 +1,7 @@
 //! `waybill var`: the user's `{{name}}` variables.
 
 use serde_json::Value;
+use waybill_core::store::variables::UserVariables;
 
 use super::args::VarCommand;
 use super::output::{print_json, Failure};
@@ -11,19 +12,7 @@ pub fn var(ctx: &Context, command: VarCommand) -> Result<i32, Failure> {
         VarCommand::List { json: true } => {
             print_json(&serde_json::to_value(ctx.ws.variables()?).unwrap_or(Value::Null));
         }
-        VarCommand::List { json: false } => {
-            let variables = ctx.ws.variables()?;
-            let tables = [
-                ("shared", &variables.shared),
-                ("sandbox", &variables.sandbox),
-                ("live", &variables.live),
-            ];
-            for (place, table) in tables {
-                for (name, value) in table {
-                    println!("{place:<8} {name} = {value}");
-                }
-            }
-        }
+        VarCommand::List { json: false } => print_table(&ctx.ws.variables()?),
         VarCommand::Set {
             name,
             value,
@@ -32,4 +21,17 @@ pub fn var(ctx: &Context, command: VarCommand) -> Result<i32, Failure> {
         VarCommand::Unset { name, environment } => ctx.ws.unset_variable(&name, environment)?,
     }
     Ok(0)
+}
+
+fn print_table(variables: &UserVariables) {
+    let tables = [
+        ("shared", &variables.shared),
+        ("sandbox", &variables.sandbox),
+        ("live", &variables.live),
+    ];
+    for (place, table) in tables {
+        for (name, value) in table {
+            println!("{place:<8} {name} = {value}");
+        }
+    }
 }
