@@ -251,6 +251,8 @@ impl Session {
     ) -> Result<TokenStatus, SessionError> {
         let slot = self.slot(profile);
         let mut slot = slot.lock().await;
+        // What the keyring holds now: another Waybill may have renewed or forgotten the tokens.
+        slot.loaded = false;
         self.load(profile, &mut slot).await?;
         let now = self.clock.now();
         let state = match &slot.current {

@@ -72,23 +72,31 @@ impl SignIns {
         self.attempts.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// End every attempt of `profile`, then wait until their listeners are closed.
+    /// End every attempt of `profile`, then wait until their listeners are closed. Ending them
+    /// again while waiting: an attempt started meanwhile (a double click) is ended too.
     async fn take_turn(&self, profile: &Profile) -> OwnedMutexGuard<()> {
-        {
-            let mut attempts = self.lock();
-            attempts.by_number.retain(|_, a| {
-                let theirs = a.profile.keyring_id == profile.keyring_id;
-                if let (true, Some(cancel)) = (theirs, a.cancel.take()) {
-                    let _ = cancel.send(());
-                }
-                !theirs || a.waiting.is_none()
-            });
-        }
         let turn = {
             let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
             turns.entry(profile.keyring_id.clone()).or_default().clone()
         };
-        turn.lock_owned().await
+        loop {
+            self.end_attempts(profile);
+            let wait = tokio::time::timeout(Duration::from_millis(100), turn.clone().lock_owned());
+            if let Ok(guard) = wait.await {
+                return guard;
+            }
+        }
+    }
+
+    /// Cancel the waits under way for `profile`; drop the attempts nobody waits on yet.
+    fn end_attempts(&self, profile: &Profile) {
+        self.lock().by_number.retain(|_, a| {
+            let theirs = a.profile.keyring_id == profile.keyring_id;
+            if let (true, Some(cancel)) = (theirs, a.cancel.take()) {
+                let _ = cancel.send(());
+            }
+            !theirs || a.waiting.is_none()
+        });
     }
 }
 
@@ -300,5 +308,17 @@ mod tests {
             Err(WorkspaceError::SignInOver)
         ));
         ws.cancel_sign_in(third.unwrap().attempt);
+
+        // Two at once (a double click): the later one wins, neither waits for the other's timeout.
+        let started = tokio::time::timeout(Duration::from_secs(5), async {
+            tokio::join!(
+                ws.start_sign_in("web", false, Duration::from_secs(30)),
+                ws.start_sign_in("web", false, Duration::from_secs(30))
+            )
+        });
+        let (a, b) = started
+            .await
+            .expect("neither start waits for the other to time out");
+        assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
     }
 }
