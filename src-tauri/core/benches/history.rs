@@ -1,5 +1,6 @@
 //! History benchmarks: recording one call (redaction, insert, retention in one transaction) into
-//! a database already at its 1000-entry limit, and the history list's queries over it.
+//! a database already at its 1000-entry limit, and the history list's queries over it (list rows,
+//! and whole entries for comparison).
 //!
 //! The database is a real file (tempdir) in WAL mode with `synchronous=NORMAL`, as Waybill uses it.
 //!
@@ -69,6 +70,11 @@ fn history_benches(c: &mut Criterion) {
     };
     c.bench_function("list_newest_200", |b| {
         b.iter(|| black_box(history.list(&newest).expect("list").len()))
+    });
+    // The same rows whole, with headers and bodies, as the list read them before it had its own
+    // query (and as `history --json` and case files still do).
+    c.bench_function("entries_newest_200", |b| {
+        b.iter(|| black_box(history.entries(&newest).expect("entries").len()))
     });
     let failed = Filter {
         status: Some(StatusFilter::Class(4)),

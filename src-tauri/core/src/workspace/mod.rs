@@ -63,8 +63,12 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn open(options: Options) -> Workspace {
-        let session = Session::new(options.vault, options.net, Arc::new(SystemClock))
-            .with_lock_dir(&options.dir);
+        let shared = options.vault.is_persistent();
+        let mut session = Session::new(options.vault, options.net, Arc::new(SystemClock));
+        // Secrets in memory are this process's own: no other Waybill renews its tokens.
+        if shared {
+            session = session.with_lock_dir(&options.dir);
+        }
         Workspace {
             profiles: ProfileStore::new(&options.dir),
             saved: SavedRequests::in_dir(&options.dir),
