@@ -54,6 +54,12 @@ fn add_args(name: &str, token_url: &str, api_base: &str) -> Vec<String> {
     ])
 }
 
+/// Add a client-credentials profile (secret "s") and insist it worked.
+fn add(wb: &Waybill, name: &str, token_url: &str, api_base: &str) {
+    let args = add_args(name, token_url, api_base);
+    wb.ok(&args.iter().map(String::as_str).collect::<Vec<_>>(), "s\n");
+}
+
 fn profiles(wb: &Waybill) -> Vec<Value> {
     wb.json(&["profile", "list", "--json"])
         .as_array()
@@ -121,12 +127,11 @@ async fn adds_and_edits_racing_lose_nothing() {
     require_keyring();
     let wb = Waybill::new();
     for name in ["e0", "e1", "e2", "shared"] {
-        wb.ok(
-            &add_args(name, "https://auth.example/token", "https://api.example")
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-            "s\n",
+        add(
+            &wb,
+            name,
+            "https://auth.example/token",
+            "https://api.example",
         );
     }
     let mut commands: Vec<(Vec<String>, String)> = (0..3)
@@ -153,7 +158,7 @@ async fn adds_and_edits_racing_lose_nothing() {
             "s\n".into(),
         )
     }));
-    // Two edits of different fields of the same profile: both must land.
+    // Three edits of different fields of the same profile: all must land.
     commands.push((
         args(&["profile", "edit", "shared", "--scope", "both"]),
         String::new(),
@@ -196,8 +201,7 @@ async fn twelve_calls_with_an_empty_cache_make_one_token_request() {
     require_keyring();
     let api = provider(3600).await;
     let wb = Waybill::new();
-    let add = add_args("p", &api.url("/token"), &api.url("/api"));
-    wb.ok(&add.iter().map(String::as_str).collect::<Vec<_>>(), "s\n");
+    add(&wb, "p", &api.url("/token"), &api.url("/api"));
     let calls = vec![(args(&["call", "p", "GET", "/shipments"]), String::new()); 12];
     for run in together(&wb, &calls) {
         assert_eq!(run.code, 0, "a call failed: {}", run.stderr);
@@ -215,8 +219,7 @@ async fn twelve_calls_just_after_expiry_make_one_token_request() {
     require_keyring();
     let api = provider(2).await;
     let wb = Waybill::new();
-    let add = add_args("p", &api.url("/token"), &api.url("/api"));
-    wb.ok(&add.iter().map(String::as_str).collect::<Vec<_>>(), "s\n");
+    add(&wb, "p", &api.url("/token"), &api.url("/api"));
     wb.ok(&["call", "p", "GET", "/first"], "");
     assert_eq!(api.count("/token"), 1);
     tokio::time::sleep(Duration::from_millis(2300)).await;
