@@ -5,43 +5,9 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use waybill_demo::{DemoConfig, DemoServer};
+use waybill_tests::demo::{self, add_client_credentials};
 use waybill_tests::harness::{random_secret, require_keyring, secret_tool_lookup, Waybill};
 use waybill_tests::oidc::OidcProvider;
-
-async fn demo(secret: &str, password: &str) -> DemoServer {
-    let config = DemoConfig {
-        client_secret: secret.to_string(),
-        password: password.to_string(),
-        token_ttl: Duration::from_secs(3600),
-        ..DemoConfig::default()
-    };
-    DemoServer::start(0, config).await.expect("demo provider")
-}
-
-fn add_cc(wb: &Waybill, name: &str, server: &DemoServer, dialect: &str, secret: &str) {
-    let token_url = server.token_url();
-    let api_base = server.api_base();
-    wb.ok(
-        &[
-            "profile",
-            "add",
-            name,
-            "--grant",
-            "client_credentials",
-            "--token-url",
-            &token_url,
-            "--client-id",
-            "demo-client",
-            "--client-auth",
-            dialect,
-            "--api-base",
-            &api_base,
-            "--client-secret-stdin",
-        ],
-        &format!("{secret}\n"),
-    );
-}
 
 fn token_json(wb: &Waybill, name: &str) -> Value {
     let run = wb.run_printing_token(&["token", name, "--json"], "");
@@ -54,13 +20,13 @@ async fn demo_provider_full_flow_keeps_secrets_in_the_keyring_only() {
     require_keyring();
     let secret = random_secret("client-secret");
     let password = random_secret("user-password");
-    let server = demo(&secret, &password).await;
+    let server = demo::start(&secret, &password).await;
     let wb = Waybill::new();
     let mut tokens_seen = Vec::new();
 
     for dialect in ["form", "basic", "json"] {
         let name = format!("demo-{dialect}");
-        add_cc(&wb, &name, &server, dialect, &secret);
+        add_client_credentials(&wb, &name, &server, dialect, &secret);
         let first = token_json(&wb, &name);
         assert_eq!(
             first["source"], "fetched",
@@ -445,7 +411,7 @@ fn a_corrupt_profiles_file_is_kept_aside_and_reported() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_keyring_commands_say_so_and_session_only_works() {
     let secret = random_secret("client-secret");
-    let server = demo(&secret, "unused-password").await;
+    let server = demo::start(&secret, "unused-password").await;
     let wb = Waybill::new().env(
         "DBUS_SESSION_BUS_ADDRESS",
         "unix:path=/nonexistent/waybill-test-bus",
@@ -505,7 +471,7 @@ async fn without_a_keyring_commands_say_so_and_session_only_works() {
 async fn presets_fill_the_profile_and_flags_override_them() {
     require_keyring();
     let secret = random_secret("client-secret");
-    let server = demo(&secret, "unused-password").await;
+    let server = demo::start(&secret, "unused-password").await;
     let wb = Waybill::new();
     let (token_url, api_base) = (server.token_url(), server.api_base());
     wb.ok(
@@ -743,9 +709,9 @@ async fn inspect_shows_a_jwt_and_checks_its_signature_without_printing_the_token
 async fn curl_import_prints_the_request_and_sends_it_with_the_profiles_token() {
     require_keyring();
     let secret = random_secret("client-secret");
-    let server = demo(&secret, "unused-password").await;
+    let server = demo::start(&secret, "unused-password").await;
     let wb = Waybill::new();
-    add_cc(&wb, "carrier", &server, "basic", &secret);
+    add_client_credentials(&wb, "carrier", &server, "basic", &secret);
     let customer_token = random_secret("customer-token");
     let pasted = format!(
         "curl -X POST '{}/shipments' \\\n  -H 'Authorization: Bearer {customer_token}' \\\n  -H 'Content-Type: application/json' \\\n  --data-raw '{{\"to\": \"Lyon\", \"parcels\": 3}}'\n",
@@ -797,9 +763,9 @@ async fn curl_import_prints_the_request_and_sends_it_with_the_profiles_token() {
 async fn history_keeps_calls_without_secrets_and_replays_them() {
     require_keyring();
     let secret = random_secret("client-secret");
-    let server = demo(&secret, "unused-password").await;
+    let server = demo::start(&secret, "unused-password").await;
     let wb = Waybill::new();
-    add_cc(&wb, "carrier", &server, "form", &secret);
+    add_client_credentials(&wb, "carrier", &server, "form", &secret);
     let token = token_json(&wb, "carrier")["access_token"]
         .as_str()
         .unwrap()
@@ -922,7 +888,7 @@ async fn history_keeps_calls_without_secrets_and_replays_them() {
 async fn variables_follow_the_profiles_environment_and_history_keeps_the_resolved_call() {
     require_keyring();
     let secret = random_secret("client-secret");
-    let server = demo(&secret, "unused-password").await;
+    let server = demo::start(&secret, "unused-password").await;
     let wb = Waybill::new();
     let (token_url, api_base) = (server.token_url(), server.api_base());
     for (name, env) in [("packly-sbx", "sandbox"), ("packly-live", "live")] {
@@ -1023,8 +989,8 @@ async fn variables_follow_the_profiles_environment_and_history_keeps_the_resolve
         .is_empty());
 
     // Replayed with a profile on another API base, the call goes there, with that one's token.
-    let other = demo(&secret, "unused-password").await;
-    add_cc(&wb, "elsewhere", &other, "form", &secret);
+    let other = demo::start(&secret, "unused-password").await;
+    add_client_credentials(&wb, "elsewhere", &other, "form", &secret);
     wb.ok(&["call", "packly-sbx", "GET", "/services"], "");
     let id = wb.json(&["history", "--json"])[0]["id"].to_string();
     let replayed = wb.run(&["replay", &id, "--profile", "elsewhere", "--json-out"], "");

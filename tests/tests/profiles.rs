@@ -3,43 +3,9 @@
 //! repaired so the profiles file always loads back. The real binary, the real keyring, the demo
 //! provider, and an emulator where a provider must send something the demo does not.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
-use waybill_demo::{DemoConfig, DemoServer};
+use waybill_tests::demo::{self, add_client_credentials};
 use waybill_tests::harness::{random_secret, require_keyring, secret_tool_lookup, Waybill};
-
-async fn demo(secret: &str) -> DemoServer {
-    let config = DemoConfig {
-        client_secret: secret.to_string(),
-        token_ttl: Duration::from_secs(3600),
-        ..DemoConfig::default()
-    };
-    DemoServer::start(0, config).await.expect("demo provider")
-}
-
-fn add_cc(wb: &Waybill, name: &str, server: &DemoServer, secret: &str) {
-    let (token_url, api_base) = (server.token_url(), server.api_base());
-    wb.ok(
-        &[
-            "profile",
-            "add",
-            name,
-            "--grant",
-            "client_credentials",
-            "--token-url",
-            &token_url,
-            "--client-id",
-            "demo-client",
-            "--api-base",
-            &api_base,
-            "--scope",
-            "shipments",
-            "--client-secret-stdin",
-        ],
-        &format!("{secret}\n"),
-    );
-}
 
 fn show(wb: &Waybill, name: &str) -> Value {
     wb.json(&["profile", "show", name, "--json"])
@@ -54,9 +20,9 @@ fn state(wb: &Waybill, name: &str) -> String {
 async fn profile_edit_changes_only_what_is_given_and_keeps_the_keyring_entries() {
     require_keyring();
     let secret = random_secret("edit-secret");
-    let server = demo(&secret).await;
+    let server = demo::start(&secret, "unused-password").await;
     let wb = Waybill::new();
-    add_cc(&wb, "acme", &server, &secret);
+    add_client_credentials(&wb, "acme", &server, "form", &secret);
     let before = show(&wb, "acme");
     let id = before["keyring_id"].as_str().unwrap().to_string();
     wb.ok(&["call", "acme", "GET", "/services"], "");
@@ -165,7 +131,7 @@ async fn profile_edit_changes_only_what_is_given_and_keeps_the_keyring_entries()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_browser_profile_without_a_secret_flag_is_a_public_client() {
     require_keyring();
-    let server = demo("unused-secret").await;
+    let server = demo::start("unused-secret", "unused-password").await;
     let wb = Waybill::new();
     // The browser sign-in issue's contract, exactly: no secret flag, stdin not a terminal.
     let issuer = server.base_url();
@@ -247,9 +213,9 @@ async fn a_browser_profile_without_a_secret_flag_is_a_public_client() {
 async fn removing_a_profile_removes_its_saved_requests_and_keyring_entries() {
     require_keyring();
     let secret = random_secret("rm-secret");
-    let server = demo(&secret).await;
+    let server = demo::start(&secret, "unused-password").await;
     let wb = Waybill::new();
-    add_cc(&wb, "gone", &server, &secret);
+    add_client_credentials(&wb, "gone", &server, "form", &secret);
     let id = wb.keyring_id("gone");
     // Saved requests come with a case file: export one call, import it back as another profile.
     wb.ok(&["call", "gone", "GET", "/services"], "");

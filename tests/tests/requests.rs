@@ -2,41 +2,9 @@
 //! folder/name, variables filled, kept in history, `call`'s exit codes) and case files that are
 //! never written over by accident. The real binary, the real keyring, the demo provider.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
-use waybill_demo::{DemoConfig, DemoServer};
+use waybill_tests::demo::{self, add_client_credentials};
 use waybill_tests::harness::{random_secret, require_keyring, Waybill};
-
-async fn demo(secret: &str) -> DemoServer {
-    let config = DemoConfig {
-        client_secret: secret.to_string(),
-        token_ttl: Duration::from_secs(3600),
-        ..DemoConfig::default()
-    };
-    DemoServer::start(0, config).await.expect("demo provider")
-}
-
-fn add_cc(wb: &Waybill, name: &str, server: &DemoServer, secret: &str) {
-    let (token_url, api_base) = (server.token_url(), server.api_base());
-    wb.ok(
-        &[
-            "profile",
-            "add",
-            name,
-            "--grant",
-            "client_credentials",
-            "--token-url",
-            &token_url,
-            "--client-id",
-            "demo-client",
-            "--api-base",
-            &api_base,
-            "--client-secret-stdin",
-        ],
-        &format!("{secret}\n"),
-    );
-}
 
 /// Saved requests as the window's builder keeps them in `requests.toml`.
 fn save_requests(wb: &Waybill, keyring_id: &str) {
@@ -68,9 +36,9 @@ request = {{ method = "GET", url = "/services", query = [], headers = [], body =
 async fn saved_requests_are_listed_and_sent_from_the_command_line() {
     require_keyring();
     let secret = random_secret("saved-secret");
-    let server = demo(&secret).await;
+    let server = demo::start(&secret, "unused-password").await;
     let wb = Waybill::new();
-    add_cc(&wb, "acme", &server, &secret);
+    add_client_credentials(&wb, "acme", &server, "form", &secret);
     save_requests(&wb, &wb.keyring_id("acme"));
     wb.ok(&["var", "set", "city", "Oslo"], "");
 
@@ -151,9 +119,9 @@ async fn saved_requests_are_listed_and_sent_from_the_command_line() {
 async fn a_case_export_never_writes_over_a_file_unless_forced() {
     require_keyring();
     let secret = random_secret("case-secret");
-    let server = demo(&secret).await;
+    let server = demo::start(&secret, "unused-password").await;
     let wb = Waybill::new();
-    add_cc(&wb, "acme", &server, &secret);
+    add_client_credentials(&wb, "acme", &server, "form", &secret);
     wb.ok(&["call", "acme", "GET", "/services"], "");
     let file = wb.home.path().join("notes.json");
     std::fs::write(&file, "my own notes").unwrap();
