@@ -1,4 +1,5 @@
-//! The tiny carrier API under `/api`. Every route needs a live Bearer access token.
+//! The tiny carrier API under `/api`. Every route needs a live Bearer access token, and a
+//! certificate-bound one (RFC 8705 3) also the client certificate it was issued to.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,6 +15,8 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::store::Grant;
+use crate::tls::ClientCert;
+use crate::token::ct_eq;
 use crate::{lock, OAuthError, Shared};
 
 const BEARER_CHALLENGE: &str = "Bearer realm=\"waybill-demo\", error=\"invalid_token\"";
@@ -34,7 +37,8 @@ pub(crate) fn routes() -> Router<Shared> {
 }
 
 /// Extractor: the grant behind a live `Authorization: Bearer` token, and its seconds left.
-/// Rejects with 401 `invalid_token` and a `WWW-Authenticate: Bearer` challenge.
+/// Rejects with 401 `invalid_token` and a `WWW-Authenticate: Bearer` challenge, also when the
+/// token is bound to a client certificate the request's connection did not present.
 pub(crate) struct Bearer {
     grant: Grant,
     expires_in: u64,
@@ -65,15 +69,25 @@ impl FromRequestParts<Shared> for Bearer {
                 ))
             }
         };
-        match state.tokens.access(token) {
-            Some((grant, left)) => Ok(Bearer {
-                grant,
-                expires_in: left.as_secs(),
-            }),
-            None => Err(invalid(
+        let Some((grant, left)) = state.tokens.access(token) else {
+            return Err(invalid(
                 "The access token is unknown or expired; get a new one from the token endpoint.",
-            )),
+            ));
+        };
+        if let Some(bound) = &grant.cnf_x5t {
+            let presented = ClientCert::of(parts).thumbprint();
+            if !presented.as_deref().is_some_and(|t| ct_eq(t, bound)) {
+                return Err(invalid(
+                    "The access token is bound to a client certificate that this request did not \
+                     present (RFC 8705); call the API over mutual TLS with the certificate the \
+                     token was issued to.",
+                ));
+            }
         }
+        Ok(Bearer {
+            grant,
+            expires_in: left.as_secs(),
+        })
     }
 }
 
@@ -124,12 +138,18 @@ async fn get_shipment(
 
 async fn whoami(auth: Bearer) -> Json<Value> {
     let g = auth.grant;
-    Json(json!({
+    let mut body = json!({
         "grant_type": g.grant_type,
         "client_id": g.client_id,
         "username": g.username,
         "subject": g.username.as_deref().unwrap_or(&g.client_id),
         "scope": g.scope,
         "expires_in": auth.expires_in,
-    }))
+        "cert_bound": g.cnf_x5t.is_some(),
+    });
+    // As RFC 8705 3.2 has token introspection show it.
+    if let Some(x5t) = g.cnf_x5t {
+        body["cnf"] = json!({ "x5t#S256": x5t });
+    }
+    Json(body)
 }

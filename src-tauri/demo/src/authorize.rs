@@ -178,6 +178,8 @@ pub(crate) async fn decision(State(state): State<Shared>, body: Bytes) -> Respon
         username: Some(cfg.username.clone()),
         scope: request.scope.map(str::to_owned),
         family: None,
+        // A browser sign-in presents no client certificate.
+        cnf_x5t: None,
     };
     match request.response_type {
         ResponseType::Token => {

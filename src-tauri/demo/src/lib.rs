@@ -16,7 +16,17 @@
 //!   to RFC 8252 loopback URIs (`http://127.0.0.1`, `http://[::1]`, `http://localhost`, any
 //!   port); anything else is a 400 page, never a redirect. Codes are single-use and live 60 s;
 //!   `POST /oauth/revoke` implements RFC 7009 and `GET /.well-known/openid-configuration`
-//!   describes the endpoints.
+//!   describes the endpoints;
+//! - [`DemoServer::start_tls`] serves the same routes over TLS 1.2/1.3 (rustls) at
+//!   `https://127.0.0.1:PORT`; [`pki::Ca`] makes the certificates (current, expired or not yet
+//!   valid) and [`generated_tls`] a ready CA and server certificate. A failed handshake (a client
+//!   that does not trust the CA, a missing client certificate) drops that connection only;
+//! - with a client CA ([`ServerTls::client_ca_pem`]) every client must present a certificate
+//!   from it (mutual TLS). The confidential client may then authenticate at the token endpoint
+//!   by that certificate alone (RFC 8705 `tls_client_auth`: `client_id`, no secret), and the
+//!   tokens it gets are bound to the certificate's SHA-256 thumbprint: the API refuses them
+//!   (401 `invalid_token`) on a connection without that certificate, and the refresh token
+//!   only works with it.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -30,8 +40,12 @@ mod api;
 mod authorize;
 mod page;
 mod params;
+pub mod pki;
 mod store;
+mod tls;
 mod token;
+
+pub use tls::{generated_tls, ServerTls};
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -95,6 +109,8 @@ pub(crate) struct AppState {
     pub(crate) token_requests: AtomicU64,
     pub(crate) shipments: api::Shipments,
     pub(crate) pending: authorize::Pending,
+    /// Served with a client CA: clients present certificates (RFC 8705 is on offer).
+    pub(crate) client_certs: bool,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -117,14 +133,7 @@ impl DemoServer {
     pub async fn start(port: u16, config: DemoConfig) -> std::io::Result<DemoServer> {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
         let addr = listener.local_addr()?;
-        let state: Shared = Arc::new(AppState {
-            tokens: TokenStore::new(config.token_ttl),
-            config,
-            base_url: format!("http://{addr}"),
-            token_requests: AtomicU64::new(0),
-            shipments: api::Shipments::default(),
-            pending: authorize::Pending::default(),
-        });
+        let state = new_state(config, format!("http://{addr}"), false);
         let (stop, stopped) = oneshot::channel::<()>();
         let app = router(state.clone());
         let task = tokio::spawn(async move {
@@ -144,12 +153,49 @@ impl DemoServer {
         })
     }
 
+    /// Like [`DemoServer::start`], over TLS: `base_url` is `https://127.0.0.1:PORT`. With
+    /// `tls.client_ca_pem` every client must present a certificate from that CA. Unreadable
+    /// PEM is an `InvalidInput` error before anything is bound.
+    pub async fn start_tls(
+        port: u16,
+        config: DemoConfig,
+        tls: ServerTls,
+    ) -> std::io::Result<DemoServer> {
+        let rustls_config = tls::server_config(&tls)?;
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+        let addr = listener.local_addr()?;
+        let listener = tls::TlsListener::new(listener, rustls_config)?;
+        let state = new_state(
+            config,
+            format!("https://{addr}"),
+            tls.client_ca_pem.is_some(),
+        );
+        let (stop, stopped) = oneshot::channel::<()>();
+        // Each connection's verified client certificate reaches handlers as ConnectInfo.
+        let app = router(state.clone()).into_make_service_with_connect_info::<tls::ClientCert>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!("demo server stopped with an error: {e}");
+            }
+        });
+        tracing::debug!("demo provider listening on https://{addr}");
+        Ok(DemoServer {
+            addr,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
     /// The bound address (always 127.0.0.1).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    /// `http://127.0.0.1:PORT` (`https://` when started with TLS), without a trailing slash.
     pub fn base_url(&self) -> String {
         self.state.base_url.clone()
     }
@@ -181,7 +227,11 @@ impl DemoServer {
 
     /// Human text: URLs, credentials, and example `waybill profile add` commands for each dialect and grant.
     pub fn credentials_text(&self) -> String {
-        page::credentials_text(&self.state.config, &self.base_url())
+        page::credentials_text(
+            &self.state.config,
+            &self.base_url(),
+            self.state.client_certs,
+        )
     }
 
     /// Stops accepting connections, lets in-flight requests finish (at most 5 s), then returns.
@@ -207,6 +257,18 @@ impl Drop for DemoServer {
             let _ = stop.send(());
         }
     }
+}
+
+fn new_state(config: DemoConfig, base_url: String, client_certs: bool) -> Shared {
+    Arc::new(AppState {
+        tokens: TokenStore::new(config.token_ttl),
+        config,
+        base_url,
+        token_requests: AtomicU64::new(0),
+        shipments: api::Shipments::default(),
+        pending: authorize::Pending::default(),
+        client_certs,
+    })
 }
 
 /// All routes. Browser sign-in lives in `authorize.rs`; the grants and revocation in `token.rs`.
@@ -244,7 +306,13 @@ async fn expire_tokens(State(state): State<Shared>) -> StatusCode {
 /// OpenID provider (no ID tokens), only the OAuth fields clients use to find the endpoints.
 async fn discovery(State(state): State<Shared>) -> Json<serde_json::Value> {
     let b = &state.base_url;
-    Json(serde_json::json!({
+    let mut auth_methods = vec!["client_secret_post", "client_secret_basic", "none"];
+    if state.client_certs {
+        // Only CA-issued client certificates get through the handshake, so not the
+        // self-signed variant.
+        auth_methods.push("tls_client_auth");
+    }
+    let mut meta = serde_json::json!({
         "issuer": b,
         "authorization_endpoint": format!("{b}/oauth/authorize"),
         "token_endpoint": format!("{b}/oauth/token"),
@@ -255,9 +323,13 @@ async fn discovery(State(state): State<Shared>) -> Json<serde_json::Value> {
             "authorization_code", "implicit", "refresh_token", "client_credentials", "password"
         ],
         "code_challenge_methods_supported": ["S256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "none"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "none"],
-    }))
+        "token_endpoint_auth_methods_supported": auth_methods,
+        "revocation_endpoint_auth_methods_supported": auth_methods,
+    });
+    if state.client_certs {
+        meta["tls_client_certificate_bound_access_tokens"] = true.into();
+    }
+    Json(meta)
 }
 
 async fn not_found() -> OAuthError {

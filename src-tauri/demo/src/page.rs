@@ -50,11 +50,22 @@ fn browser_commands(c: &DemoConfig, base: &str) -> Vec<[String; 2]> {
     ]
 }
 
-pub(crate) fn credentials_text(c: &DemoConfig, base: &str) -> String {
+/// `client_certs`: served with a client CA, so every client presents a certificate (mutual TLS).
+pub(crate) fn credentials_text(c: &DemoConfig, base: &str, client_certs: bool) -> String {
     let mut t = String::new();
     t.push_str(&format!(
         "Waybill demo provider on {base} (127.0.0.1 only, tokens in memory)\n\n"
     ));
+    if base.starts_with("https://") {
+        t.push_str("  TLS            the server certificate is issued by the demo's own CA: trust that CA's PEM\n");
+    }
+    if client_certs {
+        t.push_str(&format!(
+            "  Client certs   required (mutual TLS); with one, client {} may send its client_id alone\n\
+             \x20                (RFC 8705 tls_client_auth) and gets tokens bound to that certificate\n",
+            c.client_id
+        ));
+    }
     t.push_str(&format!("  Token URL      {base}/oauth/token\n"));
     t.push_str(&format!("  API base       {base}/api   (GET /services, POST /shipments, GET /shipments/{{id}}, GET /whoami)\n"));
     t.push_str(&format!("  Client ID      {}\n", c.client_id));

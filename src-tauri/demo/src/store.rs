@@ -36,6 +36,8 @@ pub(crate) struct Grant {
     pub(crate) scope: Option<String>,
     /// The token family; `None` for a fresh grant ([`TokenStore::issue`] assigns one).
     pub(crate) family: Option<u64>,
+    /// RFC 8705 `x5t#S256` of the client certificate the tokens are bound to; `None` if unbound.
+    pub(crate) cnf_x5t: Option<String>,
 }
 
 /// What an authorization code is bound to (RFC 6749 4.1.3, RFC 7636 4.6).
@@ -286,6 +288,7 @@ mod tests {
             username: Some("demo".into()),
             scope: None,
             family: None,
+            cnf_x5t: None,
         }
     }
 

@@ -2,6 +2,9 @@
 //! public browser client) and the grants (body parsing is in `params.rs`). Each grant is its
 //! own function returning an [`Issued`] set of tokens. Also `POST /oauth/revoke` (RFC 7009),
 //! which authenticates clients the same way.
+//!
+//! Over mutual TLS the confidential client may authenticate by its certificate alone (RFC 8705
+//! `tls_client_auth`); the tokens it then gets are bound to that certificate (`cnf_x5t`).
 
 use std::sync::atomic::Ordering;
 
@@ -16,6 +19,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::params::{form_decode, parse_body, Params};
 use crate::store::{CodeError, Grant, Issued, RevokeError};
+use crate::tls::ClientCert;
 use crate::{AppState, OAuthError, Shared};
 
 const BASIC_CHALLENGE: &str = "Basic realm=\"waybill-demo\"";
@@ -23,25 +27,32 @@ const BASIC_CHALLENGE: &str = "Basic realm=\"waybill-demo\"";
 /// The token endpoint handler.
 pub(crate) async fn token_endpoint(
     State(state): State<Shared>,
+    cert: ClientCert,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     state.token_requests.fetch_add(1, Ordering::SeqCst);
-    match handle(&state, &headers, &body) {
+    match handle(&state, &cert, &headers, &body) {
         Ok(issued) => token_response(issued),
         Err(e) => e.into_response(),
     }
 }
 
-fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Issued, OAuthError> {
+fn handle(
+    state: &AppState,
+    cert: &ClientCert,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Issued, OAuthError> {
     let params = parse_body(headers, body)?;
-    let client_id = authenticate_client(state, headers, &params)?;
+    let client = authenticate_client(state, cert, headers, &params)?;
+    let client_id = client.id.as_str();
     let grant_type = params.get("grant_type").ok_or_else(|| {
         OAuthError::invalid_request(
             "Missing grant_type: use client_credentials, password, authorization_code or refresh_token.",
         )
     })?;
-    let public = is_public(state, &client_id);
+    let public = is_public(state, client_id);
     match grant_type.as_str() {
         "client_credentials" | "password" if public => Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
@@ -51,10 +62,10 @@ fn handle(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Issued, 
                  (with PKCE) and refresh_token. Use the confidential client for {grant_type}."
             ),
         )),
-        "client_credentials" => Ok(client_credentials(state, client_id, &params)),
-        "password" => password(state, client_id, &params),
-        "authorization_code" => authorization_code(state, client_id, &params),
-        "refresh_token" => refresh_token(state, client_id, &params),
+        "client_credentials" => Ok(client_credentials(state, &client, &params)),
+        "password" => password(state, &client, &params),
+        "authorization_code" => authorization_code(state, &client, &params),
+        "refresh_token" => refresh_token(state, &client, &params),
         other => Err(OAuthError::new(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
@@ -95,18 +106,19 @@ fn token_response(issued: Issued) -> Response {
 
 // ---------- grants ----------
 
-fn client_credentials(state: &AppState, client_id: String, params: &Params) -> Issued {
+fn client_credentials(state: &AppState, client: &Client, params: &Params) -> Issued {
     let grant = Grant {
         grant_type: "client_credentials",
-        client_id,
+        client_id: client.id.clone(),
         username: None,
         scope: params.get("scope").cloned(),
         family: None,
+        cnf_x5t: client.binding(),
     };
     state.tokens.issue(grant, false)
 }
 
-fn password(state: &AppState, client_id: String, params: &Params) -> Result<Issued, OAuthError> {
+fn password(state: &AppState, client: &Client, params: &Params) -> Result<Issued, OAuthError> {
     let username = required(params, "username", "the password grant")?;
     let password = required(params, "password", "the password grant")?;
     // Evaluate both comparisons so timing does not tell which one failed.
@@ -119,10 +131,11 @@ fn password(state: &AppState, client_id: String, params: &Params) -> Result<Issu
     }
     let grant = Grant {
         grant_type: "password",
-        client_id,
+        client_id: client.id.clone(),
         username: Some(username.to_owned()),
         scope: params.get("scope").cloned(),
         family: None,
+        cnf_x5t: client.binding(),
     };
     Ok(state.tokens.issue(grant, true))
 }
@@ -131,7 +144,7 @@ fn password(state: &AppState, client_id: String, params: &Params) -> Result<Issu
 /// the exact `redirect_uri` and the `code_challenge` of the authorization request.
 fn authorization_code(
     state: &AppState,
-    client_id: String,
+    client: &Client,
     params: &Params,
 ) -> Result<Issued, OAuthError> {
     let code = required(params, "code", "the authorization_code grant")?;
@@ -145,7 +158,7 @@ fn authorization_code(
              from it have been revoked. Sign in again.",
         ),
     })?;
-    if bound.grant.client_id != client_id {
+    if bound.grant.client_id != client.id {
         return Err(OAuthError::invalid_grant(
             "The authorization code was issued to another client.",
         ));
@@ -175,7 +188,9 @@ fn authorization_code(
         }
         (None, None) => {}
     }
-    Ok(state.tokens.issue(bound.grant, true))
+    let mut grant = bound.grant;
+    grant.cnf_x5t = client.binding();
+    Ok(state.tokens.issue(grant, true))
 }
 
 /// RFC 7636 4.6, S256: `BASE64URL-NO-PAD(SHA256(ASCII(code_verifier))) == code_challenge`,
@@ -195,21 +210,29 @@ pub(crate) fn is_pkce_value(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
 }
 
-fn refresh_token(
-    state: &AppState,
-    client_id: String,
-    params: &Params,
-) -> Result<Issued, OAuthError> {
+fn refresh_token(state: &AppState, client: &Client, params: &Params) -> Result<Issued, OAuthError> {
     let token = required(params, "refresh_token", "the refresh_token grant")?;
     let mut grant = state.tokens.take_refresh(token).ok_or_else(|| {
         OAuthError::invalid_grant(
             "The refresh token is unknown, expired or already used (refresh tokens are single-use: keep the newest one).",
         )
     })?;
-    if grant.client_id != client_id {
+    if grant.client_id != client.id {
         return Err(OAuthError::invalid_grant(
             "The refresh token was issued to another client.",
         ));
+    }
+    // RFC 8705 4: a refresh token issued over mutual TLS works only with the same certificate,
+    // and the tokens it yields stay bound to it.
+    if let Some(bound) = &grant.cnf_x5t {
+        if !client.presented.as_deref().is_some_and(|t| ct_eq(t, bound)) {
+            return Err(OAuthError::invalid_grant(
+                "The refresh token is bound to a client certificate that this request did not \
+                 present; refresh over mutual TLS with the certificate it was issued to.",
+            ));
+        }
+    } else {
+        grant.cnf_x5t = client.binding();
     }
     if let Some(requested) = params.get("scope") {
         let granted: Vec<&str> = grant
@@ -238,14 +261,43 @@ fn required<'a>(params: &'a Params, name: &str, what: &str) -> Result<&'a str, O
 
 // ---------- client authentication ----------
 
-/// Checks the client's credentials from HTTP Basic or from the body, and returns its id.
+/// An authenticated client, and the certificate its connection presented.
+struct Client {
+    id: String,
+    /// Authenticated by that certificate (`tls_client_auth`) rather than by a secret or none.
+    by_cert: bool,
+    /// `x5t#S256` of the connection's verified client certificate, if any.
+    presented: Option<String>,
+}
+
+impl Client {
+    fn new(id: String, cert: &ClientCert) -> Self {
+        Client {
+            id,
+            by_cert: false,
+            presented: cert.thumbprint(),
+        }
+    }
+
+    /// The thumbprint new tokens are bound to: only a client that authenticated by its
+    /// certificate gets certificate-bound tokens.
+    fn binding(&self) -> Option<String> {
+        self.presented.clone().filter(|_| self.by_cert)
+    }
+}
+
+/// Checks the client's credentials from HTTP Basic or from the body, and returns who it is.
 /// The public browser client authenticates with `none`: its `client_id` alone (an empty
-/// secret, as some libraries send, is accepted too).
+/// secret, as some libraries send, is accepted too). Over mutual TLS the confidential client
+/// may send its `client_id` alone: its certificate authenticates it (RFC 8705 2.1; the demo
+/// accepts any certificate from the client CA, whatever its subject).
 fn authenticate_client(
     state: &AppState,
+    cert: &ClientCert,
     headers: &HeaderMap,
     params: &Params,
-) -> Result<String, OAuthError> {
+) -> Result<Client, OAuthError> {
+    let client = |id: &str| Client::new(id.to_owned(), cert);
     let cfg = &state.config;
     if let Some((raw_id, raw_secret)) = basic_credentials(headers)? {
         if params.contains_key("client_secret") {
@@ -259,13 +311,13 @@ fn authenticate_client(
             .as_ref()
             .is_some_and(|(i, s)| client_matches(cfg, i, s));
         if ok_decoded || client_matches(cfg, &raw_id, &raw_secret) {
-            return Ok(cfg.client_id.clone());
+            return Ok(client(&cfg.client_id));
         }
         let public_id = decoded
             .as_ref()
             .map_or(raw_id.as_str(), |(i, _)| i.as_str());
         if is_public(state, public_id) && raw_secret.is_empty() {
-            return Ok(cfg.browser_client_id.clone());
+            return Ok(client(&cfg.browser_client_id));
         }
         let id = decoded.map(|(i, _)| i).unwrap_or(raw_id);
         return Err(
@@ -274,8 +326,8 @@ fn authenticate_client(
     }
     match (params.get("client_id"), params.get("client_secret")) {
         (Some(id), secret) if is_public(state, id) => match secret {
-            None => Ok(id.clone()),
-            Some(s) if s.is_empty() => Ok(id.clone()),
+            None => Ok(client(id)),
+            Some(s) if s.is_empty() => Ok(client(id)),
             Some(_) => Err(invalid_client(format!(
                 "Client authentication failed: \"{id}\" is a public client and has no secret; \
                  send its client_id alone."
@@ -283,9 +335,19 @@ fn authenticate_client(
         },
         (Some(id), Some(secret)) => {
             if client_matches(cfg, id, secret) {
-                Ok(cfg.client_id.clone())
+                Ok(client(&cfg.client_id))
             } else {
                 Err(bad_client(cfg, id, "sent in the request body"))
+            }
+        }
+        (Some(id), None) if cert.0.is_some() => {
+            if ct_eq(id, &cfg.client_id) {
+                Ok(Client {
+                    by_cert: true,
+                    ..client(&cfg.client_id)
+                })
+            } else {
+                Err(bad_client(cfg, id, "with a TLS client certificate"))
             }
         }
         (Some(_), None) => Err(invalid_client(
@@ -362,10 +424,11 @@ fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, OA
 /// tokens (2.2: "invalid tokens do not cause an error response").
 pub(crate) async fn revoke_endpoint(
     State(state): State<Shared>,
+    cert: ClientCert,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match revoke(&state, &headers, &body) {
+    match revoke(&state, &cert, &headers, &body) {
         Ok(()) => {
             let mut res = StatusCode::OK.into_response();
             res.headers_mut()
@@ -376,9 +439,14 @@ pub(crate) async fn revoke_endpoint(
     }
 }
 
-fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAuthError> {
+fn revoke(
+    state: &AppState,
+    cert: &ClientCert,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), OAuthError> {
     let params = parse_body(headers, body)?;
-    let client_id = authenticate_client(state, headers, &params)?;
+    let client_id = authenticate_client(state, cert, headers, &params)?.id;
     let token = required(&params, "token", "revocation")?;
     // token_type_hint (access_token / refresh_token / anything else) is only a hint (2.1):
     // both kinds are looked up whatever it says.
@@ -395,7 +463,7 @@ fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAut
 }
 
 /// Compares without stopping at the first differing byte.
-fn ct_eq(a: &str, b: &str) -> bool {
+pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
