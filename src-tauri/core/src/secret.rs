@@ -1,4 +1,5 @@
-//! Secret newtypes: client secrets, passwords, access and refresh tokens.
+//! Secret newtypes: client secrets, passwords, access and refresh tokens, client keys, proxy
+//! credentials.
 //!
 //! Guarantee: none of them prints its value through `Debug` or `Display`, and none implements
 //! `Serialize`, so a secret cannot slip into a log, a panic message, a config file or JSON by
@@ -52,6 +53,14 @@ secret_type!(
 secret_type!(
     /// A refresh token.
     RefreshToken
+);
+secret_type!(
+    /// A client certificate's private key, as PEM.
+    TlsKey
+);
+secret_type!(
+    /// A proxy's `user:password`, percent-encoded as in a URL.
+    ProxyCredentials
 );
 
 #[cfg(test)]

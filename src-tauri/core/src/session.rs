@@ -23,10 +23,10 @@ use crate::auth::jwt::{self, JwtView, SignatureCheck};
 use crate::auth::revoke::{self, TokenKind};
 use crate::auth::token::{TokenMeta, TokenSet, TokenSource};
 use crate::clock::Clock;
-use crate::http::net::Net;
+use crate::http::net::{Net, NetError, Networks, Transport};
 use crate::http::request::{self, ApiRequest, ApiResponse, RequestError};
 use crate::profile::{Grant, Profile};
-use crate::secret::{AccessToken, Password, RefreshToken};
+use crate::secret::{AccessToken, Password, ProxyCredentials, RefreshToken, TlsKey};
 use crate::store::lock::FileLock;
 use crate::store::vault::{Vault, VaultError};
 
@@ -97,6 +97,10 @@ pub enum SessionError {
     Grant { profile: String, source: GrantError },
     #[error("profile {0} has no client secret in the keyring")]
     MissingClientSecret(String),
+    #[error("profile {0} has a client certificate but its key is not in the keyring")]
+    MissingClientKey(String),
+    #[error(transparent)]
+    Net(#[from] NetError),
     #[error("profile {profile} needs its user to sign in again: {reason}")]
     NeedsSignIn { profile: String, reason: String },
     #[error(transparent)]
@@ -118,7 +122,7 @@ struct Slot {
 
 pub struct Session {
     vault: Vault,
-    net: Net,
+    nets: Networks,
     clock: Arc<dyn Clock>,
     slots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Slot>>>>,
     /// Where the per-profile renewal locks live; `None`: this process shares its vault with no one.
@@ -129,7 +133,7 @@ impl Session {
     pub fn new(vault: Vault, net: Net, clock: Arc<dyn Clock>) -> Self {
         Self {
             vault,
-            net,
+            nets: Networks::new(net),
             clock,
             slots: Mutex::new(HashMap::new()),
             lock_dir: None,
@@ -175,8 +179,65 @@ impl Session {
         &self.vault
     }
 
-    pub fn net(&self) -> &Net {
-        &self.net
+    /// The transport of requests that belong to no profile yet.
+    pub fn plain_net(&self) -> &Net {
+        self.nets.plain()
+    }
+
+    /// How `profile` reaches its servers: its CA, its client certificate (the key read from the
+    /// keyring), its proxy. Every request of the profile goes through this.
+    pub async fn net_for(&self, profile: &Profile) -> Result<Net, SessionError> {
+        let id = &profile.keyring_id;
+        let key = match &profile.tls_client_cert {
+            None => None,
+            Some(_) => Some(
+                self.vault
+                    .tls_key(id)
+                    .await?
+                    .ok_or_else(|| SessionError::MissingClientKey(profile.name.clone()))?,
+            ),
+        };
+        let credentials = match &profile.proxy {
+            Some(_) => self.vault.proxy_credentials(id).await?,
+            None => None,
+        };
+        Ok(self.transport(
+            profile.ca_certs.as_deref(),
+            profile.tls_client_cert.as_deref().zip(key.as_ref()),
+            profile.proxy.as_deref(),
+            profile.no_proxy,
+            credentials,
+        )?)
+    }
+
+    /// The `Net` for these transport settings (built once per process).
+    pub fn transport(
+        &self,
+        ca_certs: Option<&str>,
+        client_cert: Option<(&str, &TlsKey)>,
+        proxy: Option<&str>,
+        no_proxy: bool,
+        credentials: Option<ProxyCredentials>,
+    ) -> Result<Net, NetError> {
+        if ca_certs.is_none() && client_cert.is_none() && proxy.is_none() && !no_proxy {
+            return Ok(self.nets.plain().clone());
+        }
+        let key = {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (
+                ca_certs,
+                client_cert.map(|(c, k)| (c, k.expose())),
+                proxy,
+                no_proxy,
+            )
+                .hash(&mut hasher);
+            credentials.as_ref().map(|c| c.expose()).hash(&mut hasher);
+            hasher.finish()
+        };
+        self.nets.get(key, || {
+            Transport::new(ca_certs, client_cert, proxy, no_proxy, credentials)
+        })
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -205,6 +266,7 @@ impl Session {
             None => Err(SessionError::NoRevocationEndpoint(profile.name.clone())),
             Some(url) => {
                 let secret = self.vault.client_secret(&profile.keyring_id).await?;
+                let net = self.net_for(profile).await?;
                 let mut result = Ok(());
                 let access = slot
                     .current
@@ -219,8 +281,7 @@ impl Session {
                 ] {
                     if let Some(token) = token {
                         if let Err(e) =
-                            revoke::revoke(&self.net, profile, url, secret.as_ref(), &token, kind)
-                                .await
+                            revoke::revoke(&net, profile, url, secret.as_ref(), &token, kind).await
                         {
                             result = Err(grant_error(profile, e));
                         }
@@ -268,9 +329,14 @@ impl Session {
             .map(|t| t.access_token.expose().to_string());
         let jwt = token.as_deref().and_then(jwt::decode);
         let signature = match (&token, &jwt, check_signature) {
-            (Some(token), Some(_), true) => {
-                Some(jwt::check_with_provider(&self.net, token, profile.jwks_url.as_deref()).await)
-            }
+            (Some(token), Some(_), true) => Some(
+                jwt::check_with_provider(
+                    &self.net_for(profile).await?,
+                    token,
+                    profile.jwks_url.as_deref(),
+                )
+                .await,
+            ),
             _ => None,
         };
         Ok(TokenStatus {
@@ -341,14 +407,14 @@ impl Session {
         request: &ApiRequest,
     ) -> Result<ApiResponse, SessionError> {
         let token = self.token(profile).await?;
-        let response = request::execute(&self.net, profile, request, &token.access_token).await?;
+        let net = self.net_for(profile).await?;
+        let response = request::execute(&net, profile, request, &token.access_token).await?;
         if response.status != 401 {
             return Ok(response);
         }
         tracing::info!(profile = %profile.name, "API answered 401: renewing the token and retrying once");
         let renewed = self.token_after_401(profile, &token.access_token).await?;
-        let mut retried =
-            request::execute(&self.net, profile, request, &renewed.access_token).await?;
+        let mut retried = request::execute(&net, profile, request, &renewed.access_token).await?;
         retried.retried_after_401 = true;
         Ok(retried)
     }
@@ -365,7 +431,7 @@ impl Session {
         let username = profile.username.as_deref().unwrap_or_default();
         let secret = self.vault.client_secret(&profile.keyring_id).await?;
         let tokens = grant::password(
-            &self.net,
+            &self.net_for(profile).await?,
             profile,
             secret.as_ref(),
             username,
@@ -430,8 +496,9 @@ impl Session {
     async fn renew(&self, profile: &Profile, slot: &mut Slot) -> Result<Token, SessionError> {
         let now = self.clock.now();
         let secret = self.vault.client_secret(&profile.keyring_id).await?;
+        let net = self.net_for(profile).await?;
         if let Some(refresh) = slot.refresh.clone() {
-            match grant::refresh(&self.net, profile, secret.as_ref(), &refresh, now).await {
+            match grant::refresh(&net, profile, secret.as_ref(), &refresh, now).await {
                 Ok(tokens) => {
                     return self
                         .keep(profile, slot, tokens, TokenSource::Refreshed)
@@ -458,9 +525,11 @@ impl Session {
         }
         let tokens = match profile.grant {
             Grant::ClientCredentials => {
-                let secret = secret
-                    .ok_or_else(|| SessionError::MissingClientSecret(profile.name.clone()))?;
-                grant::client_credentials(&self.net, profile, &secret, now).await
+                // With mutual TLS the certificate authenticates: there is no secret.
+                if secret.is_none() && !profile.client_auth.is_mutual_tls() {
+                    return Err(SessionError::MissingClientSecret(profile.name.clone()));
+                }
+                grant::client_credentials(&net, profile, secret.as_ref(), now).await
             }
             Grant::Password => {
                 let password =
@@ -475,15 +544,7 @@ impl Session {
                         )
                         })?;
                 let username = profile.username.as_deref().unwrap_or_default();
-                grant::password(
-                    &self.net,
-                    profile,
-                    secret.as_ref(),
-                    username,
-                    &password,
-                    now,
-                )
-                .await
+                grant::password(&net, profile, secret.as_ref(), username, &password, now).await
             }
             Grant::RefreshToken | Grant::AuthorizationCode => {
                 return Err(needs_sign_in(

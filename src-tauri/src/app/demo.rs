@@ -10,6 +10,9 @@ use super::view::DemoInfo;
 
 pub struct Demo {
     server: DemoServer,
+    /// The same provider over HTTPS, behind a private CA made at start.
+    tls_server: DemoServer,
+    ca_pem: String,
     config: DemoConfig,
     dir: tempfile::TempDir,
 }
@@ -17,15 +20,21 @@ pub struct Demo {
 impl Demo {
     pub async fn start() -> Result<Demo, String> {
         let config = DemoConfig::default();
-        let server = DemoServer::start(0, config.clone())
+        let failed =
+            |e: std::io::Error| format!("could not start the demo provider on 127.0.0.1: {e}");
+        let server = DemoServer::start(0, config.clone()).await.map_err(failed)?;
+        let (ca, tls) = waybill_demo::generated_tls();
+        let tls_server = DemoServer::start_tls(0, config.clone(), tls)
             .await
-            .map_err(|e| format!("could not start the demo provider on 127.0.0.1: {e}"))?;
+            .map_err(failed)?;
         let dir = tempfile::Builder::new()
             .prefix("waybill-demo-")
             .tempdir()
             .map_err(|e| format!("could not create a scratch directory for the demo: {e}"))?;
         Ok(Demo {
             server,
+            tls_server,
+            ca_pem: ca.cert_pem(),
             config,
             dir,
         })
@@ -44,7 +53,8 @@ impl Demo {
         }
     }
 
-    /// Client credentials in two dialects, a password profile, and a browser sign-in profile.
+    /// Client credentials in two dialects, a password profile, a browser sign-in profile, and one
+    /// over HTTPS that trusts the demo's private CA.
     pub async fn seed(&self, ws: &Workspace) -> Result<(), String> {
         let server = &self.server;
         let machine = |name: &str, auth| NewProfile {
@@ -77,6 +87,13 @@ impl Demo {
                 api_base: Some(server.api_base()),
                 revocation_url: Some(server.revocation_url()),
                 ..NewProfile::default()
+            },
+            NewProfile {
+                token_url: Some(self.tls_server.token_url()),
+                api_base: Some(self.tls_server.api_base()),
+                revocation_url: Some(self.tls_server.revocation_url()),
+                ca_certs: Some(self.ca_pem.clone()),
+                ..machine("demo-tls", ClientAuth::Basic)
             },
         ];
         for draft in drafts {

@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use waybill_core::auth::jwt::SignatureCheck;
+use waybill_core::http::tls;
 use waybill_core::import::case::{CaseFile, ImportPlan};
 use waybill_core::profile::preset::Preset;
 use waybill_core::session::{TokenState, TokenStatus};
@@ -147,6 +148,20 @@ pub struct ProfileForm {
     pub client_secret: Option<String>,
     /// Password grant with "remember": straight to the keyring.
     pub password: Option<String>,
+    /// The CA certificates (PEM) the profile trusts now; `null` removes them.
+    pub ca_certs: Option<String>,
+    /// A CA file to read (replaces `ca_certs`).
+    pub ca_file: Option<String>,
+    /// The client certificate (PEM) the profile presents now; `null` removes it.
+    pub tls_client_cert: Option<String>,
+    /// A client certificate file to read (replaces `tls_client_cert`).
+    pub tls_cert_file: Option<String>,
+    /// The client key's file: read straight into the keyring, the path kept nowhere.
+    pub tls_key_file: Option<String>,
+    /// The profile's proxy URL (credentials in it go to the keyring).
+    pub proxy: Option<String>,
+    /// No proxy at all, whatever the environment says.
+    pub no_proxy: bool,
 }
 
 /// What a profile holds, for the sidebar and the token inspector. Never the token.
@@ -172,13 +187,35 @@ pub struct StatusView {
 }
 
 impl ProfileForm {
-    /// The secrets typed in the form (blank: none given; editing keeps the stored ones).
-    pub fn secrets(&self) -> Secrets {
-        Secrets {
+    /// The profile it describes and the secrets typed in it (blank: none given; editing keeps
+    /// the stored ones). The files it names are read now; a key goes into the secrets only.
+    pub fn read(self) -> Result<(NewProfile, Secrets), WorkspaceError> {
+        let read = |path: &Option<String>| {
+            not_blank(path)
+                .map(|path| tls::read_pem(std::path::Path::new(&path)))
+                .transpose()
+        };
+        let (ca_file, cert_file, key_file) = (
+            read(&self.ca_file)?,
+            read(&self.tls_cert_file)?,
+            read(&self.tls_key_file)?,
+        );
+        let tls_key = match (&key_file, &cert_file) {
+            (Some(key), _) => Some(tls::key_only(key)?),
+            // A certificate file may hold its key too.
+            (None, Some(cert)) => tls::key_only(cert).ok(),
+            (None, None) => None,
+        };
+        let secrets = Secrets {
             client_secret: not_blank(&self.client_secret).map(ClientSecret::new),
             password: not_blank(&self.password).map(Password::new),
+            tls_key,
             ..Secrets::default()
-        }
+        };
+        let mut new = NewProfile::from(self);
+        new.ca_certs = ca_file.or(new.ca_certs);
+        new.tls_client_cert = cert_file.or(new.tls_client_cert);
+        Ok((new, secrets))
     }
 }
 
@@ -211,6 +248,10 @@ impl From<ProfileForm> for NewProfile {
             issuer: text(form.issuer),
             revocation_url: text(form.revocation_url),
             jwks_url: text(form.jwks_url),
+            ca_certs: text(form.ca_certs),
+            tls_client_cert: text(form.tls_client_cert),
+            proxy: text(form.proxy),
+            no_proxy: form.no_proxy,
         }
     }
 }
@@ -303,6 +344,8 @@ pub struct ResponseView {
     pub binary: bool,
     pub elapsed_ms: u32,
     pub retried_after_401: bool,
+    /// The proxy the request went through, if any.
+    pub proxy: Option<String>,
 }
 
 impl From<ApiResponse> for ResponseView {
@@ -335,6 +378,7 @@ impl From<ApiResponse> for ResponseView {
             binary,
             elapsed_ms: response.elapsed.as_millis().min(u32::MAX as u128) as u32,
             retried_after_401: response.retried_after_401,
+            proxy: response.proxy.clone(),
         }
     }
 }

@@ -98,7 +98,7 @@ pub enum Command {
         /// A value for `{{NAME}}` in this request only, over the saved variables (repeatable).
         #[arg(long = "var", value_name = "NAME=VALUE")]
         vars: Vec<String>,
-        /// Print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON.
+        /// Print {status, url, headers, body, elapsed_ms, retried_after_401, proxy} as JSON.
         #[arg(long)]
         json_out: bool,
     },
@@ -139,7 +139,7 @@ pub enum Command {
         /// Send it instead of printing it.
         #[arg(long, requires = "profile")]
         send: bool,
-        /// With --send: print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON.
+        /// With --send: print {status, url, headers, body, elapsed_ms, retried_after_401, proxy} as JSON.
         #[arg(long, requires = "send")]
         json_out: bool,
     },
@@ -160,7 +160,7 @@ pub enum Command {
         id: i64,
         #[arg(long, value_name = "P")]
         profile: Option<String>,
-        /// Print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON.
+        /// Print {status, url, headers, body, elapsed_ms, retried_after_401, proxy} as JSON.
         #[arg(long)]
         json_out: bool,
     },
@@ -175,6 +175,14 @@ pub enum Command {
         /// Port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 8765)]
         port: u16,
+        /// Serve HTTPS with a CA made at start; its certificate's path is printed (for --ca-file).
+        #[arg(long)]
+        tls: bool,
+        /// HTTPS that requires a client certificate (RFC 8705): a client certificate and key are
+        /// written beside the CA, for --tls-cert-file, --tls-key-file and
+        /// --client-auth tls_client_auth. Implies --tls.
+        #[arg(long)]
+        mtls: bool,
     },
 }
 
@@ -270,8 +278,12 @@ pub struct ProfileFields {
     pub token_url: Option<String>,
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
-    /// How the client authenticates: form body, HTTP Basic, or JSON body.
-    #[arg(long, value_name = "form|basic|json")]
+    /// How the client authenticates: form body, HTTP Basic, JSON body, or a client certificate
+    /// (RFC 8705; only client_id is sent).
+    #[arg(
+        long,
+        value_name = "form|basic|json|tls_client_auth|self_signed_tls_client_auth"
+    )]
     pub client_auth: Option<ClientAuth>,
     /// Space-separated scopes.
     #[arg(long)]
@@ -290,6 +302,33 @@ pub struct ProfileFields {
     /// Keep the password in the keyring so tokens can be renewed without asking again.
     #[arg(long)]
     pub remember_password: bool,
+    /// Trust the CA certificates in this PEM file for the profile's servers, beside the system's
+    /// (its content is kept with the profile).
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<std::path::PathBuf>,
+    /// Edit: trust the system's CAs only again.
+    #[arg(long, conflicts_with = "ca_file")]
+    pub no_ca_file: bool,
+    /// A client certificate (PEM) presented to the profile's servers (mutual TLS).
+    #[arg(long, value_name = "PATH")]
+    pub tls_cert_file: Option<std::path::PathBuf>,
+    /// The client certificate's private key (PEM: PKCS#8, SEC1 or PKCS#1). It goes to the
+    /// keyring; neither the path nor the key is kept anywhere else.
+    #[arg(long, value_name = "PATH")]
+    pub tls_key_file: Option<std::path::PathBuf>,
+    /// Edit: present no client certificate any more (its key leaves the keyring).
+    #[arg(long, conflicts_with_all = ["tls_cert_file", "tls_key_file"])]
+    pub no_tls_cert: bool,
+    /// The profile's proxy: http://, https:// or socks5:// (credentials in it go to the keyring).
+    /// Without it, HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY are honoured.
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// Go straight to the servers, whatever the proxy variables say.
+    #[arg(long, conflicts_with = "proxy")]
+    pub no_proxy: bool,
+    /// Edit: back to the proxy variables of the environment (the default).
+    #[arg(long, conflicts_with_all = ["proxy", "no_proxy"])]
+    pub proxy_from_env: bool,
 }
 
 /// Secrets come on stdin (one per line, in this order: client secret, password, refresh token)
@@ -416,7 +455,7 @@ pub struct CallArgs {
     /// Request body from a file.
     #[arg(long, value_name = "F")]
     pub data_file: Option<PathBuf>,
-    /// Print {status, url, headers, body, elapsed_ms, retried_after_401} as JSON instead of the body.
+    /// Print {status, url, headers, body, elapsed_ms, retried_after_401, proxy} as JSON instead of the body.
     #[arg(long)]
     pub json_out: bool,
     /// A value for `{{NAME}}` in this request only, over the saved variables (repeatable).

@@ -4,7 +4,7 @@
 use std::io::{IsTerminal, Read};
 
 use waybill_core::workspace::Secrets;
-use waybill_core::{ClientSecret, Grant, Password, Profile, RefreshToken};
+use waybill_core::{ClientSecret, Grant, NewProfile, Password, Profile, RefreshToken};
 
 use super::args::SecretFlags;
 use super::output::Failure;
@@ -69,11 +69,14 @@ impl StdinLines {
     pub fn profile_secrets(
         &mut self,
         flags: &SecretFlags,
-        grant: Grant,
+        new: &NewProfile,
         editing: bool,
     ) -> Result<Secrets, Failure> {
-        let wants_secret =
-            flags.client_secret_stdin || !(editing || flags.no_client_secret || grant.is_browser());
+        let grant = new.grant()?;
+        // A client certificate (mutual TLS) authenticates without a secret.
+        let mutual_tls = new.client_auth.is_some_and(|auth| auth.is_mutual_tls());
+        let wants_secret = flags.client_secret_stdin
+            || !(editing || flags.no_client_secret || grant.is_browser() || mutual_tls);
         let client_secret = match wants_secret && !flags.no_client_secret {
             true => Some(ClientSecret::new(self.secret_from(
                 flags.client_secret_stdin,
@@ -100,6 +103,7 @@ impl StdinLines {
             password,
             refresh_token,
             forget_client_secret: editing && flags.no_client_secret,
+            ..Secrets::default()
         })
     }
 }

@@ -111,7 +111,7 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
     let ctx = || Context::new(options);
     match command {
         Command::Presets { json } => profile::presets(json),
-        Command::DemoServer { port } => demo_server(port).await,
+        Command::DemoServer { port, tls, mtls } => demo_server(port, tls || mtls, mtls).await,
         Command::Demo => Err(Failure::from(
             "`waybill demo` opens the window and runs alone",
         )),
@@ -156,16 +156,100 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
     }
 }
 
-async fn demo_server(port: u16) -> Result<i32, Failure> {
-    let server = waybill_demo::DemoServer::start(port, waybill_demo::DemoConfig::default())
-        .await
-        .map_err(|e| format!("could not start the demo provider on 127.0.0.1:{port}: {e}"))?;
+async fn demo_server(port: u16, tls: bool, mtls: bool) -> Result<i32, Failure> {
+    let config = waybill_demo::DemoConfig::default();
+    let failed =
+        |e: std::io::Error| format!("could not start the demo provider on 127.0.0.1:{port}: {e}");
+    let (server, files) = match tls {
+        false => (
+            waybill_demo::DemoServer::start(port, config)
+                .await
+                .map_err(failed)?,
+            None,
+        ),
+        true => {
+            let files = demo_pki(mtls).map_err(|e| format!("could not write the demo CA: {e}"))?;
+            let server = waybill_demo::DemoServer::start_tls(port, config, files.tls.clone())
+                .await
+                .map_err(failed)?;
+            (server, Some(files))
+        }
+    };
     println!("{}", server.credentials_text());
+    if let Some(files) = &files {
+        println!("{}", files.text(&server));
+    }
     println!("Serving on {} until Ctrl-C.", server.base_url());
     let _ = std::io::Write::flush(&mut std::io::stdout());
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
     Ok(0)
+}
+
+/// The demo's certificates, written to a fresh directory that outlives the run (the person
+/// points their profile at the CA file).
+struct DemoPki {
+    tls: waybill_demo::ServerTls,
+    ca: std::path::PathBuf,
+    client: Option<(std::path::PathBuf, std::path::PathBuf)>,
+}
+
+fn demo_pki(mtls: bool) -> std::io::Result<DemoPki> {
+    let (ca, mut tls) = waybill_demo::generated_tls();
+    let dir = tempfile::Builder::new()
+        .prefix("waybill-demo-ca-")
+        .tempdir()?
+        .keep();
+    let path = dir.join("ca.pem");
+    std::fs::write(&path, ca.cert_pem())?;
+    let client = match mtls {
+        false => None,
+        true => {
+            let issued = ca.client_cert("demo-client");
+            let (cert, key) = (dir.join("client.pem"), dir.join("client-key.pem"));
+            std::fs::write(&cert, &issued.cert_pem)?;
+            write_private(&key, &issued.key_pem)?;
+            tls.client_ca_pem = Some(ca.cert_pem());
+            Some((cert, key))
+        }
+    };
+    Ok(DemoPki {
+        tls,
+        ca: path,
+        client,
+    })
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, text.as_bytes())
+}
+
+impl DemoPki {
+    fn text(&self, server: &waybill_demo::DemoServer) -> String {
+        let mut text = format!(
+            "CA certificate (a private CA made for this run): {}\n\nTry it:\n  waybill profile add demo-tls --grant client_credentials --token-url {} --client-id demo-client --api-base {} --ca-file {}",
+            self.ca.display(),
+            server.token_url(),
+            server.api_base(),
+            self.ca.display()
+        );
+        match &self.client {
+            None => text.push_str(" --client-secret-stdin <<< demo-secret\n"),
+            Some((cert, key)) => text.push_str(&format!(
+                " --client-auth tls_client_auth --tls-cert-file {} --tls-key-file {}\nClient certificate: {}\nClient key: {} (delete it when done)\n",
+                cert.display(),
+                key.display(),
+                cert.display(),
+                key.display()
+            )),
+        }
+        text.push_str("  waybill call demo-tls GET /whoami\n");
+        text
+    }
 }
 
 fn http_timeout(options: &GlobalOptions) -> Result<Duration, Failure> {

@@ -42,6 +42,12 @@ impl From<WorkspaceError> for Failure {
     }
 }
 
+impl From<waybill_core::http::tls::PemError> for Failure {
+    fn from(e: waybill_core::http::tls::PemError) -> Self {
+        Failure::from(e.to_string())
+    }
+}
+
 impl From<String> for Failure {
     fn from(message: String) -> Self {
         Failure {
@@ -100,6 +106,7 @@ pub fn print_response(response: &ApiResponse, json_out: bool) -> i32 {
             "body": body,
             "elapsed_ms": response.elapsed.as_millis() as u64,
             "retried_after_401": response.retried_after_401,
+            "proxy": response.proxy,
         }));
     } else {
         let mut out = std::io::stdout().lock();

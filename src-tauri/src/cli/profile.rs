@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
+use waybill_core::http::tls;
 use waybill_core::profile::preset;
-use waybill_core::{ClientSecret, Grant, NewProfile, Password, Profile};
+use waybill_core::{ClientSecret, Grant, NewProfile, Password, Profile, TlsKey};
 
 use super::args::{AddArgs, EditArgs, ProfileCommand, ProfileFields};
 use super::output::{expiry_text, print_json, Failure};
@@ -35,9 +36,8 @@ async fn add(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
         ..NewProfile::default()
     };
     let new = args.fields.apply(new, args.secrets.refresh_token_stdin)?;
-    let secrets = ctx
-        .stdin
-        .profile_secrets(&args.secrets, new.grant()?, false)?;
+    let mut secrets = ctx.stdin.profile_secrets(&args.secrets, &new, false)?;
+    secrets.tls_key = args.fields.tls_key()?;
     let password = secrets.password.clone();
     let profile = ctx.ws.add_profile(new, secrets).await?;
     print_added(&profile, ctx.session_only);
@@ -108,9 +108,11 @@ async fn edit(ctx: &mut Context, args: EditArgs) -> Result<i32, Failure> {
         .fields
         .apply(before.clone(), args.secrets.refresh_token_stdin)?;
     after.name = args.rename.unwrap_or(after.name);
-    let secrets = ctx
-        .stdin
-        .profile_secrets(&args.secrets, after.grant()?, true)?;
+    let mut secrets = ctx.stdin.profile_secrets(&args.secrets, &after, true)?;
+    secrets.tls_key = args.fields.tls_key()?;
+    let fields = &args.fields;
+    secrets.replace_proxy_credentials =
+        fields.proxy.is_some() || fields.no_proxy || fields.proxy_from_env;
     let profile = ctx
         .ws
         .edit_profile(&args.name, before, after, secrets)
@@ -167,6 +169,22 @@ impl ProfileFields {
         new.grant = grant.or(new.grant);
         new.client_auth = self.client_auth.or(new.client_auth);
         new.remember_password |= self.remember_password;
+        if let Some(path) = &self.ca_file {
+            new.ca_certs = Some(tls::read_pem(path)?);
+        }
+        if let Some(path) = &self.tls_cert_file {
+            new.tls_client_cert = Some(tls::read_pem(path)?);
+        }
+        if self.no_ca_file {
+            new.ca_certs = None;
+        }
+        if self.no_tls_cert {
+            new.tls_client_cert = None;
+        }
+        if self.proxy.is_some() || self.no_proxy || self.proxy_from_env {
+            new.proxy.clone_from(&self.proxy);
+            new.no_proxy = self.no_proxy;
+        }
         new.params.extend(key_values("--param", &self.params)?);
         new.authorize_params
             .extend(key_values("--authorize-param", &self.authorize_params)?);
@@ -176,6 +194,21 @@ impl ProfileFields {
             new.headers.push((name, value));
         }
         Ok(new)
+    }
+}
+
+impl ProfileFields {
+    /// The client key, from --tls-key-file, or from --tls-cert-file when that file holds both.
+    fn tls_key(&self) -> Result<Option<TlsKey>, Failure> {
+        let file = match (&self.tls_key_file, &self.tls_cert_file) {
+            (Some(key), _) => key,
+            (None, Some(cert)) => match tls::key_only(&tls::read_pem(cert)?) {
+                Ok(key) => return Ok(Some(key)),
+                Err(_) => return Ok(None),
+            },
+            (None, None) => return Ok(None),
+        };
+        Ok(Some(tls::key_only(&tls::read_pem(file)?)?))
     }
 }
 
@@ -260,6 +293,20 @@ fn profile_text(p: &Profile) -> String {
     line("scope:", p.scope.clone());
     line("API base:", p.api_base.clone());
     line("username:", p.username.clone());
+    let certificates = |pem: &Option<String>| {
+        pem.as_deref()
+            .map(|pem| tls::describe_certificates(pem).join("; "))
+    };
+    line("extra CA:", certificates(&p.ca_certs));
+    line("client cert:", certificates(&p.tls_client_cert));
+    line(
+        "proxy:",
+        match (&p.proxy, p.no_proxy) {
+            (Some(proxy), _) => Some(proxy.clone()),
+            (None, true) => Some("none (--no-proxy)".into()),
+            (None, false) => None,
+        },
+    );
     line(
         "preset:",
         p.preset.clone().map(|id| {

@@ -10,6 +10,8 @@ import {
   listTime,
   mapToPairs,
   pairsToMap,
+  proxyChoice,
+  withProxyChoice,
   placeholders,
   savedPath,
   splitSavedPath,
@@ -161,9 +163,21 @@ it("edits a profile without ever holding its secret", () => {
     jwks_url: null,
     preset: null,
     environment: null,
+    ca_certs: "-----BEGIN CERTIFICATE-----\n...",
+    tls_client_cert: null,
+    proxy: "http://proxy.corp:3128",
+    no_proxy: false,
   };
   const form = formForProfile(profile);
   expect(form).toMatchObject({ original_name: "acme", name: "acme", params: [["audience", "api"]], headers: [["Accept", "application/json"]], client_secret: null, password: null });
+  // The CA stays unless removed; no file is read again unless one is named.
+  expect(form).toMatchObject({ ca_certs: profile.ca_certs, ca_file: null, tls_key_file: null, proxy: "http://proxy.corp:3128" });
+  expect(proxyChoice(form)).toBe("own");
+  const direct = withProxyChoice(form, "none");
+  expect(direct).toMatchObject({ no_proxy: true, proxy: null });
+  expect(proxyChoice(direct)).toBe("none");
+  expect(withProxyChoice(direct, "env")).toMatchObject({ no_proxy: false, proxy: null });
+  expect(withProxyChoice(direct, "own")).toMatchObject({ no_proxy: false, proxy: "" });
 });
 
 it("names copies so they never collide", () => {

@@ -145,6 +145,13 @@ export function blankForm(): ProfileForm {
     jwks_url: null,
     client_secret: null,
     password: null,
+    ca_certs: null,
+    ca_file: null,
+    tls_client_cert: null,
+    tls_cert_file: null,
+    tls_key_file: null,
+    proxy: null,
+    no_proxy: false,
   };
 }
 
@@ -188,7 +195,22 @@ export function formForProfile(profile: Profile): ProfileForm {
     issuer: profile.issuer ?? null,
     revocation_url: profile.revocation_url ?? null,
     jwks_url: profile.jwks_url ?? null,
+    ca_certs: profile.ca_certs ?? null,
+    tls_client_cert: profile.tls_client_cert ?? null,
+    proxy: profile.proxy ?? null,
+    no_proxy: profile.no_proxy ?? false,
   };
+}
+
+/** How a profile reaches its servers, for the form's proxy choice. */
+export type ProxyChoice = "env" | "none" | "own";
+
+export function proxyChoice(form: ProfileForm): ProxyChoice {
+  return form.no_proxy ? "none" : form.proxy !== null ? "own" : "env";
+}
+
+export function withProxyChoice(form: ProfileForm, choice: ProxyChoice): ProfileForm {
+  return { ...form, no_proxy: choice === "none", proxy: choice === "own" ? form.proxy ?? "" : null };
 }
 
 /**

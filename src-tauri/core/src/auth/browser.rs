@@ -28,6 +28,9 @@ pub fn open(url: &str) -> Result<(), BrowserError> {
     }
     std::process::Command::new(&words[0])
         .args(&words[1..])
+        // The redirect comes back to our loopback listener: never through a proxy.
+        .env("no_proxy", with_loopback("no_proxy"))
+        .env("NO_PROXY", with_loopback("NO_PROXY"))
         // Detached from our terminal: the browser outlives this command and its chatter is not ours.
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -38,4 +41,13 @@ pub fn open(url: &str) -> Result<(), BrowserError> {
             command: words[0].clone(),
             detail: e.to_string(),
         })
+}
+
+/// The variable's hosts plus the loopback ones.
+fn with_loopback(variable: &str) -> String {
+    let loopback = "127.0.0.1,localhost,::1";
+    match std::env::var(variable) {
+        Ok(hosts) if !hosts.trim().is_empty() => format!("{hosts},{loopback}"),
+        _ => loopback.to_string(),
+    }
 }

@@ -30,7 +30,7 @@ pub async fn send(
 ) -> Result<HttpResponse, EndpointError> {
     let request = match auth {
         ClientAuth::Json => form_to_json(request),
-        ClientAuth::Form | ClientAuth::Basic => request,
+        _ => request,
     };
     let url = request.uri().to_string();
     let request = reqwest::Request::try_from(request).map_err(|_| NetError::BadUrl(url.clone()))?;

@@ -29,6 +29,8 @@ pub async fn revoke(
     };
     let mut fields = vec![("token", token), ("token_type_hint", hint)];
     let mut request = net.token.post(url);
+    // Mutual TLS: the certificate authenticates, the body names the client only.
+    let secret = secret.filter(|_| !profile.client_auth.is_mutual_tls());
     match (profile.client_auth, secret) {
         (ClientAuth::Basic, Some(secret)) => {
             let encode =
@@ -52,7 +54,7 @@ pub async fn revoke(
                 .header(CONTENT_TYPE, "application/json")
                 .body(serde_json::Value::Object(object).to_string())
         }
-        ClientAuth::Form | ClientAuth::Basic => request.form(&fields),
+        _ => request.form(&fields),
     };
     let response = request
         .send()

@@ -150,7 +150,7 @@ impl BrowserSignIn {
             (Some(verifier), Some(code)) => {
                 let secret = session.vault().client_secret(&profile.keyring_id).await?;
                 grant::exchange_code(
-                    session.net(),
+                    &session.net_for(profile).await?,
                     profile,
                     secret.as_ref(),
                     code.to_string(),

@@ -1,8 +1,22 @@
-//! The HTTP transport (reqwest) and its failures as sentences a user can act on.
+//! The HTTP transport (reqwest over rustls) and its failures as sentences a user can act on.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
+use crate::http::proxy::Route;
+use crate::http::tls::{self, ClientIdentity};
+use crate::secret::{ProxyCredentials, TlsKey};
+
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How a profile reaches its servers: extra CAs, a client certificate, a proxy route.
+/// The default is the system's CAs, no certificate, the environment's proxy.
+#[derive(Debug, Clone, Default)]
+pub struct Transport {
+    pub extra_ca: Vec<rustls::pki_types::CertificateDer<'static>>,
+    pub identity: Option<ClientIdentity>,
+    pub route: Route,
+}
 
 /// Two clients over one configuration: token requests never follow redirects (a redirected POST
 /// could carry the client secret somewhere else); API calls follow a few, and reqwest drops
@@ -12,6 +26,8 @@ pub struct Net {
     pub(crate) token: reqwest::Client,
     pub(crate) api: reqwest::Client,
     timeout: Duration,
+    route: Route,
+    has_identity: bool,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -20,33 +36,64 @@ pub enum NetError {
     Timeout { url: String, timeout: Duration },
     #[error("could not connect to {url} ({detail})")]
     Connect { url: String, detail: String },
+    /// A TLS failure, already one sentence (see `tls::failure_in_words`).
+    #[error("{sentence}")]
+    Tls { url: String, sentence: String },
     #[error("the request to {url} failed ({detail})")]
     Other { url: String, detail: String },
     #[error("{0:?} is not a valid URL")]
     BadUrl(String),
+    #[error("the profile's TLS settings cannot be used: {0}")]
+    Setup(String),
 }
 
 impl Net {
     pub fn new(timeout: Duration) -> Self {
+        Net::with_transport(timeout, &Transport::default())
+            // Only fails when the TLS backend cannot initialise: nothing works without it.
+            .expect("the HTTP client could not be built (TLS backend)")
+    }
+
+    /// Clients for a profile's transport.
+    pub fn with_transport(timeout: Duration, transport: &Transport) -> Result<Self, NetError> {
+        let tls = tls::client_config(&transport.extra_ca, transport.identity.as_ref())
+            .map_err(|e| NetError::Setup(e.to_string()))?;
         let build = |redirects| {
-            reqwest::Client::builder()
+            let builder = reqwest::Client::builder()
                 .timeout(timeout)
                 .connect_timeout(timeout.min(Duration::from_secs(10)))
                 .redirect(redirects)
                 .user_agent(concat!("Waybill/", env!("CARGO_PKG_VERSION")))
+                .use_preconfigured_tls(tls.clone());
+            transport
+                .route
+                .apply(builder)
                 .build()
-                // Only fails when the TLS backend cannot initialise: nothing works without it.
-                .expect("the HTTP client could not be built (TLS backend)")
+                .map_err(|e| NetError::Setup(root_cause(&e)))
         };
-        Net {
-            token: build(reqwest::redirect::Policy::none()),
-            api: build(reqwest::redirect::Policy::limited(5)),
+        Ok(Net {
+            token: build(reqwest::redirect::Policy::none())?,
+            api: build(reqwest::redirect::Policy::limited(5))?,
             timeout,
-        }
+            route: transport.route.clone(),
+            has_identity: transport.identity.is_some(),
+        })
+    }
+
+    /// The proxy a request to `url` goes through (without credentials), if any.
+    pub fn proxy_for(&self, url: &str) -> Option<String> {
+        self.route.for_url(url)
     }
 
     pub(crate) fn error(&self, url: &str, e: reqwest::Error) -> NetError {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
         let url = redact_query(url);
+        if let Some(sentence) = tls::failure_in_words(&e, &host, self.has_identity) {
+            return NetError::Tls { url, sentence };
+        }
         if e.is_timeout() {
             NetError::Timeout {
                 url,
@@ -92,5 +139,69 @@ fn redact_query(url: &str) -> String {
     match url.split_once('?') {
         Some((path, _)) => format!("{path}?[query omitted]"),
         None => url.to_string(),
+    }
+}
+
+impl Transport {
+    /// The transport a profile's settings describe: its CA file, its client certificate with the
+    /// key from the keyring, its proxy (credentials from the keyring) or none.
+    pub fn new(
+        ca_certs: Option<&str>,
+        client_cert: Option<(&str, &TlsKey)>,
+        proxy: Option<&str>,
+        no_proxy: bool,
+        proxy_credentials: Option<ProxyCredentials>,
+    ) -> Result<Transport, NetError> {
+        let setup = |e: &dyn std::fmt::Display| NetError::Setup(e.to_string());
+        Ok(Transport {
+            extra_ca: match ca_certs {
+                Some(pem) => tls::parse_certificates(pem, "the CA file").map_err(|e| setup(&e))?,
+                None => Vec::new(),
+            },
+            identity: client_cert
+                .map(|(cert, key)| ClientIdentity::new(cert, key))
+                .transpose()
+                .map_err(|e| setup(&e))?,
+            route: Route::new(proxy, no_proxy, proxy_credentials).map_err(|e| setup(&e))?,
+        })
+    }
+}
+
+/// One `Net` per transport, built once per process: building reads CA files and keys, and a kept
+/// client keeps its connections open for the next request.
+#[derive(Debug)]
+pub struct Networks {
+    timeout: Duration,
+    plain: Net,
+    built: std::sync::Mutex<HashMap<u64, Net>>,
+}
+
+impl Networks {
+    pub fn new(plain: Net) -> Self {
+        Networks {
+            timeout: plain.timeout,
+            plain,
+            built: Default::default(),
+        }
+    }
+
+    /// The system's CAs, no client certificate, the environment's proxy.
+    pub fn plain(&self) -> &Net {
+        &self.plain
+    }
+
+    /// The `Net` for the settings `key` identifies (a hash of them), built by `transport` once.
+    pub fn get(
+        &self,
+        key: u64,
+        transport: impl FnOnce() -> Result<Transport, NetError>,
+    ) -> Result<Net, NetError> {
+        let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(net) = built.get(&key) {
+            return Ok(net.clone());
+        }
+        let net = Net::with_transport(self.timeout, &transport()?)?;
+        built.insert(key, net.clone());
+        Ok(net)
     }
 }

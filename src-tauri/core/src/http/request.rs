@@ -61,6 +61,8 @@ pub struct ApiResponse {
     pub retried_after_401: bool,
     /// The token it was sent with, so whoever records it can scrub it (prints `[redacted]`).
     pub sent_with: AccessToken,
+    /// The proxy it went through (without credentials), if any.
+    pub proxy: Option<String>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -261,6 +263,7 @@ pub(crate) async fn execute(
         elapsed: started.elapsed(),
         retried_after_401: false,
         sent_with: token.clone(),
+        proxy: net.proxy_for(url.as_str()),
     })
 }
 

@@ -65,10 +65,10 @@ impl CaseFile {
                 continue;
             }
             if let Ok(profile) = profiles.get(&entry.profile) {
-                shapes.push(Profile {
+                shapes.push(without_local_network(Profile {
                     keyring_id: String::new(),
                     ..profile.clone()
-                });
+                }));
             }
         }
         CaseFile {
@@ -135,11 +135,11 @@ impl CaseFile {
                 }
                 plan.renamed.push((shape.name.clone(), name.clone()));
             }
-            plan.add.push(Profile {
+            plan.add.push(without_local_network(Profile {
                 name: name.clone(),
                 keyring_id: crate::profile::new::new_keyring_id(&name),
                 ..shape.clone()
-            });
+            }));
             final_name.insert(shape.name.clone(), name);
         }
         for (i, request) in self.requests.iter().enumerate() {
@@ -162,6 +162,17 @@ impl CaseFile {
 }
 
 /// `name` + `suffix`, the name shortened so the whole stays a valid profile name.
+/// A case file carries neither the sender's network (proxy) nor trust: a CA comes into a profile
+/// only from its owner's own `--ca-file`, never from a file someone sent.
+fn without_local_network(profile: Profile) -> Profile {
+    Profile {
+        ca_certs: None,
+        proxy: None,
+        no_proxy: false,
+        ..profile
+    }
+}
+
 fn renamed(name: &str, suffix: &str) -> String {
     // Valid names are ASCII, so any byte index is a character boundary.
     let keep = name.len().min(MAX_NAME.saturating_sub(suffix.len()));
@@ -234,6 +245,29 @@ mod tests {
             CaseFile::from_json("[]"),
             Err(CaseError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn a_case_file_carries_no_proxy_and_brings_no_trust() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let ca = rcgen::CertificateParams::new(vec!["ca.example".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap()
+            .pem();
+        let behind = Profile {
+            ca_certs: Some(ca.clone()),
+            proxy: Some("http://proxy.corp:3128".into()),
+            ..profile("acme", "cid")
+        };
+        let case = CaseFile::export(&[entry("acme")], &profiles(vec![behind]));
+        assert_eq!(case.profiles[0].ca_certs, None);
+        assert_eq!(case.profiles[0].proxy, None);
+        // A hand-made (or hostile) file that adds a CA: the CA is dropped on import.
+        let mut hostile = case.clone();
+        hostile.profiles[0].ca_certs = Some(ca);
+        let plan = hostile.plan(&profiles(vec![])).unwrap();
+        assert_eq!(plan.add[0].ca_certs, None);
     }
 
     #[test]

@@ -69,6 +69,21 @@ pub struct Profile {
     pub preset: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<Environment>,
+    /// CA certificates (PEM) trusted for this profile's servers, beside the system's. Public, so
+    /// kept here rather than in the keyring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_certs: Option<String>,
+    /// The client certificate (PEM chain) presented to this profile's servers; its key is in the
+    /// keyring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_client_cert: Option<String>,
+    /// The profile's proxy (http or socks5), without credentials (those are in the keyring).
+    /// `None`: the environment's proxy variables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// Straight to the servers, whatever the environment's proxy variables say.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_proxy: bool,
 }
 
 /// How the profile gets its first token. A refresh token, once held, is always tried first.
@@ -106,6 +121,21 @@ pub enum ClientAuth {
     Basic,
     /// Everything in a JSON body (MyParcel.com, Bindeo, OroCommerce).
     Json,
+    /// RFC 8705 mutual TLS: the client certificate (issued by a CA the provider trusts)
+    /// authenticates; the body carries only `client_id`.
+    TlsClientAuth,
+    /// RFC 8705 mutual TLS with a self-signed certificate registered with the provider.
+    SelfSignedTlsClientAuth,
+}
+
+impl ClientAuth {
+    /// The client certificate is the credential: no secret is sent.
+    pub fn is_mutual_tls(self) -> bool {
+        matches!(
+            self,
+            ClientAuth::TlsClientAuth | ClientAuth::SelfSignedTlsClientAuth
+        )
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -138,6 +168,16 @@ pub enum ProfileError {
     BadHeader(String),
     #[error("the keyring id {0:?} is not the name of a keyring entry Waybill makes")]
     BadKeyringId(String),
+    #[error(transparent)]
+    Pem(#[from] crate::http::tls::PemError),
+    #[error(transparent)]
+    Proxy(#[from] crate::http::proxy::ProxyError),
+    #[error("the proxy URL holds credentials, which belong in the keyring, not in a profile")]
+    ProxyCredentials,
+    #[error("a profile either has its own proxy (--proxy) or none (--no-proxy), not both")]
+    ProxyAndNoProxy,
+    #[error("--client-auth {0} authenticates with a client certificate: give --tls-cert-file and --tls-key-file")]
+    MutualTlsWithoutCertificate(ClientAuth),
 }
 
 impl Profile {
@@ -186,6 +226,24 @@ impl Profile {
         for (name, value) in self.params.iter().chain(&self.authorize_params) {
             check_text("a parameter", name)?;
             check_text("a parameter", value)?;
+        }
+        if let Some(pem) = &self.ca_certs {
+            crate::http::tls::parse_certificates(pem, "the CA file")?;
+        }
+        if let Some(pem) = &self.tls_client_cert {
+            crate::http::tls::parse_certificates(pem, "the client certificate")?;
+        }
+        if self.client_auth.is_mutual_tls() && self.tls_client_cert.is_none() {
+            return Err(ProfileError::MutualTlsWithoutCertificate(self.client_auth));
+        }
+        if self.proxy.is_some() && self.no_proxy {
+            return Err(ProfileError::ProxyAndNoProxy);
+        }
+        if let Some(proxy) = &self.proxy {
+            // Credentials belong in the keyring: a profile never keeps them.
+            if crate::http::proxy::split_credentials(proxy)?.1.is_some() {
+                return Err(ProfileError::ProxyCredentials);
+            }
         }
         for (name, value) in &self.headers {
             let valid = reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok()
@@ -276,10 +334,12 @@ text_enum!(Grant, "client_credentials, password, refresh_token, implicit, author
     "implicit" => Implicit,
     "authorization_code" => AuthorizationCode,
 });
-text_enum!(ClientAuth, "form, basic, json", {
+text_enum!(ClientAuth, "form, basic, json, tls_client_auth, self_signed_tls_client_auth", {
     "form" => Form,
     "basic" => Basic,
     "json" => Json,
+    "tls_client_auth" => TlsClientAuth,
+    "self_signed_tls_client_auth" => SelfSignedTlsClientAuth,
 });
 text_enum!(Environment, "sandbox, live", {
     "sandbox" => Sandbox,
@@ -306,7 +366,7 @@ mod tests {
         let err = "Basic-raw".parse::<ClientAuth>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "\"Basic-raw\" is not one of: form, basic, json"
+            "\"Basic-raw\" is not one of: form, basic, json, tls_client_auth, self_signed_tls_client_auth"
         );
     }
 }

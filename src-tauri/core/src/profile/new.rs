@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::http::tls::certificates_only;
 use crate::profile::preset::{self, PresetError};
 use crate::profile::{validate_name, ClientAuth, Environment, Grant, Profile, ProfileError};
 
@@ -39,6 +40,14 @@ pub struct NewProfile {
     pub issuer: Option<String>,
     pub revocation_url: Option<String>,
     pub jwks_url: Option<String>,
+    /// CA certificates (PEM) to trust for this profile, beside the system's.
+    pub ca_certs: Option<String>,
+    /// The client certificate (PEM); its key is one of the `Secrets`.
+    pub tls_client_cert: Option<String>,
+    /// The profile's proxy URL; credentials in it are taken out for the keyring
+    /// (`take_proxy_credentials`) before it is built.
+    pub proxy: Option<String>,
+    pub no_proxy: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -53,6 +62,8 @@ pub enum NewProfileError {
     EnvironmentWithoutPreset,
     #[error("remembering a password only applies to the password grant")]
     RememberWithoutPassword,
+    #[error(transparent)]
+    Pem(#[from] crate::http::tls::PemError),
 }
 
 impl NewProfile {
@@ -105,6 +116,10 @@ impl NewProfile {
             issuer: profile.issuer.clone(),
             revocation_url: profile.revocation_url.clone(),
             jwks_url: profile.jwks_url.clone(),
+            ca_certs: profile.ca_certs.clone(),
+            tls_client_cert: profile.tls_client_cert.clone(),
+            proxy: profile.proxy.clone(),
+            no_proxy: profile.no_proxy,
         };
         let preset = profile
             .preset
@@ -142,6 +157,18 @@ impl NewProfile {
             }
         }
         serde_json::from_value(serde_json::Value::Object(merged)).unwrap_or_else(|_| after.clone())
+    }
+
+    /// Take the credentials out of the proxy URL: they go to the keyring, the URL to the profile.
+    pub fn take_proxy_credentials(
+        &mut self,
+    ) -> Result<Option<crate::secret::ProxyCredentials>, ProfileError> {
+        let Some(proxy) = &self.proxy else {
+            return Ok(None);
+        };
+        let (clean, credentials) = crate::http::proxy::split_credentials(proxy)?;
+        self.proxy = Some(clean);
+        Ok(credentials)
     }
 
     pub fn build(self) -> Result<Profile, NewProfileError> {
@@ -210,6 +237,16 @@ impl NewProfile {
             issuer: self.issuer,
             revocation_url: self.revocation_url,
             jwks_url: self.jwks_url,
+            ca_certs: self
+                .ca_certs
+                .map(|pem| certificates_only(&pem, "the CA file"))
+                .transpose()?,
+            tls_client_cert: self
+                .tls_client_cert
+                .map(|pem| certificates_only(&pem, "the client certificate"))
+                .transpose()?,
+            proxy: self.proxy,
+            no_proxy: self.no_proxy,
         };
         profile.validate()?;
         Ok(profile)

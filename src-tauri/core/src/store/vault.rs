@@ -1,4 +1,5 @@
-//! The vault: client secrets, remembered passwords and tokens, in the OS keyring.
+//! The vault: client secrets, remembered passwords, tokens, client keys and proxy credentials,
+//! in the OS keyring.
 //!
 //! Each value is its own keyring entry (service `waybill`, user `<keyring_id>/<kind>`), so one
 //! token never crowds another out of the Windows Credential Manager's 2,560-byte entries. The only
@@ -11,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::auth::token::{TokenMeta, TokenSet};
-use crate::secret::{AccessToken, ClientSecret, Password, RefreshToken};
+use crate::secret::{AccessToken, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey};
 
 pub const KEYRING_SERVICE: &str = "waybill";
 
@@ -36,6 +37,10 @@ pub enum SecretKind {
     RefreshToken,
     /// Expiry, type and scope of the access token: not secret, kept beside it so they agree.
     TokenMeta,
+    /// The client certificate's private key (PEM).
+    TlsKey,
+    /// The profile's proxy `user:password`.
+    ProxyCredentials,
 }
 
 impl SecretKind {
@@ -46,6 +51,8 @@ impl SecretKind {
             SecretKind::AccessToken => "access_token",
             SecretKind::RefreshToken => "refresh_token",
             SecretKind::TokenMeta => "token_meta",
+            SecretKind::TlsKey => "tls_key",
+            SecretKind::ProxyCredentials => "proxy_credentials",
         }
     }
 }
@@ -311,6 +318,43 @@ impl Vault {
         }
     }
 
+    pub async fn tls_key(&self, id: &str) -> Result<Option<TlsKey>, VaultError> {
+        Ok(self.get(id, SecretKind::TlsKey).await?.map(TlsKey::new))
+    }
+
+    pub async fn set_tls_key(&self, id: &str, key: &TlsKey) -> Result<(), VaultError> {
+        self.set(id, SecretKind::TlsKey, key.expose().to_string())
+            .await
+    }
+
+    pub async fn proxy_credentials(
+        &self,
+        id: &str,
+    ) -> Result<Option<ProxyCredentials>, VaultError> {
+        Ok(self
+            .get(id, SecretKind::ProxyCredentials)
+            .await?
+            .map(ProxyCredentials::new))
+    }
+
+    pub async fn set_proxy_credentials(
+        &self,
+        id: &str,
+        credentials: &ProxyCredentials,
+    ) -> Result<(), VaultError> {
+        self.set(
+            id,
+            SecretKind::ProxyCredentials,
+            credentials.expose().to_string(),
+        )
+        .await
+    }
+
+    /// Forget one kind of secret (a client key or proxy credentials the profile no longer uses).
+    pub async fn forget(&self, id: &str, kind: SecretKind) -> Result<(), VaultError> {
+        self.delete(id, &[kind]).await
+    }
+
     /// Forget access and refresh tokens (logout); the client secret stays.
     pub async fn forget_tokens(&self, id: &str) -> Result<(), VaultError> {
         self.delete(
@@ -337,8 +381,16 @@ impl Vault {
     /// Forget everything of a profile (it is being removed).
     pub async fn forget_all(&self, id: &str) -> Result<(), VaultError> {
         self.forget_tokens(id).await?;
-        self.delete(id, &[SecretKind::ClientSecret, SecretKind::Password])
-            .await
+        self.delete(
+            id,
+            &[
+                SecretKind::ClientSecret,
+                SecretKind::Password,
+                SecretKind::TlsKey,
+                SecretKind::ProxyCredentials,
+            ],
+        )
+        .await
     }
 }
 

@@ -160,6 +160,12 @@ fn vault_remedy(e: &VaultError) -> Option<Remedy> {
     }
 }
 
+impl From<crate::http::tls::PemError> for WorkspaceError {
+    fn from(e: crate::http::tls::PemError) -> Self {
+        ProfileError::from(e).into()
+    }
+}
+
 impl From<ProfileError> for WorkspaceError {
     fn from(e: ProfileError) -> Self {
         WorkspaceError::NewProfile(NewProfileError::Profile(e))

@@ -5,9 +5,13 @@
 //! edits from several Waybills at once are all kept.
 
 use super::{Workspace, WorkspaceError};
+use crate::http::tls::{ClientIdentity, PemError};
 use crate::profile::new::NewProfile;
+use crate::profile::ProfileError;
 use crate::profile::{validate_name, Grant, Profile};
-use crate::secret::{ClientSecret, Password, RefreshToken};
+use crate::secret::{ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey};
+use crate::session::SessionError;
+use crate::store::vault::SecretKind;
 use crate::store::StoreError;
 
 /// Secrets typed or piped in for a profile: each goes straight to the keyring.
@@ -20,6 +24,10 @@ pub struct Secrets {
     pub refresh_token: Option<RefreshToken>,
     /// Forget the stored client secret: a public client from now on.
     pub forget_client_secret: bool,
+    /// The client certificate's private key (PEM), checked against the certificate.
+    pub tls_key: Option<TlsKey>,
+    /// The proxy was given anew: its credentials are the new URL's, or none.
+    pub replace_proxy_credentials: bool,
 }
 
 impl Workspace {
@@ -36,11 +44,26 @@ impl Workspace {
         if self.profiles.load()?.contains(&new.name) {
             return Err(StoreError::Exists(new.name).into());
         }
-        let profile = self.discover(new, None).await?.build()?;
-        if profile.grant == Grant::ClientCredentials && secrets.client_secret.is_none() {
+        let mut new = new;
+        let proxy_credentials = new.take_proxy_credentials()?;
+        let profile = self
+            .discover(new, None, &secrets, proxy_credentials.clone())
+            .await?
+            .build()?;
+        if profile.grant == Grant::ClientCredentials
+            && secrets.client_secret.is_none()
+            && !profile.client_auth.is_mutual_tls()
+        {
             return Err(WorkspaceError::NeedsClientSecret(profile.name));
         }
+        check_client_key(&profile, secrets.tls_key.as_ref(), false)?;
         self.put_secrets(&profile, &secrets).await?;
+        if let Some(credentials) = &proxy_credentials {
+            let vault = self.session.vault();
+            vault
+                .set_proxy_credentials(&profile.keyring_id, credentials)
+                .await?;
+        }
         let added = self.profiles.update(|all| all.add(profile.clone()));
         if let Err(e) = added {
             // Another Waybill took the name meanwhile: its keyring entries are not ours to keep.
@@ -64,7 +87,21 @@ impl Workspace {
         after: NewProfile,
         secrets: Secrets,
     ) -> Result<Profile, WorkspaceError> {
-        let after = self.discover(after, Some(&before)).await?;
+        let mut after = after;
+        let proxy_credentials = after.take_proxy_credentials()?;
+        let after = self
+            .discover(after, Some(&before), &secrets, proxy_credentials.clone())
+            .await?;
+        let current = self.profile(name)?;
+        let has_key = match &secrets.tls_key {
+            Some(_) => false,
+            None => self
+                .session
+                .vault()
+                .tls_key(&current.keyring_id)
+                .await?
+                .is_some(),
+        };
         let (old, profile) = self.profiles.update(|all| {
             let old = all.get(name)?.clone();
             let merged = NewProfile::merge(&NewProfile::describe(&old), &before, &after);
@@ -72,12 +109,25 @@ impl Workspace {
                 keyring_id: old.keyring_id.clone(),
                 ..merged.build()?
             };
+            check_client_key(&profile, secrets.tls_key.as_ref(), has_key)?;
             all.replace(name, profile.clone())?;
             Ok::<_, WorkspaceError>((old, profile))
         })?;
         let vault = self.session.vault();
+        let id = &profile.keyring_id;
         if old.remember_password && !profile.remember_password {
-            vault.forget_password(&profile.keyring_id).await?;
+            vault.forget_password(id).await?;
+        }
+        if profile.tls_client_cert.is_none() {
+            vault.forget(id, SecretKind::TlsKey).await?;
+        }
+        // A new proxy comes with its own credentials, or none.
+        match &proxy_credentials {
+            Some(credentials) => vault.set_proxy_credentials(id, credentials).await?,
+            None if old.proxy != profile.proxy || secrets.replace_proxy_credentials => {
+                vault.forget(id, SecretKind::ProxyCredentials).await?
+            }
+            None => {}
         }
         self.put_secrets(&profile, &secrets).await?;
         if let Some(refresh) = &secrets.refresh_token {
@@ -112,6 +162,12 @@ impl Workspace {
         }
         if let Some(password) = vault.password(from).await? {
             vault.set_password(to, &password).await?;
+        }
+        if let Some(key) = vault.tls_key(from).await? {
+            vault.set_tls_key(to, &key).await?;
+        }
+        if let Some(credentials) = vault.proxy_credentials(from).await? {
+            vault.set_proxy_credentials(to, &credentials).await?;
         }
         if let Err(e) = self.profiles.update(|all| all.add(copy.clone())) {
             vault.forget_all(to).await?;
@@ -164,15 +220,21 @@ impl Workspace {
             }
             _ => {}
         }
+        if let Some(key) = &secrets.tls_key {
+            vault.set_tls_key(id, key).await?;
+        }
         Ok(())
     }
 
     /// With an issuer whose endpoints were not given (or that changed since `before`), fill
     /// them from its OpenID configuration.
+    /// Discovery goes through the profile's own CA, certificate and proxy.
     async fn discover(
         &self,
         mut new: NewProfile,
         before: Option<&NewProfile>,
+        secrets: &Secrets,
+        proxy_credentials: Option<ProxyCredentials>,
     ) -> Result<NewProfile, WorkspaceError> {
         if let Some(before) = before.filter(|b| b.issuer != new.issuer) {
             // The old issuer's endpoints are not the new one's.
@@ -188,8 +250,37 @@ impl Workspace {
         } else if before.is_some() {
             return Ok(new);
         }
-        new.discover_endpoints(self.session.net()).await?;
+        if new.issuer.is_none() {
+            return Ok(new);
+        }
+        let net = self
+            .session
+            .transport(
+                new.ca_certs.as_deref(),
+                new.tls_client_cert.as_deref().zip(secrets.tls_key.as_ref()),
+                new.proxy.as_deref(),
+                new.no_proxy,
+                proxy_credentials,
+            )
+            .map_err(SessionError::from)?;
+        new.discover_endpoints(&net).await?;
         Ok(new)
+    }
+}
+
+/// A client certificate needs its key (given now, or already in the keyring), and a key its
+/// certificate; the two must belong together.
+fn check_client_key(
+    profile: &Profile,
+    key: Option<&TlsKey>,
+    key_in_keyring: bool,
+) -> Result<(), WorkspaceError> {
+    let error = |e: PemError| WorkspaceError::from(ProfileError::from(e));
+    match (&profile.tls_client_cert, key) {
+        (Some(cert), Some(key)) => ClientIdentity::new(cert, key).map(drop).map_err(error),
+        (Some(_), None) if !key_in_keyring => Err(error(PemError::CertificateWithoutKey)),
+        (None, Some(_)) => Err(error(PemError::KeyWithoutCertificate)),
+        _ => Ok(()),
     }
 }
 

@@ -42,13 +42,11 @@ pub async fn save_profile(
     form: ProfileForm,
     initial: Option<ProfileForm>,
 ) -> Reply<Profile> {
-    let (ws, secrets) = (&state.ws, form.secrets());
-    let saved = match (form.original_name.clone(), initial) {
-        (Some(name), Some(initial)) => {
-            ws.edit_profile(&name, initial.into(), form.into(), secrets)
-                .await
-        }
-        _ => ws.add_profile(form.into(), secrets).await,
+    let (ws, original) = (&state.ws, form.original_name.clone());
+    let (new, secrets) = form.read()?;
+    let saved = match (original, initial) {
+        (Some(name), Some(initial)) => ws.edit_profile(&name, initial.into(), new, secrets).await,
+        _ => ws.add_profile(new, secrets).await,
     };
     Ok(saved?)
 }

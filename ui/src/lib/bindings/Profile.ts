@@ -56,4 +56,23 @@ jwks_url?: string | null,
 /**
  * The preset this profile was made from, and which of its environments.
  */
-preset?: string | null, environment?: Environment | null, };
+preset?: string | null, environment?: Environment | null, 
+/**
+ * CA certificates (PEM) trusted for this profile's servers, beside the system's. Public, so
+ * kept here rather than in the keyring.
+ */
+ca_certs?: string | null, 
+/**
+ * The client certificate (PEM chain) presented to this profile's servers; its key is in the
+ * keyring.
+ */
+tls_client_cert?: string | null, 
+/**
+ * The profile's proxy (http or socks5), without credentials (those are in the keyring).
+ * `None`: the environment's proxy variables.
+ */
+proxy?: string | null, 
+/**
+ * Straight to the servers, whatever the environment's proxy variables say.
+ */
+no_proxy?: boolean, };

@@ -18,4 +18,32 @@ client_secret: string | null,
 /**
  * Password grant with "remember": straight to the keyring.
  */
-password: string | null, };
+password: string | null, 
+/**
+ * The CA certificates (PEM) the profile trusts now; `null` removes them.
+ */
+ca_certs: string | null, 
+/**
+ * A CA file to read (replaces `ca_certs`).
+ */
+ca_file: string | null, 
+/**
+ * The client certificate (PEM) the profile presents now; `null` removes it.
+ */
+tls_client_cert: string | null, 
+/**
+ * A client certificate file to read (replaces `tls_client_cert`).
+ */
+tls_cert_file: string | null, 
+/**
+ * The client key's file: read straight into the keyring, the path kept nowhere.
+ */
+tls_key_file: string | null, 
+/**
+ * The profile's proxy URL (credentials in it go to the keyring).
+ */
+proxy: string | null, 
+/**
+ * No proxy at all, whatever the environment says.
+ */
+no_proxy: boolean, };

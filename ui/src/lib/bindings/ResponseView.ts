@@ -8,4 +8,8 @@ body: string, size: number,
 /**
  * The body is not text (an image, a PDF): `body` is empty.
  */
-binary: boolean, elapsed_ms: number, retried_after_401: boolean, };
+binary: boolean, elapsed_ms: number, retried_after_401: boolean, 
+/**
+ * The proxy the request went through, if any.
+ */
+proxy: string | null, };

@@ -11,10 +11,10 @@ use crate::secret::ClientSecret;
 pub async fn client_credentials(
     net: &Net,
     profile: &Profile,
-    secret: &ClientSecret,
+    secret: Option<&ClientSecret>,
     now: DateTime<Utc>,
 ) -> Result<TokenSet, GrantError> {
-    let client = client(profile, Some(secret))?;
+    let client = client(profile, secret)?;
     let mut request = client
         .exchange_client_credentials()
         .add_scopes(scopes(profile));

@@ -88,7 +88,10 @@ fn client(profile: &Profile, secret: Option<&ClientSecret>) -> Result<Client, Gr
         ClientAuth::Basic => AuthType::BasicAuth,
         // The JSON dialect starts as a form body and is re-encoded by `dialect`.
         ClientAuth::Form | ClientAuth::Json => AuthType::RequestBody,
+        // RFC 8705: the certificate authenticates; the body carries `client_id` alone.
+        ClientAuth::TlsClientAuth | ClientAuth::SelfSignedTlsClientAuth => AuthType::RequestBody,
     };
+    let secret = secret.filter(|_| !profile.client_auth.is_mutual_tls());
     let client = oauth2::Client::new(ClientId::new(profile.client_id.clone()))
         .set_auth_type(auth_type)
         .set_token_uri(token_url);
