@@ -2,4 +2,5 @@ pub mod demo;
 pub mod emulator;
 pub mod harness;
 pub mod oidc;
+pub mod proxy;
 pub mod window;

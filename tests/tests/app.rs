@@ -3,12 +3,14 @@
 //! headless Chromium as the user's browser. Each test is what a person does in the window, checked
 //! by what the window then shows; screenshots of each main screen go to test-output/screenshots/.
 
-use waybill_demo::{DemoConfig, DemoServer};
+use waybill_demo::pki::{Ca, Validity};
+use waybill_demo::{DemoConfig, DemoServer, ServerTls};
 use waybill_tests::harness::{
     browser_steps_after, chromium_browser, random_secret, require_keyring, secret_tool_lookup,
     Waybill,
 };
 use waybill_tests::oidc::OidcProvider;
+use waybill_tests::proxy::Tinyproxy;
 use waybill_tests::window::Window;
 
 /// One window at a time: two WebKit apps at once on a 2-core machine only make both slow.
@@ -192,6 +194,70 @@ async fn a_wrong_secret_shows_the_providers_error_and_a_corrected_one_works() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_ca_given_in_the_form_is_trusted_and_the_proxy_a_request_took_is_shown() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let ca = Ca::new("Window Test CA");
+    let leaf = ca.server_cert(&["127.0.0.1"], Validity::Current).unwrap();
+    let tls = ServerTls {
+        cert_chain_pem: leaf.cert_pem,
+        key_pem: leaf.key_pem,
+        client_ca_pem: None,
+    };
+    let server = DemoServer::start_tls(0, DemoConfig::default(), tls)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.cert_pem()).unwrap();
+    let proxy = Tinyproxy::start(None);
+    let window = Window::open(&[("HTTPS_PROXY", proxy.url())]).await;
+
+    window.click("#new-profile").await;
+    window.fill("#f-name", "tls-cc").await;
+    window.fill("#f-client-id", "demo-client").await;
+    window.fill("#f-client-secret", "demo-secret").await;
+    window.select("#f-client-auth", "basic").await;
+    window.fill("#f-token-url", &server.token_url()).await;
+    window.fill("#f-api-base", &server.api_base()).await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+    // The same sentence as the CLI's.
+    window
+        .wait_for_text(
+            "#error .message",
+            "the certificate of 127.0.0.1 is issued by \"Window Test CA\", which is not a trusted CA",
+        )
+        .await;
+
+    window.click("#edit-profile").await;
+    window.click("#f-network summary").await;
+    window.fill("#f-ca-file", ca_file.to_str().unwrap()).await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+    window
+        .find("[data-profile='tls-cc'][data-health='valid']")
+        .await;
+    window.click("#tab-request").await;
+    window.fill("#req-url", "/whoami").await;
+    window.click("#send").await;
+    window.wait_for_text("#resp-status", "200").await;
+    window
+        .wait_for_text("#resp-proxy", &format!("via proxy {}", proxy.url()))
+        .await;
+    assert!(
+        proxy.log().contains(&format!("CONNECT {}", server.addr())),
+        "{}",
+        proxy.log()
+    );
+    window.screenshot("10-private-ca-and-proxy").await;
+    let profiles =
+        std::fs::read_to_string(window.home.path().join("config/profiles.toml")).unwrap();
+    assert!(profiles.contains("BEGIN CERTIFICATE") && !profiles.contains("ca.pem"));
+    window.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_sign_in_in_chromium_turns_the_profile_valid() {
     require_keyring();
     let _one = ONE_WINDOW.lock().await;
@@ -245,7 +311,13 @@ async fn the_demo_window_has_ready_profiles_that_get_tokens() {
     // `waybill demo` (what ./scripts/demo opens): its own provider, profiles and in-memory secrets.
     let window = Window::open_with_args(&["demo"], &[]).await;
     assert!(window.text("#demo-banner").await.contains("demo-password"));
-    for name in ["demo-basic", "demo-json", "demo-user", "demo-web"] {
+    for name in [
+        "demo-basic",
+        "demo-json",
+        "demo-user",
+        "demo-web",
+        "demo-tls",
+    ] {
         window
             .find(&format!(
                 "[data-profile='{name}'][data-health='signed_out']"
@@ -258,6 +330,12 @@ async fn the_demo_window_has_ready_profiles_that_get_tokens() {
         .find("[data-profile='demo-user'][data-health='valid']")
         .await;
     assert_eq!(window.text("#token-source").await, "fetched");
+    // Over HTTPS, trusting the demo's private CA (and only through the profile's CA file).
+    window.click("[data-profile='demo-tls']").await;
+    window.click("#get-token").await;
+    window
+        .find("[data-profile='demo-tls'][data-health='valid']")
+        .await;
     window.close().await;
 }
 
