@@ -1,5 +1,6 @@
-//! Debian's tinyproxy, started for one test on a free port of 127.0.0.1 with its own log: the
-//! log's `Request` and `CONNECT` lines show what went through it.
+//! Real proxies from Debian, each started for one test on a free port of 127.0.0.1 with its own
+//! log: tinyproxy (HTTP; its log's `Request` and `CONNECT` lines show what went through it) and
+//! Dante (SOCKS5; its `tcp/connect` lines).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -70,6 +71,71 @@ impl Drop for Tinyproxy {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Debian's Dante SOCKS5 server, no authentication, loopback only.
+pub struct Dante {
+    pub port: u16,
+    log: PathBuf,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Dante {
+    pub fn start() -> Dante {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let log = dir.path().join("danted.log");
+        let conf = format!(
+            "logoutput: {}\ninternal: 127.0.0.1 port = {port}\nexternal: 127.0.0.1\n\
+             socksmethod: none\nclientmethod: none\n\
+             client pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 log: connect }}\n\
+             socks pass {{ from: 127.0.0.0/8 to: 0.0.0.0/0 log: connect }}\n",
+            log.display()
+        );
+        let conf_path = dir.path().join("danted.conf");
+        std::fs::write(&conf_path, conf).expect("write danted.conf");
+        let child = Command::new("/usr/sbin/danted")
+            .args(["-N", "1", "-f"])
+            .arg(&conf_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("danted could not be started: scripts/test installs it (Debian package dante-server)");
+        wait_for(port, "danted");
+        Dante {
+            port,
+            log,
+            child,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("socks5://127.0.0.1:{}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Dante {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_for(port: u16, what: &str) {
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{what} did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -346,3 +346,51 @@ async fn oidc_provider_authorization_code_with_pkce_and_refresh() {
         ],
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_sign_in_works_and_only_waybills_own_requests_go_through_it() {
+    require_keyring();
+    let server = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let proxy = waybill_tests::proxy::Tinyproxy::start(None);
+    let log = tempfile::NamedTempFile::new().unwrap();
+    // Everything of this user's goes through the proxy, as in a company network.
+    let wb = user(log.path())
+        .env("HTTP_PROXY", &proxy.url())
+        .env("http_proxy", &proxy.url());
+    let (issuer, api) = (server.base_url(), server.api_base());
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "web",
+            "--grant",
+            "authorization_code",
+            "--issuer",
+            &issuer,
+            "--client-id",
+            "demo-browser",
+            "--no-client-secret",
+            "--scope",
+            "shipments",
+            "--api-base",
+            &api,
+        ],
+        "",
+    );
+    let login = wb.run(&["login", "web", "--timeout", "60"], "");
+    assert_eq!(login.code, 0, "login failed: {}", login.stderr);
+    let seen = proxy.log();
+    assert!(
+        seen.contains(&format!("POST {}/oauth/token", server.base_url())),
+        "Waybill's own requests use the proxy: {seen}"
+    );
+    // The browser reaches the provider on loopback and the loopback listener directly (Chromium
+    // never proxies loopback; Waybill also adds loopback to the NO_PROXY of the browser it starts,
+    // for browsers that read it).
+    assert!(
+        !seen.contains("/callback"),
+        "the redirect went through the proxy: {seen}"
+    );
+    assert!(!seen.contains("/oauth/authorize"), "{seen}");
+    assert_eq!(call_json(&wb, "web", "/whoami")["status"], 200);
+}

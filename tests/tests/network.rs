@@ -9,7 +9,7 @@ use std::time::SystemTime;
 use waybill_demo::pki::{Ca, Issued, Validity};
 use waybill_demo::{DemoConfig, DemoServer, ServerTls};
 use waybill_tests::harness::{random_secret, require_keyring, secret_tool_lookup, Waybill};
-use waybill_tests::proxy::{free_port, Tinyproxy};
+use waybill_tests::proxy::{free_port, Dante, Tinyproxy};
 
 const LOCAL: &[&str] = &["127.0.0.1", "localhost"];
 
@@ -477,4 +477,178 @@ async fn a_profiles_own_proxy_keeps_its_credentials_in_the_keyring() {
     let run = wb.run(&["call", "carrier", "GET", "/whoami"], "");
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("HTTP 407"), "{}", run.stderr);
+}
+
+/// `waybill demo-server` running until the test ends (killed by its PID), and what it printed.
+struct DemoProcess {
+    child: std::process::Child,
+    printed: String,
+}
+
+impl DemoProcess {
+    fn start(args: &[&str]) -> DemoProcess {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new(waybill_tests::harness::waybill_bin())
+            .arg("demo-server")
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("waybill demo-server");
+        let mut printed = String::new();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        while !printed.contains("until Ctrl-C") {
+            let line = lines.next().expect("demo-server stopped").unwrap();
+            printed.push_str(&line);
+            printed.push('\n');
+        }
+        DemoProcess { child, printed }
+    }
+
+    /// The path printed after `label`, up to the end of its line.
+    fn path_after(&self, label: &str) -> String {
+        let line = self
+            .printed
+            .lines()
+            .find(|l| l.starts_with(label))
+            .unwrap_or_else(|| panic!("no {label:?} in {}", self.printed));
+        let path = line[label.len()..]
+            .trim()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(
+            std::path::Path::new(&path).exists(),
+            "{path} does not exist"
+        );
+        path
+    }
+
+    fn base_url(&self) -> String {
+        let line = self
+            .printed
+            .lines()
+            .find(|l| l.starts_with("Serving on "))
+            .unwrap();
+        line["Serving on ".len()..]
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string()
+    }
+}
+
+impl Drop for DemoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_server_tls_and_mtls_let_a_newcomer_try_a_private_ca_and_a_client_certificate() {
+    require_keyring();
+    let tls = DemoProcess::start(&["--tls", "--port", "0"]);
+    let base = tls.base_url();
+    assert!(base.starts_with("https://127.0.0.1:"), "{}", tls.printed);
+    let ca = tls.path_after("CA certificate (a private CA made for this run):");
+    let wb = Waybill::new();
+    let (token_url, api_base) = (format!("{base}/oauth/token"), format!("{base}/api"));
+    let profile = |name: &str, extra: &[&str]| {
+        let mut args = vec![
+            "profile",
+            "add",
+            name,
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            &token_url,
+            "--client-id",
+            "demo-client",
+            "--api-base",
+            &api_base,
+            "--ca-file",
+            &ca,
+        ];
+        args.extend_from_slice(extra);
+        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
+    };
+    let args = profile("demo-tls", &["--client-secret-stdin"]);
+    wb.ok(
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        "demo-secret\n",
+    );
+    assert_eq!(
+        wb.json(&["call", "demo-tls", "GET", "/whoami", "--json-out"])["status"],
+        200
+    );
+    drop(tls);
+
+    let mtls = DemoProcess::start(&["--mtls", "--port", "0"]);
+    let base = mtls.base_url();
+    let (token_url, api_base) = (format!("{base}/oauth/token"), format!("{base}/api"));
+    let ca = mtls.path_after("CA certificate (a private CA made for this run):");
+    let cert = mtls.path_after("Client certificate:");
+    let key = mtls.path_after("Client key:");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the client key is readable by its owner only");
+    }
+    let args = [
+        "profile",
+        "add",
+        "demo-mtls",
+        "--grant",
+        "client_credentials",
+        "--token-url",
+        &token_url,
+        "--client-id",
+        "demo-client",
+        "--api-base",
+        &api_base,
+        "--ca-file",
+        &ca,
+        "--client-auth",
+        "tls_client_auth",
+        "--tls-cert-file",
+        &cert,
+        "--tls-key-file",
+        &key,
+    ];
+    wb.ok(&args, "");
+    let whoami = wb.json(&["call", "demo-mtls", "GET", "/whoami", "--json-out"]);
+    assert_eq!(whoami["body"]["cert_bound"], true, "{whoami}");
+    for path in [&ca, &cert] {
+        let _ = std::fs::remove_dir_all(std::path::Path::new(path).parent().unwrap());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_can_go_through_a_socks5_proxy() {
+    require_keyring();
+    let secret = random_secret("socks");
+    let server = DemoServer::start(0, config(&secret)).await.unwrap();
+    let socks = Dante::start();
+    let wb = Waybill::new();
+    add(
+        &wb,
+        "carrier",
+        &server,
+        &["--client-secret-stdin", "--proxy", &socks.url()],
+        &format!("{secret}\n"),
+    );
+    let answer = wb.json(&["call", "carrier", "GET", "/whoami", "--json-out"]);
+    assert_eq!(answer["status"], 200, "{answer}");
+    assert_eq!(answer["proxy"], socks.url().as_str());
+    // Dante logs each connection it made: client -> proxy -> the demo provider's port.
+    let target = format!("127.0.0.1.{}", server.addr().port());
+    let connects = socks
+        .log()
+        .lines()
+        .filter(|l| l.contains("tcp/connect") && l.contains(&target))
+        .count();
+    assert!(connects >= 1, "nothing went through Dante: {}", socks.log());
 }
