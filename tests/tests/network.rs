@@ -143,6 +143,28 @@ async fn a_private_ca_is_trusted_by_the_profile_that_adds_it_or_through_ssl_cert
     );
     wb.ok(&["logout", "carrier", "--revoke"], "");
 
+    // Discovery at add goes through the profile's CA too.
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "discovered",
+            "--grant",
+            "client_credentials",
+            "--issuer",
+            &server.base_url(),
+            "--client-id",
+            "demo-client",
+            "--ca-file",
+            &ca_file,
+            "--client-secret-stdin",
+        ],
+        &format!("{secret}\n"),
+    );
+    let discovered = wb.json(&["profile", "show", "discovered", "--json"]);
+    assert_eq!(discovered["token_url"], server.token_url().as_str());
+    wb.ok(&["token", "discovered"], "");
+
     // Back to the system's CAs only: refused again.
     wb.ok(&["profile", "edit", "carrier", "--no-ca-file"], "");
     assert!(token_fails(&wb, "carrier").contains("not a trusted CA"));

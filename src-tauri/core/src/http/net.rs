@@ -68,7 +68,7 @@ impl Net {
             transport
                 .route
                 .apply(builder)
-                .build()
+                .and_then(|builder| builder.build())
                 .map_err(|e| NetError::Setup(root_cause(&e)))
         };
         Ok(Net {

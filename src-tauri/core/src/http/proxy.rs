@@ -81,37 +81,27 @@ impl Route {
         })
     }
 
-    pub(crate) fn apply(&self, builder: reqwest::ClientBuilder) -> reqwest::ClientBuilder {
-        match self {
+    pub(crate) fn apply(
+        &self,
+        builder: reqwest::ClientBuilder,
+    ) -> Result<reqwest::ClientBuilder, reqwest::Error> {
+        Ok(match self {
             // reqwest reads the environment itself.
             Route::Env => builder,
             Route::Direct => builder.no_proxy(),
-            Route::Via { .. } => match reqwest::Proxy::all(self.with_credentials().as_str()) {
-                Ok(proxy) => builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_env())),
-                Err(e) => {
-                    // Checked when the profile was saved; a proxy that cannot be used is not
-                    // silently skipped: every request fails to connect instead.
-                    tracing::warn!("the profile's proxy cannot be used: {e}");
-                    builder
-                        .proxy(reqwest::Proxy::all("http://0.0.0.0:9").expect("a valid proxy URL"))
+            Route::Via { url, credentials } => {
+                let mut url = url.clone();
+                if let Some((user, password)) = credentials
+                    .as_ref()
+                    .and_then(|c| c.expose().split_once(':'))
+                {
+                    let _ = url.set_username(user);
+                    let _ = url.set_password(Some(password));
                 }
-            },
-        }
-    }
-
-    fn with_credentials(&self) -> url::Url {
-        let Route::Via { url, credentials } = self else {
-            return url::Url::parse("http://0.0.0.0:9").expect("a valid URL");
-        };
-        let mut url = url.clone();
-        if let Some((user, password)) = credentials
-            .as_ref()
-            .and_then(|c| c.expose().split_once(':'))
-        {
-            let _ = url.set_username(user);
-            let _ = url.set_password(Some(password));
-        }
-        url
+                let proxy = reqwest::Proxy::all(url.as_str())?;
+                builder.proxy(proxy.no_proxy(reqwest::NoProxy::from_env()))
+            }
+        })
     }
 
     /// The proxy a request to `url` goes through, without credentials; `None`: straight there.
