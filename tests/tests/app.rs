@@ -229,6 +229,12 @@ async fn a_private_ca_given_in_the_form_is_trusted_and_the_proxy_a_request_took_
             "the certificate of 127.0.0.1 is issued by \"Window Test CA\", which is not a trusted CA",
         )
         .await;
+    window
+        .wait_for_text(
+            "#error .hint",
+            "give its file in the profile's Network section",
+        )
+        .await;
 
     window.click("#edit-profile").await;
     window.click("#f-network summary").await;

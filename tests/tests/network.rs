@@ -108,6 +108,12 @@ async fn a_private_ca_is_trusted_by_the_profile_that_adds_it_or_through_ssl_cert
         "{said}"
     );
     assert_eq!(server.token_requests(), 0);
+    let hint = wb.run_printing_token(&["token", "carrier"], "").stderr;
+    assert!(
+        hint.contains("hint: if that CA is one to trust")
+            && hint.contains("`waybill profile edit carrier --ca-file CA.pem`"),
+        "{hint}"
+    );
 
     // The usual override of the system store works for every profile.
     let with_env = Waybill::new().env("SSL_CERT_FILE", &ca_file);
@@ -250,6 +256,11 @@ async fn each_tls_failure_is_one_sentence_with_what_to_check() {
     assert!(
         said.contains("127.0.0.1 asks for a client certificate, and this profile has none"),
         "{said}"
+    );
+    let hint = wb.run_printing_token(&["token", "wants-cert"], "").stderr;
+    assert!(
+        hint.contains("waybill profile edit wants-cert --tls-cert-file"),
+        "{hint}"
     );
     let said = token_fails(&wb, "not-tls");
     assert!(

@@ -534,6 +534,8 @@ fn hint(remedy: &Remedy) -> String {
         Remedy::PickAnotherFile => "Pick another file name: a case file is never written over.".into(),
         Remedy::OpenBrowserByHand => "Open the address shown in your browser.".into(),
         Remedy::StartAgain => "Press Sign in again.".into(),
+        Remedy::TrustCa { .. } => "If that CA is one to trust (your company's proxy, the provider's private CA), give its file in the profile's Network section (Edit).".into(),
+        Remedy::GiveClientCertificate { .. } => "Give the profile its client certificate and key in its Network section (Edit).".into(),
     }
 }
 

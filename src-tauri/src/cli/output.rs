@@ -76,6 +76,14 @@ fn hint(remedy: &Remedy) -> String {
         Remedy::PickAnotherFile => "pick another file name, or pass --force to write over it".into(),
         Remedy::OpenBrowserByHand => "set BROWSER to your browser's command, or pass --no-browser and open the address yourself".into(),
         Remedy::StartAgain => "start it again".into(),
+        Remedy::TrustCa { profile } => format!(
+            "if that CA is one to trust (your company's proxy, the provider's private CA), add it: `waybill profile edit {} --ca-file CA.pem`",
+            profile.as_deref().unwrap_or("NAME")
+        ),
+        Remedy::GiveClientCertificate { profile } => format!(
+            "give the profile its certificate: `waybill profile edit {} --tls-cert-file CERT.pem --tls-key-file KEY.pem`",
+            profile.as_deref().unwrap_or("NAME")
+        ),
     }
 }
 

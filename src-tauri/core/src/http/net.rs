@@ -38,7 +38,11 @@ pub enum NetError {
     Connect { url: String, detail: String },
     /// A TLS failure, already one sentence (see `tls::failure_in_words`).
     #[error("{sentence}")]
-    Tls { url: String, sentence: String },
+    Tls {
+        url: String,
+        sentence: String,
+        kind: tls::TlsFailure,
+    },
     #[error("the request to {url} failed ({detail})")]
     Other { url: String, detail: String },
     #[error("{0:?} is not a valid URL")]
@@ -91,8 +95,12 @@ impl Net {
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default();
         let url = redact_query(url);
-        if let Some(sentence) = tls::failure_in_words(&e, &host, self.has_identity) {
-            return NetError::Tls { url, sentence };
+        if let Some((kind, sentence)) = tls::failure_in_words(&e, &host, self.has_identity) {
+            return NetError::Tls {
+                url,
+                sentence,
+                kind,
+            };
         }
         if e.is_timeout() {
             NetError::Timeout {

@@ -201,7 +201,9 @@ impl Verifier {
                         .to_string()
                 })
         });
-        built.as_ref().map_err(|e| problem(e.clone()))
+        built
+            .as_ref()
+            .map_err(|e| problem(TlsFailure::UntrustedIssuer, e.clone()))
     }
 }
 
@@ -220,7 +222,11 @@ impl ServerCertVerifier for Verifier {
                 rustls::Error::InvalidCertificate(refusal) => {
                     let host = server_name.to_str();
                     let top = intermediates.last().unwrap_or(end_entity);
-                    problem(refused_in_words(&refusal, &host, end_entity, top))
+                    let kind = match refusal {
+                        CertificateError::UnknownIssuer => TlsFailure::UntrustedIssuer,
+                        _ => TlsFailure::BadCertificate,
+                    };
+                    problem(kind, refused_in_words(&refusal, &host, end_entity, top))
                 }
                 other => other,
             })
@@ -261,22 +267,38 @@ impl ServerCertVerifier for Verifier {
     }
 }
 
+/// What went wrong with TLS, for the faces to say what can be done about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsFailure {
+    /// The issuer is not trusted: adding its CA (if it is trusted) is the way.
+    UntrustedIssuer,
+    /// Expired, not yet valid, for another name, or otherwise refused: the server's to fix.
+    BadCertificate,
+    /// The server wants a client certificate the profile does not have.
+    WantsClientCertificate,
+    /// The server refused the profile's client certificate.
+    ClientCertificateRefused,
+    Handshake,
+}
+
 /// A refusal already in words, carried through rustls and reqwest to `Net::error`.
 #[derive(Debug)]
-struct Worded(String);
+struct Worded {
+    kind: TlsFailure,
+    sentence: String,
+}
 
 impl std::fmt::Display for Worded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.sentence)
     }
 }
 
 impl std::error::Error for Worded {}
 
-fn problem(sentence: String) -> rustls::Error {
-    rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(Worded(
-        sentence,
-    )))))
+fn problem(kind: TlsFailure, sentence: String) -> rustls::Error {
+    let worded = Worded { kind, sentence };
+    rustls::Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(worded))))
 }
 
 fn refused_in_words(
@@ -386,24 +408,31 @@ pub(crate) fn failure_in_words(
     error: &(dyn std::error::Error + 'static),
     host: &str,
     has_identity: bool,
-) -> Option<String> {
+) -> Option<(TlsFailure, String)> {
+    use TlsFailure as F;
     let tls = find_rustls_error(error)?;
     Some(match tls {
         rustls::Error::InvalidCertificate(CertificateError::Other(other)) => {
-            other.0.to_string()
+            match other.0.downcast_ref::<Worded>() {
+                Some(worded) => (worded.kind, worded.sentence.clone()),
+                None => (F::BadCertificate, other.0.to_string()),
+            }
         }
-        rustls::Error::InvalidCertificate(refusal) => {
-            format!("the certificate of {host} was refused: {refusal:?}")
-        }
-        rustls::Error::AlertReceived(AlertDescription::CertificateRequired) if !has_identity => {
-            format!("{host} asks for a client certificate, and this profile has none")
-        }
-        rustls::Error::AlertReceived(AlertDescription::HandshakeFailure) if !has_identity => {
+        rustls::Error::InvalidCertificate(refusal) => (
+            F::BadCertificate,
+            format!("the certificate of {host} was refused: {refusal:?}"),
+        ),
+        rustls::Error::AlertReceived(AlertDescription::CertificateRequired) if !has_identity => (
+            F::WantsClientCertificate,
+            format!("{host} asks for a client certificate, and this profile has none"),
+        ),
+        rustls::Error::AlertReceived(AlertDescription::HandshakeFailure) if !has_identity => (
+            F::WantsClientCertificate,
             format!(
                 "the TLS handshake with {host} failed: it may want a client certificate, and \
                  this profile has none"
-            )
-        }
+            ),
+        ),
         rustls::Error::AlertReceived(
             alert @ (AlertDescription::BadCertificate
             | AlertDescription::UnknownCA
@@ -413,11 +442,20 @@ pub(crate) fn failure_in_words(
             | AlertDescription::UnsupportedCertificate
             | AlertDescription::AccessDenied
             | AlertDescription::CertificateRequired),
-        ) => format!("{host} refused this profile's client certificate ({alert:?})"),
-        rustls::Error::InvalidMessage(_) => format!(
-            "the TLS handshake with {host} failed: its answer is not TLS (is it an http:// address?)"
+        ) => (
+            F::ClientCertificateRefused,
+            format!("{host} refused this profile's client certificate ({alert:?})"),
         ),
-        other => format!("the TLS handshake with {host} failed: {other}"),
+        rustls::Error::InvalidMessage(_) => (
+            F::Handshake,
+            format!(
+                "the TLS handshake with {host} failed: its answer is not TLS (is it an http:// address?)"
+            ),
+        ),
+        other => (
+            F::Handshake,
+            format!("the TLS handshake with {host} failed: {other}"),
+        ),
     })
 }
 

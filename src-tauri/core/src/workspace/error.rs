@@ -97,6 +97,15 @@ pub enum Remedy {
     OpenBrowserByHand,
     /// Nothing to do but try again (the attempt ended).
     StartAgain,
+    /// The server's certificate comes from a CA this system does not trust: add that CA to the
+    /// profile, if it is one to trust (a company's TLS-inspecting proxy, a carrier's private CA).
+    TrustCa {
+        profile: Option<String>,
+    },
+    /// The server wants a client certificate: give the profile one (and its key).
+    GiveClientCertificate {
+        profile: Option<String>,
+    },
 }
 
 impl WorkspaceError {
@@ -119,6 +128,36 @@ impl WorkspaceError {
             E::FileExists(_) => Some(Remedy::PickAnotherFile),
             E::SignInOver => Some(Remedy::StartAgain),
             E::Browser(_) => Some(Remedy::OpenBrowserByHand),
+            _ => self.tls_remedy(),
+        }
+    }
+
+    /// A TLS failure somewhere inside, and what can be done about it.
+    fn tls_remedy(&self) -> Option<Remedy> {
+        use crate::auth::dialect::EndpointError;
+        use crate::auth::grant::GrantError;
+        use crate::http::net::NetError;
+        use crate::http::tls::TlsFailure;
+        let (net, profile) = match self {
+            WorkspaceError::Session(SessionError::Grant {
+                profile,
+                source: GrantError::Endpoint(EndpointError::Net(net)),
+            }) => (net, Some(profile.clone())),
+            WorkspaceError::Session(SessionError::Net(net))
+            | WorkspaceError::Session(SessionError::Request(RequestError::Net(net)))
+            | WorkspaceError::Request(RequestError::Net(net))
+            | WorkspaceError::Discovery(DiscoveryError::Net(net)) => (net, None),
+            _ => return None,
+        };
+        match net {
+            NetError::Tls {
+                kind: TlsFailure::UntrustedIssuer,
+                ..
+            } => Some(Remedy::TrustCa { profile }),
+            NetError::Tls {
+                kind: TlsFailure::WantsClientCertificate,
+                ..
+            } => Some(Remedy::GiveClientCertificate { profile }),
             _ => None,
         }
     }
