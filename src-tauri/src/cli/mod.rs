@@ -231,23 +231,33 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 impl DemoPki {
     fn text(&self, server: &waybill_demo::DemoServer) -> String {
         let mut text = format!(
-            "CA certificate (a private CA made for this run): {}\n\nTry it:\n  waybill profile add demo-tls --grant client_credentials --token-url {} --client-id demo-client --api-base {} --ca-file {}",
-            self.ca.display(),
+            "CA certificate (a private CA made for this run): {}\n",
+            self.ca.display()
+        );
+        let mut add = format!(
+            "  waybill profile add demo-tls --grant client_credentials --token-url {} --client-id demo-client --api-base {} --ca-file {}",
             server.token_url(),
             server.api_base(),
             self.ca.display()
         );
         match &self.client {
-            None => text.push_str(" --client-secret-stdin <<< demo-secret\n"),
-            Some((cert, key)) => text.push_str(&format!(
-                " --client-auth tls_client_auth --tls-cert-file {} --tls-key-file {}\nClient certificate: {}\nClient key: {} (delete it when done)\n",
-                cert.display(),
-                key.display(),
-                cert.display(),
-                key.display()
-            )),
+            None => add.push_str(" --client-secret-stdin <<< demo-secret\n"),
+            Some((cert, key)) => {
+                text.push_str(&format!(
+                    "Client certificate: {}\nClient key: {} (delete it when done)\n",
+                    cert.display(),
+                    key.display()
+                ));
+                add.push_str(&format!(
+                    " --client-auth tls_client_auth --tls-cert-file {} --tls-key-file {}\n",
+                    cert.display(),
+                    key.display()
+                ));
+            }
         }
-        text.push_str("  waybill call demo-tls GET /whoami\n");
+        text.push_str(&format!(
+            "\nTry it:\n{add}  waybill call demo-tls GET /whoami\n"
+        ));
         text
     }
 }
