@@ -20,6 +20,32 @@ fn user(log: &std::path::Path) -> Waybill {
         .env("SIGN_IN_LOG", &log.display().to_string())
 }
 
+/// Profile `web`: code + PKCE at the demo provider (endpoints discovered), a public client;
+/// then `waybill login web` in the browser.
+fn sign_in_at_demo(wb: &Waybill, server: &DemoServer) -> waybill_tests::harness::Run {
+    let (issuer, api) = (server.base_url(), server.api_base());
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "web",
+            "--grant",
+            "authorization_code",
+            "--issuer",
+            &issuer,
+            "--client-id",
+            "demo-browser",
+            "--no-client-secret",
+            "--scope",
+            "shipments",
+            "--api-base",
+            &api,
+        ],
+        "",
+    );
+    wb.run(&["login", "web", "--timeout", "60"], "")
+}
+
 fn token_json(wb: &Waybill, name: &str) -> Value {
     let run = wb.run_printing_token(&["token", name, "--json"], "");
     assert_eq!(run.code, 0, "token {name}: {}", run.stderr);
@@ -52,28 +78,8 @@ async fn demo_provider_authorization_code_with_pkce_in_chromium() {
     let server = DemoServer::start(0, DemoConfig::default()).await.unwrap();
     let log = tempfile::NamedTempFile::new().unwrap();
     let wb = user(log.path());
-    let issuer = server.base_url();
-    let api = server.api_base();
-    wb.ok(
-        &[
-            "profile",
-            "add",
-            "web",
-            "--grant",
-            "authorization_code",
-            "--issuer",
-            &issuer,
-            "--client-id",
-            "demo-browser",
-            "--no-client-secret",
-            "--scope",
-            "shipments",
-            "--api-base",
-            &api,
-        ],
-        "",
-    );
-    let login = wb.run(&["login", "web", "--timeout", "60"], "");
+    let (issuer, api) = (server.base_url(), server.api_base());
+    let login = sign_in_at_demo(&wb, &server);
     assert_eq!(login.code, 0, "login failed: {}", login.stderr);
     assert!(
         login.stdout.contains("Signed in to web"),
@@ -357,27 +363,7 @@ async fn behind_a_proxy_sign_in_works_and_only_waybills_own_requests_go_through_
     let wb = user(log.path())
         .env("HTTP_PROXY", &proxy.url())
         .env("http_proxy", &proxy.url());
-    let (issuer, api) = (server.base_url(), server.api_base());
-    wb.ok(
-        &[
-            "profile",
-            "add",
-            "web",
-            "--grant",
-            "authorization_code",
-            "--issuer",
-            &issuer,
-            "--client-id",
-            "demo-browser",
-            "--no-client-secret",
-            "--scope",
-            "shipments",
-            "--api-base",
-            &api,
-        ],
-        "",
-    );
-    let login = wb.run(&["login", "web", "--timeout", "60"], "");
+    let login = sign_in_at_demo(&wb, &server);
     assert_eq!(login.code, 0, "login failed: {}", login.stderr);
     let seen = proxy.log();
     assert!(

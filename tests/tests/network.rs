@@ -43,7 +43,12 @@ fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
 /// `waybill profile add NAME` for the demo's client at `server`, with `extra` flags; insists it
 /// worked.
 fn add(wb: &Waybill, name: &str, server: &DemoServer, extra: &[&str], stdin: &str) {
-    let (token_url, api_base) = (server.token_url(), server.api_base());
+    add_at(wb, name, &server.base_url(), extra, stdin);
+}
+
+/// The same for a demo provider at `base` (`https://127.0.0.1:PORT`).
+fn add_at(wb: &Waybill, name: &str, base: &str, extra: &[&str], stdin: &str) {
+    let (token_url, api_base) = (format!("{base}/oauth/token"), format!("{base}/api"));
     let mut args = vec![
         "profile",
         "add",
@@ -587,29 +592,11 @@ async fn demo_server_tls_and_mtls_let_a_newcomer_try_a_private_ca_and_a_client_c
     assert!(base.starts_with("https://127.0.0.1:"), "{}", tls.printed);
     let ca = tls.path_after("CA certificate (a private CA made for this run):");
     let wb = Waybill::new();
-    let (token_url, api_base) = (format!("{base}/oauth/token"), format!("{base}/api"));
-    let profile = |name: &str, extra: &[&str]| {
-        let mut args = vec![
-            "profile",
-            "add",
-            name,
-            "--grant",
-            "client_credentials",
-            "--token-url",
-            &token_url,
-            "--client-id",
-            "demo-client",
-            "--api-base",
-            &api_base,
-            "--ca-file",
-            &ca,
-        ];
-        args.extend_from_slice(extra);
-        args.iter().map(|a| a.to_string()).collect::<Vec<_>>()
-    };
-    let args = profile("demo-tls", &["--client-secret-stdin"]);
-    wb.ok(
-        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    add_at(
+        &wb,
+        "demo-tls",
+        &base,
+        &["--ca-file", &ca, "--client-secret-stdin"],
         "demo-secret\n",
     );
     assert_eq!(
@@ -620,7 +607,6 @@ async fn demo_server_tls_and_mtls_let_a_newcomer_try_a_private_ca_and_a_client_c
 
     let mtls = DemoProcess::start(&["--mtls", "--port", "0"]);
     let base = mtls.base_url();
-    let (token_url, api_base) = (format!("{base}/oauth/token"), format!("{base}/api"));
     let ca = mtls.path_after("CA certificate (a private CA made for this run):");
     let cert = mtls.path_after("Client certificate:");
     let key = mtls.path_after("Client key:");
@@ -630,18 +616,7 @@ async fn demo_server_tls_and_mtls_let_a_newcomer_try_a_private_ca_and_a_client_c
         let mode = std::fs::metadata(&key).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "the client key is readable by its owner only");
     }
-    let args = [
-        "profile",
-        "add",
-        "demo-mtls",
-        "--grant",
-        "client_credentials",
-        "--token-url",
-        &token_url,
-        "--client-id",
-        "demo-client",
-        "--api-base",
-        &api_base,
+    let mtls_flags = [
         "--ca-file",
         &ca,
         "--client-auth",
@@ -651,7 +626,7 @@ async fn demo_server_tls_and_mtls_let_a_newcomer_try_a_private_ca_and_a_client_c
         "--tls-key-file",
         &key,
     ];
-    wb.ok(&args, "");
+    add_at(&wb, "demo-mtls", &base, &mtls_flags, "");
     let whoami = wb.json(&["call", "demo-mtls", "GET", "/whoami", "--json-out"]);
     assert_eq!(whoami["body"]["cert_bound"], true, "{whoami}");
     for path in [&ca, &cert] {
