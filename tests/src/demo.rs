@@ -27,24 +27,27 @@ pub fn add_client_credentials(
     dialect: &str,
     secret: &str,
 ) {
-    let (token_url, api_base) = (server.token_url(), server.api_base());
-    wb.ok(
-        &[
-            "profile",
-            "add",
-            name,
-            "--grant",
-            "client_credentials",
-            "--token-url",
-            &token_url,
-            "--client-id",
-            "demo-client",
-            "--client-auth",
-            dialect,
-            "--api-base",
-            &api_base,
-            "--client-secret-stdin",
-        ],
-        &format!("{secret}\n"),
-    );
+    let flags = ["--client-auth", dialect, "--client-secret-stdin"];
+    add_profile(wb, name, &server.base_url(), &flags, &format!("{secret}\n"));
+}
+
+/// `waybill profile add NAME`: the client credentials grant for the demo's client at `base`
+/// (`http(s)://127.0.0.1:PORT`), with `extra` flags and `stdin`; insists it worked.
+pub fn add_profile(wb: &Waybill, name: &str, base: &str, extra: &[&str], stdin: &str) {
+    let (token_url, api_base) = (format!("{base}/oauth/token"), format!("{base}/api"));
+    let mut args = vec![
+        "profile",
+        "add",
+        name,
+        "--grant",
+        "client_credentials",
+        "--token-url",
+        &token_url,
+        "--client-id",
+        "demo-client",
+        "--api-base",
+        &api_base,
+    ];
+    args.extend_from_slice(extra);
+    wb.ok(&args, stdin);
 }

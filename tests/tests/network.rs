@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use waybill_demo::pki::{Ca, Issued, Validity};
 use waybill_demo::{DemoConfig, DemoServer, ServerTls};
+use waybill_tests::demo::add_profile;
 use waybill_tests::harness::{random_secret, require_keyring, secret_tool_lookup, Waybill};
 use waybill_tests::proxy::{free_port, Dante, Tinyproxy};
 
@@ -43,27 +44,7 @@ fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
 /// `waybill profile add NAME` for the demo's client at `server`, with `extra` flags; insists it
 /// worked.
 fn add(wb: &Waybill, name: &str, server: &DemoServer, extra: &[&str], stdin: &str) {
-    add_at(wb, name, &server.base_url(), extra, stdin);
-}
-
-/// The same for a demo provider at `base` (`https://127.0.0.1:PORT`).
-fn add_at(wb: &Waybill, name: &str, base: &str, extra: &[&str], stdin: &str) {
-    let (token_url, api_base) = (format!("{base}/oauth/token"), format!("{base}/api"));
-    let mut args = vec![
-        "profile",
-        "add",
-        name,
-        "--grant",
-        "client_credentials",
-        "--token-url",
-        &token_url,
-        "--client-id",
-        "demo-client",
-        "--api-base",
-        &api_base,
-    ];
-    args.extend_from_slice(extra);
-    wb.ok(&args, stdin);
+    add_profile(wb, name, &server.base_url(), extra, stdin);
 }
 
 /// `waybill token NAME` fails with exit 2 and one sentence (no "caused by" chains, no Debug).
@@ -592,7 +573,7 @@ async fn demo_server_tls_and_mtls_let_a_newcomer_try_a_private_ca_and_a_client_c
     assert!(base.starts_with("https://127.0.0.1:"), "{}", tls.printed);
     let ca = tls.path_after("CA certificate (a private CA made for this run):");
     let wb = Waybill::new();
-    add_at(
+    add_profile(
         &wb,
         "demo-tls",
         &base,
@@ -626,7 +607,7 @@ async fn demo_server_tls_and_mtls_let_a_newcomer_try_a_private_ca_and_a_client_c
         "--tls-key-file",
         &key,
     ];
-    add_at(&wb, "demo-mtls", &base, &mtls_flags, "");
+    add_profile(&wb, "demo-mtls", &base, &mtls_flags, "");
     let whoami = wb.json(&["call", "demo-mtls", "GET", "/whoami", "--json-out"]);
     assert_eq!(whoami["body"]["cert_bound"], true, "{whoami}");
     for path in [&ca, &cert] {
