@@ -571,7 +571,8 @@ async fn demo_server_tls_and_mtls_let_a_newcomer_try_a_private_ca_and_a_client_c
     let tls = DemoProcess::start(&["--tls", "--port", "0"]);
     let base = tls.base_url();
     assert!(base.starts_with("https://127.0.0.1:"), "{}", tls.printed);
-    let ca = tls.path_after("CA certificate (a private CA made for this run):");
+    let ca =
+        tls.path_after("CA certificate (a private CA made for this run, removed when it stops):");
     let wb = Waybill::new();
     add_profile(
         &wb,
@@ -584,11 +585,13 @@ async fn demo_server_tls_and_mtls_let_a_newcomer_try_a_private_ca_and_a_client_c
         wb.json(&["call", "demo-tls", "GET", "/whoami", "--json-out"])["status"],
         200
     );
+    let _ = std::fs::remove_dir_all(std::path::Path::new(&ca).parent().unwrap());
     drop(tls);
 
     let mtls = DemoProcess::start(&["--mtls", "--port", "0"]);
     let base = mtls.base_url();
-    let ca = mtls.path_after("CA certificate (a private CA made for this run):");
+    let ca =
+        mtls.path_after("CA certificate (a private CA made for this run, removed when it stops):");
     let cert = mtls.path_after("Client certificate:");
     let key = mtls.path_after("Client key:");
     #[cfg(unix)]

@@ -183,11 +183,15 @@ async fn demo_server(port: u16, tls: bool, mtls: bool) -> Result<i32, Failure> {
     let _ = std::io::Write::flush(&mut std::io::stdout());
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
+    // This run's CA is of no use to the next one (each makes its own).
+    if let Some(dir) = files.as_ref().and_then(|f| f.ca.parent()) {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     Ok(0)
 }
 
-/// The demo's certificates, written to a fresh directory that outlives the run (the person
-/// points their profile at the CA file).
+/// The demo's certificates, written to a fresh directory for the person to point their profile
+/// at; removed when the server stops.
 struct DemoPki {
     tls: waybill_demo::ServerTls,
     ca: std::path::PathBuf,
@@ -231,7 +235,7 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 impl DemoPki {
     fn text(&self, server: &waybill_demo::DemoServer) -> String {
         let mut text = format!(
-            "CA certificate (a private CA made for this run): {}\n",
+            "CA certificate (a private CA made for this run, removed when it stops): {}\n",
             self.ca.display()
         );
         let mut add = format!(
