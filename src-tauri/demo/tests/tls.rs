@@ -325,13 +325,13 @@ async fn tls_client_auth_issues_certificate_bound_tokens() {
         &format!("grant_type=refresh_token&client_id=demo-client&refresh_token={rt2}"),
     )
     .await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let e: Value = res.json().await.unwrap();
-    assert_eq!(e["error"], "invalid_grant");
-    assert!(e["error_description"]
-        .as_str()
-        .unwrap()
-        .contains("bound to a client certificate"));
+    assert_oauth_error(
+        res,
+        StatusCode::BAD_REQUEST,
+        "invalid_grant",
+        "bound to a client certificate",
+    )
+    .await;
     s.shutdown().await;
 }
 
@@ -345,13 +345,13 @@ async fn client_id_alone_over_plain_http_is_still_invalid_client() {
         "grant_type=client_credentials&client_id=demo-client",
     )
     .await;
-    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
-    let e: Value = res.json().await.unwrap();
-    assert_eq!(e["error"], "invalid_client");
-    assert!(e["error_description"]
-        .as_str()
-        .unwrap()
-        .contains("client_id was sent without client_secret"));
+    assert_oauth_error(
+        res,
+        StatusCode::UNAUTHORIZED,
+        "invalid_client",
+        "client_id was sent without client_secret",
+    )
+    .await;
     s.shutdown().await;
 }
 
@@ -365,4 +365,13 @@ async fn shutdown_stops_the_tls_server() {
     assert!(client(&ca, None).get(&url).send().await.is_ok());
     s.shutdown().await;
     assert!(client(&ca, None).get(&url).send().await.is_err());
+}
+
+/// An RFC 6749 error answer: its status, `error`, and words in its `error_description`.
+async fn assert_oauth_error(res: reqwest::Response, status: StatusCode, error: &str, says: &str) {
+    assert_eq!(res.status(), status);
+    let e: Value = res.json().await.unwrap();
+    assert_eq!(e["error"], error);
+    let description = e["error_description"].as_str().unwrap_or_default();
+    assert!(description.contains(says), "{description}");
 }
