@@ -348,6 +348,75 @@ async fn a_client_certificate_authenticates_binds_the_token_and_its_key_stays_in
         Some(kept.as_str())
     );
 
+    // The same certificate as a PKCS#12 file, as Windows and browsers export them (modern
+    // AES and legacy 3DES encryption, made by OpenSSL): the key goes to the keyring, the
+    // passphrase is kept nowhere.
+    let passphrase = random_secret("p12pass");
+    for (name, legacy) in [("mtls-p12", false), ("mtls-p12-3des", true)] {
+        let p12 = dir.path().join(format!("{name}.p12"));
+        let mut openssl = std::process::Command::new("openssl");
+        openssl.args([
+            "pkcs12", "-export", "-in", &cert_file, "-inkey", &key_file, "-out",
+        ]);
+        openssl
+            .arg(&p12)
+            .arg("-passout")
+            .arg(format!("pass:{passphrase}"));
+        if legacy {
+            openssl.args([
+                "-certpbe",
+                "PBE-SHA1-3DES",
+                "-keypbe",
+                "PBE-SHA1-3DES",
+                "-macalg",
+                "sha1",
+            ]);
+        }
+        assert!(openssl.status().expect("openssl").success());
+        let p12 = p12.display().to_string();
+        let (token_url, api_base) = (server.token_url(), server.api_base());
+        let args = [
+            "profile",
+            "add",
+            name,
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            &token_url,
+            "--client-id",
+            "demo-client",
+            "--api-base",
+            &api_base,
+            "--client-auth",
+            "tls_client_auth",
+            "--ca-file",
+            &ca_file,
+            "--tls-cert-file",
+            &p12,
+            "--tls-passphrase-stdin",
+        ];
+        let refused = wb.run(&args, "not-the-passphrase\n");
+        assert_eq!(refused.code, 2);
+        assert!(
+            refused
+                .stderr
+                .contains("could not be opened (a wrong passphrase?)"),
+            "{}",
+            refused.stderr
+        );
+        wb.ok(&args, &format!("{passphrase}\n"));
+        let whoami = wb.json(&["call", name, "GET", "/whoami", "--json-out"]);
+        assert_eq!(whoami["body"]["cert_bound"], true, "{whoami}");
+    }
+    assert!(
+        wb.find_leaks(&passphrase).is_empty(),
+        "{:?}",
+        wb.find_leaks(&passphrase)
+    );
+    for line in client.key_pem.lines().filter(|l| l.len() >= 40) {
+        assert!(wb.find_leaks(line).is_empty());
+    }
+
     // Without the certificate, the provider's own mTLS client cannot even connect.
     wb.ok(
         &[

@@ -154,8 +154,10 @@ pub struct ProfileForm {
     pub ca_file: Option<String>,
     /// The client certificate (PEM) the profile presents now; `null` removes it.
     pub tls_client_cert: Option<String>,
-    /// A client certificate file to read (replaces `tls_client_cert`).
+    /// A client certificate file to read (replaces `tls_client_cert`): PEM or PKCS#12.
     pub tls_cert_file: Option<String>,
+    /// A PKCS#12 file's passphrase: opens the file, then is dropped (kept nowhere).
+    pub tls_passphrase: Option<String>,
     /// The client key's file: read straight into the keyring, the path kept nowhere.
     pub tls_key_file: Option<String>,
     /// The profile's proxy URL (credentials in it go to the keyring).
@@ -195,16 +197,20 @@ impl ProfileForm {
                 .map(|path| tls::read_pem(std::path::Path::new(&path)))
                 .transpose()
         };
-        let (ca_file, cert_file, key_file) = (
-            read(&self.ca_file)?,
-            read(&self.tls_cert_file)?,
-            read(&self.tls_key_file)?,
-        );
-        let tls_key = match (&key_file, &cert_file) {
-            (Some(key), _) => Some(tls::key_only(key)?),
-            // A certificate file may hold its key too.
-            (None, Some(cert)) => tls::key_only(cert).ok(),
-            (None, None) => None,
+        let (ca_file, key_file) = (read(&self.ca_file)?, read(&self.tls_key_file)?);
+        let passphrase = not_blank(&self.tls_passphrase);
+        // PEM or PKCS#12; a file may hold the key too.
+        let (cert_file, key_in_cert) = match not_blank(&self.tls_cert_file) {
+            Some(path) => {
+                let path = std::path::Path::new(&path);
+                let (cert, key) = tls::read_client_certificate(path, passphrase.as_deref())?;
+                (Some(cert), key)
+            }
+            None => (None, None),
+        };
+        let tls_key = match &key_file {
+            Some(key) => Some(tls::key_only(key)?),
+            None => key_in_cert,
         };
         let secrets = Secrets {
             client_secret: not_blank(&self.client_secret).map(ClientSecret::new),

@@ -309,9 +309,14 @@ pub struct ProfileFields {
     /// Edit: trust the system's CAs only again.
     #[arg(long, conflicts_with = "ca_file")]
     pub no_ca_file: bool,
-    /// A client certificate (PEM) presented to the profile's servers (mutual TLS).
+    /// A client certificate presented to the profile's servers (mutual TLS): PEM, or PKCS#12
+    /// (.p12/.pfx, whose key goes to the keyring; its passphrase is kept nowhere).
     #[arg(long, value_name = "PATH")]
     pub tls_cert_file: Option<std::path::PathBuf>,
+    /// Read the PKCS#12 file's passphrase from stdin (the line after any secret); without it,
+    /// it is asked for on a terminal.
+    #[arg(long, requires = "tls_cert_file")]
+    pub tls_passphrase_stdin: bool,
     /// The client certificate's private key (PEM: PKCS#8, SEC1 or PKCS#1). It goes to the
     /// keyring; neither the path nor the key is kept anywhere else.
     #[arg(long, value_name = "PATH")]

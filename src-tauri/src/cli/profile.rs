@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 use waybill_core::http::tls;
 use waybill_core::profile::preset;
-use waybill_core::{ClientSecret, Grant, NewProfile, Password, Profile, TlsKey};
+use waybill_core::workspace::Secrets;
+use waybill_core::{ClientSecret, Grant, NewProfile, Password, Profile};
 
 use super::args::{AddArgs, EditArgs, ProfileCommand, ProfileFields};
+use super::input::StdinLines;
 use super::output::{expiry_text, print_json, Failure};
 use super::Context;
 
@@ -35,9 +37,10 @@ async fn add(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
         name: args.name,
         ..NewProfile::default()
     };
-    let new = args.fields.apply(new, args.secrets.refresh_token_stdin)?;
+    let mut new = args.fields.apply(new, args.secrets.refresh_token_stdin)?;
     let mut secrets = ctx.stdin.profile_secrets(&args.secrets, &new, false)?;
-    secrets.tls_key = args.fields.tls_key()?;
+    args.fields
+        .read_tls_files(&mut ctx.stdin, &mut new, &mut secrets)?;
     let password = secrets.password.clone();
     let profile = ctx.ws.add_profile(new, secrets).await?;
     print_added(&profile, ctx.session_only);
@@ -109,7 +112,8 @@ async fn edit(ctx: &mut Context, args: EditArgs) -> Result<i32, Failure> {
         .apply(before.clone(), args.secrets.refresh_token_stdin)?;
     after.name = args.rename.unwrap_or(after.name);
     let mut secrets = ctx.stdin.profile_secrets(&args.secrets, &after, true)?;
-    secrets.tls_key = args.fields.tls_key()?;
+    args.fields
+        .read_tls_files(&mut ctx.stdin, &mut after, &mut secrets)?;
     let fields = &args.fields;
     secrets.replace_proxy_credentials =
         fields.proxy.is_some() || fields.no_proxy || fields.proxy_from_env;
@@ -172,9 +176,6 @@ impl ProfileFields {
         if let Some(path) = &self.ca_file {
             new.ca_certs = Some(tls::read_pem(path)?);
         }
-        if let Some(path) = &self.tls_cert_file {
-            new.tls_client_cert = Some(tls::read_pem(path)?);
-        }
         if self.no_ca_file {
             new.ca_certs = None;
         }
@@ -198,17 +199,36 @@ impl ProfileFields {
 }
 
 impl ProfileFields {
-    /// The client key, from --tls-key-file, or from --tls-cert-file when that file holds both.
-    fn tls_key(&self) -> Result<Option<TlsKey>, Failure> {
-        let file = match (&self.tls_key_file, &self.tls_cert_file) {
-            (Some(key), _) => key,
-            (None, Some(cert)) => match tls::key_only(&tls::read_pem(cert)?) {
-                Ok(key) => return Ok(Some(key)),
-                Err(_) => return Ok(None),
-            },
-            (None, None) => return Ok(None),
-        };
-        Ok(Some(tls::key_only(&tls::read_pem(file)?)?))
+    /// The client certificate (PEM or PKCS#12) and its key: from --tls-key-file, else from the
+    /// certificate's file when it holds one. The passphrase comes after the secrets on stdin.
+    fn read_tls_files(
+        &self,
+        stdin: &mut StdinLines,
+        new: &mut NewProfile,
+        secrets: &mut Secrets,
+    ) -> Result<(), Failure> {
+        if let Some(path) = &self.tls_cert_file {
+            let mut passphrase = match self.tls_passphrase_stdin {
+                true => Some(stdin.next_line("PKCS#12 passphrase")?),
+                false => None,
+            };
+            let (cert, key) = loop {
+                match tls::read_client_certificate(path, passphrase.as_deref()) {
+                    Err(tls::PemError::NeedsPassphrase(_)) if passphrase.is_none() => {
+                        let prompt = format!("Passphrase of {}: ", path.display());
+                        passphrase =
+                            Some(stdin.secret_from(false, "PKCS#12 passphrase", &prompt)?);
+                    }
+                    read => break read?,
+                }
+            };
+            new.tls_client_cert = Some(cert);
+            secrets.tls_key = key;
+        }
+        if let Some(path) = &self.tls_key_file {
+            secrets.tls_key = Some(tls::key_only(&tls::read_pem(path)?)?);
+        }
+        Ok(())
     }
 }
 

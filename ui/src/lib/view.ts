@@ -149,6 +149,7 @@ export function blankForm(): ProfileForm {
     ca_file: null,
     tls_client_cert: null,
     tls_cert_file: null,
+    tls_passphrase: null,
     tls_key_file: null,
     proxy: null,
     no_proxy: false,

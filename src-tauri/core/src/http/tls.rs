@@ -39,6 +39,64 @@ pub enum PemError {
     CertificateWithoutKey,
     #[error("could not read {path}: {detail}")]
     Unreadable { path: String, detail: String },
+    #[error("{0} is a PKCS#12 file: its passphrase is needed to open it")]
+    NeedsPassphrase(String),
+    #[error("the PKCS#12 file {path} could not be opened (a wrong passphrase?): {detail}")]
+    Pkcs12 { path: String, detail: String },
+}
+
+/// A client certificate file as a person has it: PEM (the certificate, maybe its key too) or
+/// PKCS#12 (`.p12`/`.pfx`, opened with `passphrase`). Returns the certificate chain as PEM and
+/// the key if the file holds one. The passphrase only opens the file: it is kept nowhere.
+pub fn read_client_certificate(
+    path: &std::path::Path,
+    passphrase: Option<&str>,
+) -> Result<(String, Option<TlsKey>), PemError> {
+    let shown = path.display().to_string();
+    let bytes = read_bounded(path)?;
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        if text.contains("-----BEGIN") {
+            return Ok((text.to_string(), key_only(text).ok()));
+        }
+    }
+    let passphrase = passphrase.ok_or_else(|| PemError::NeedsPassphrase(shown.clone()))?;
+    let failed = |detail: String| PemError::Pkcs12 {
+        path: shown.clone(),
+        detail,
+    };
+    let store = p12_keystore::KeyStore::from_pkcs12(
+        &bytes,
+        passphrase,
+        p12_keystore::Pkcs12ImportPolicy::Relaxed,
+    )
+    .map_err(|e| failed(e.to_string()))?;
+    let (_, chain) = store
+        .private_key_chain()
+        .ok_or_else(|| failed("it holds no private key with its certificate".into()))?;
+    if chain.certs().is_empty() {
+        return Err(failed("it holds a private key but no certificate".into()));
+    }
+    let certs: String = chain
+        .certs()
+        .iter()
+        .map(|cert| to_pem("CERTIFICATE", cert.as_der()))
+        .collect();
+    let key = TlsKey::new(to_pem("PRIVATE KEY", chain.key().as_der()));
+    Ok((certs, Some(key)))
+}
+
+fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, PemError> {
+    let unreadable = |detail: String| PemError::Unreadable {
+        path: path.display().to_string(),
+        detail,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    if meta.len() > 1024 * 1024 {
+        return Err(unreadable(
+            "it is larger than 1 MiB; a certificate or key file is a few KiB".into(),
+        ));
+    }
+    std::fs::read(path).map_err(|e| unreadable(e.to_string()))
 }
 
 /// The text of a PEM file a person points at (a CA, a certificate, a key), bounded in size.
@@ -528,6 +586,21 @@ mod tests {
         assert!(matches!(
             certificates_only("not pem", "the CA file"),
             Err(PemError::NoCertificate { .. })
+        ));
+    }
+
+    #[test]
+    fn a_file_that_is_not_pem_needs_a_passphrase_and_a_wrong_one_is_said() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("client.p12");
+        std::fs::write(&path, [0x30, 0x82, 0x01, 0x00, 0x02]).unwrap();
+        assert!(matches!(
+            read_client_certificate(&path, None),
+            Err(PemError::NeedsPassphrase(_))
+        ));
+        assert!(matches!(
+            read_client_certificate(&path, Some("x")),
+            Err(PemError::Pkcs12 { .. })
         ));
     }
 

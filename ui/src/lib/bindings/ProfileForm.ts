@@ -32,9 +32,13 @@ ca_file: string | null,
  */
 tls_client_cert: string | null, 
 /**
- * A client certificate file to read (replaces `tls_client_cert`).
+ * A client certificate file to read (replaces `tls_client_cert`): PEM or PKCS#12.
  */
 tls_cert_file: string | null, 
+/**
+ * A PKCS#12 file's passphrase: opens the file, then is dropped (kept nowhere).
+ */
+tls_passphrase: string | null, 
 /**
  * The client key's file: read straight into the keyring, the path kept nowhere.
  */
