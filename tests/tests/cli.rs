@@ -998,3 +998,33 @@ async fn variables_follow_the_profiles_environment_and_history_keeps_the_resolve
     let replayed: Value = serde_json::from_str(&replayed.stdout).unwrap();
     assert_eq!(replayed["url"], format!("{}/services", other.api_base()));
 }
+
+#[test]
+fn the_manual_page_and_shell_completions_come_from_the_command_definitions() {
+    let wb = Waybill::new();
+    let page = wb.ok(&["man"], "").stdout;
+    assert!(page.contains(".TH waybill 1"), "{page}");
+    for command in ["profile", "token", "call", "demo\\-server"] {
+        assert!(page.contains(command), "the page names {command}");
+    }
+    let bash = wb.ok(&["completions", "bash"], "").stdout;
+    assert!(bash.contains("_waybill()") && bash.contains("--tls-cert-file"));
+    // The script is valid bash (parsed, not run).
+    let script = wb.home.path().join("waybill.bash");
+    std::fs::write(&script, &bash).unwrap();
+    let parsed = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+        .unwrap();
+    assert!(parsed.success(), "bash -n refused the completion script");
+    assert!(wb
+        .ok(&["completions", "zsh"], "")
+        .stdout
+        .starts_with("#compdef waybill"));
+    assert!(wb
+        .ok(&["completions", "fish"], "")
+        .stdout
+        .contains("complete -c waybill"));
+    assert_eq!(wb.run(&["completions", "tcsh"], "").code, 2);
+}

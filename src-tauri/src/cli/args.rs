@@ -170,6 +170,10 @@ pub enum Command {
     /// profiles, as plain text: not for secrets.
     #[command(subcommand)]
     Var(VarCommand),
+    /// Print the manual page (roff, for `man -l -`), made from these definitions.
+    Man,
+    /// Print shell completions for bash, zsh, fish, elvish or powershell.
+    Completions { shell: clap_complete::Shell },
     /// Run the built-in demo OAuth provider and carrier API on 127.0.0.1.
     DemoServer {
         /// Port to listen on (0 picks a free one).

@@ -111,6 +111,13 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
     let ctx = || Context::new(options);
     match command {
         Command::Presets { json } => profile::presets(json),
+        Command::Man => manual(),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "waybill", &mut script);
+            print_bytes(&script)
+        }
         Command::DemoServer { port, tls, mtls } => demo_server(port, tls || mtls, mtls).await,
         Command::Demo => Err(Failure::from(
             "`waybill demo` opens the window and runs alone",
@@ -153,6 +160,23 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
         Command::History(args) => history::history(&mut ctx()?, args).await,
         Command::Case(command) => history::case(&ctx()?, command),
         Command::Var(command) => variables::var(&ctx()?, command),
+    }
+}
+
+fn manual() -> Result<i32, Failure> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+        .render(&mut page)
+        .map_err(|e| Failure::from(format!("could not make the manual page: {e}")))?;
+    print_bytes(&page)
+}
+
+/// Generated text to stdout; a reader that stopped early (`| head`) is not an error.
+fn print_bytes(bytes: &[u8]) -> Result<i32, Failure> {
+    match std::io::Write::write_all(&mut std::io::stdout().lock(), bytes) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(Failure::from(format!("could not write to stdout: {e}"))),
     }
 }
 
