@@ -34,6 +34,12 @@ pub fn add_client_credentials(
 /// `waybill profile add NAME`: the client credentials grant for the demo's client at `base`
 /// (`http(s)://127.0.0.1:PORT`), with `extra` flags and `stdin`; insists it worked.
 pub fn add_profile(wb: &Waybill, name: &str, base: &str, extra: &[&str], stdin: &str) {
+    let args = add_profile_args(name, base, extra);
+    wb.ok(&args.iter().map(String::as_str).collect::<Vec<_>>(), stdin);
+}
+
+/// The arguments of `add_profile`, for a test that expects the add to fail.
+pub fn add_profile_args(name: &str, base: &str, extra: &[&str]) -> Vec<String> {
     let (token_url, api_base) = (format!("{base}/oauth/token"), format!("{base}/api"));
     let mut args = vec![
         "profile",
@@ -49,5 +55,5 @@ pub fn add_profile(wb: &Waybill, name: &str, base: &str, extra: &[&str], stdin: 
         &api_base,
     ];
     args.extend_from_slice(extra);
-    wb.ok(&args, stdin);
+    args.into_iter().map(str::to_string).collect()
 }

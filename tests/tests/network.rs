@@ -8,7 +8,7 @@ use std::time::SystemTime;
 
 use waybill_demo::pki::{Ca, Issued, Validity};
 use waybill_demo::{DemoConfig, DemoServer, ServerTls};
-use waybill_tests::demo::add_profile;
+use waybill_tests::demo::{add_profile, add_profile_args};
 use waybill_tests::harness::{random_secret, require_keyring, secret_tool_lookup, Waybill};
 use waybill_tests::proxy::{free_port, Dante, Tinyproxy};
 
@@ -374,19 +374,7 @@ async fn a_client_certificate_authenticates_binds_the_token_and_its_key_stays_in
         }
         assert!(openssl.status().expect("openssl").success());
         let p12 = p12.display().to_string();
-        let (token_url, api_base) = (server.token_url(), server.api_base());
-        let args = [
-            "profile",
-            "add",
-            name,
-            "--grant",
-            "client_credentials",
-            "--token-url",
-            &token_url,
-            "--client-id",
-            "demo-client",
-            "--api-base",
-            &api_base,
+        let flags = [
             "--client-auth",
             "tls_client_auth",
             "--ca-file",
@@ -395,6 +383,8 @@ async fn a_client_certificate_authenticates_binds_the_token_and_its_key_stays_in
             &p12,
             "--tls-passphrase-stdin",
         ];
+        let args = add_profile_args(name, &server.base_url(), &flags);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let refused = wb.run(&args, "not-the-passphrase\n");
         assert_eq!(refused.code, 2);
         assert!(
