@@ -1,5 +1,6 @@
 //! The command line: `args` is the clap contract; each other module is a few handlers, each a
 //! few lines over `waybill_core::Workspace`, plus how their results are printed (`output`).
+//! No window here: both binaries parse with [`parse`], and only `waybill-window` links Tauri.
 //!
 //! Public contract (scripts depend on it): command and flag names, `--json` shapes, and exit codes:
 //! 0 success; 1 `call`/`send`/`replay` got a non-2xx answer; 2 usage, auth, config, keyring or
@@ -20,7 +21,8 @@ use std::time::Duration;
 use clap::Parser;
 use waybill_core::Workspace;
 
-use args::{Cli, Command, GlobalOptions};
+pub use args::Cli;
+use args::{Command, GlobalOptions};
 use input::StdinLines;
 use output::{Failure, EXIT_ERROR};
 
