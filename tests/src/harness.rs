@@ -187,6 +187,20 @@ pub fn secret_tool_lookup(account: &str) -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
+/// The access token a profile keeps in the keyring (one entry holds it with its expiry and
+/// metadata, as JSON), or `None`.
+pub fn keyring_access_token(keyring_id: &str) -> Option<String> {
+    let entry = secret_tool_lookup(&format!("{keyring_id}/access_token"))?;
+    let kept: serde_json::Value =
+        serde_json::from_str(&entry).expect("the access_token entry is JSON");
+    Some(
+        kept["access_token"]
+            .as_str()
+            .expect("the entry holds the token")
+            .to_string(),
+    )
+}
+
 /// A value distinctive enough to search for.
 pub fn random_secret(prefix: &str) -> String {
     use std::hash::{BuildHasher, Hasher};

@@ -6,8 +6,8 @@
 use waybill_demo::pki::{Ca, Validity};
 use waybill_demo::{DemoConfig, DemoServer, ServerTls};
 use waybill_tests::harness::{
-    browser_steps_after, chromium_browser, random_secret, require_keyring, secret_tool_lookup,
-    Waybill,
+    browser_steps_after, chromium_browser, keyring_access_token, random_secret, require_keyring,
+    secret_tool_lookup, Waybill,
 };
 use waybill_tests::oidc::OidcProvider;
 use waybill_tests::proxy::Tinyproxy;
@@ -88,7 +88,7 @@ async fn a_client_credentials_profile_from_a_preset_gets_a_token_and_calls_the_a
     assert_eq!(window.text("#token-source").await, "fetched");
     assert_eq!(demo.token_requests(), 1);
     window.screenshot("03-token-inspector").await;
-    let token = secret_tool_lookup(&format!("{id}/access_token")).expect("token in the keyring");
+    let token = keyring_access_token(&id).expect("token in the keyring");
 
     // The request builder: a path joined to the API base, the bearer added by the profile.
     window.click("#tab-request").await;
@@ -578,7 +578,7 @@ async fn a_pasted_curl_is_sent_kept_in_history_replayed_and_shared_as_a_case() {
     // The customer's token, the client secret and the profile's token are in no file: not the
     // history database, not the case file, not WebKit's storage.
     let id = keyring_id(&window, "support");
-    let token = secret_tool_lookup(&format!("{id}/access_token")).expect("token in the keyring");
+    let token = keyring_access_token(&id).expect("token in the keyring");
     for needle in [customer_token.as_str(), secret.as_str(), token.as_str()] {
         let mut leaks = files_containing(&window, needle);
         if case.contains(needle) {

@@ -9,7 +9,8 @@ use std::time::Duration;
 use serde_json::Value;
 use waybill_demo::{DemoConfig, DemoServer};
 use waybill_tests::harness::{
-    browser_steps_after, chromium_browser, require_keyring, secret_tool_lookup, Waybill,
+    browser_steps_after, chromium_browser, keyring_access_token, require_keyring,
+    secret_tool_lookup, Waybill,
 };
 use waybill_tests::oidc::OidcProvider;
 
@@ -125,7 +126,7 @@ async fn demo_provider_authorization_code_with_pkce_in_chromium() {
         .unwrap()
         .to_string();
     wb.ok(&["logout", "web", "--revoke"], "");
-    assert_eq!(secret_tool_lookup(&format!("{id}/access_token")), None);
+    assert_eq!(keyring_access_token(&id), None);
     let revoked = reqwest::Client::new()
         .get(format!("{api}/whoami"))
         .bearer_auth(&access)

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use serde_json::Value;
 use waybill_tests::demo::{self, add_client_credentials};
-use waybill_tests::harness::{random_secret, require_keyring, secret_tool_lookup, Waybill};
+use waybill_tests::harness::{
+    keyring_access_token, random_secret, require_keyring, secret_tool_lookup, Waybill,
+};
 use waybill_tests::oidc::OidcProvider;
 
 fn token_json(wb: &Waybill, name: &str) -> Value {
@@ -52,10 +54,7 @@ async fn demo_provider_full_flow_keeps_secrets_in_the_keyring_only() {
             Some(secret.as_str())
         );
         let access = first["access_token"].as_str().unwrap().to_string();
-        assert_eq!(
-            secret_tool_lookup(&format!("{id}/access_token")),
-            Some(access.clone())
-        );
+        assert_eq!(keyring_access_token(&id), Some(access.clone()));
         tokens_seen.push(access);
     }
     assert_eq!(
@@ -127,7 +126,7 @@ async fn demo_provider_full_flow_keeps_secrets_in_the_keyring_only() {
     let first_refresh =
         secret_tool_lookup(&format!("{user_id}/refresh_token")).expect("a refresh token is kept");
     tokens_seen.push(first_refresh.clone());
-    tokens_seen.push(secret_tool_lookup(&format!("{user_id}/access_token")).unwrap());
+    tokens_seen.push(keyring_access_token(&user_id).unwrap());
 
     // The provider expires every token: the next call gets a 401, renews once with the refresh
     // token, retries once, and succeeds.
@@ -151,13 +150,13 @@ async fn demo_provider_full_flow_keeps_secrets_in_the_keyring_only() {
         "the rotated refresh token replaced the used one"
     );
     tokens_seen.push(second_refresh);
-    tokens_seen.push(secret_tool_lookup(&format!("{user_id}/access_token")).unwrap());
+    tokens_seen.push(keyring_access_token(&user_id).unwrap());
 
     // Logout forgets tokens; remove forgets the client secret too.
     let json_id = wb.keyring_id("demo-json");
     wb.ok(&["logout", "demo-json"], "");
     assert_eq!(
-        secret_tool_lookup(&format!("{json_id}/access_token")),
+        keyring_access_token(&json_id),
         None,
         "logout removes the token"
     );

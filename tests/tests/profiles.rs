@@ -5,7 +5,9 @@
 
 use serde_json::{json, Value};
 use waybill_tests::demo::{self, add_client_credentials};
-use waybill_tests::harness::{random_secret, require_keyring, secret_tool_lookup, Waybill};
+use waybill_tests::harness::{
+    keyring_access_token, random_secret, require_keyring, secret_tool_lookup, Waybill,
+};
 
 fn show(wb: &Waybill, name: &str) -> Value {
     wb.json(&["profile", "show", name, "--json"])
@@ -244,7 +246,7 @@ async fn removing_a_profile_removes_its_saved_requests_and_keyring_entries() {
         "the profile's saved requests went with it: {left}"
     );
     assert_eq!(secret_tool_lookup(&format!("{id}/client_secret")), None);
-    assert_eq!(secret_tool_lookup(&format!("{id}/access_token")), None);
+    assert_eq!(keyring_access_token(&id), None);
 }
 
 /// A case file whose one profile is `profile` (any JSON: this is what an attacker controls).

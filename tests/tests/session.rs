@@ -10,9 +10,10 @@ use serde_json::json;
 use waybill_core::auth::dialect::EndpointError;
 use waybill_core::auth::grant::GrantError;
 use waybill_core::http::net::NetError;
+use waybill_core::store::vault::SecretStore;
 use waybill_core::{
     ApiRequest, ClientAuth, ClientSecret, Grant, ManualClock, Net, Profile, Session, SessionError,
-    TokenSource, Vault,
+    TokenSource, Vault, VaultError,
 };
 use waybill_tests::emulator::{Emulator, Recorded, Reply};
 
@@ -495,4 +496,161 @@ async fn a_refused_connection_says_so() {
         }
     ));
     assert_no_secret(&err);
+}
+
+/// The keyring as one process sees it: shared across `Session`s (processes), counting the reads
+/// (each one a D-Bus round trip on Linux), optionally refusing values longer than `max_len` like
+/// a credential store with small entries.
+#[derive(Clone, Default)]
+struct CountingKeyring {
+    values: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+    reads: Arc<std::sync::atomic::AtomicUsize>,
+    max_len: Option<usize>,
+}
+
+impl CountingKeyring {
+    fn reads(&self) -> usize {
+        self.reads.load(std::sync::atomic::Ordering::SeqCst)
+    }
+    fn raw(&self, account: &str) -> Option<String> {
+        self.values.lock().unwrap().get(account).cloned()
+    }
+}
+
+impl SecretStore for CountingKeyring {
+    fn get(&self, account: &str) -> Result<Option<String>, VaultError> {
+        self.reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(self.raw(account))
+    }
+    fn set(&self, account: &str, value: &str) -> Result<(), VaultError> {
+        if self.max_len.is_some_and(|max| value.len() > max) {
+            return Err(VaultError::TooLong {
+                what: account.into(),
+                detail: "too long".into(),
+            });
+        }
+        self.values
+            .lock()
+            .unwrap()
+            .insert(account.into(), value.into());
+        Ok(())
+    }
+    fn delete(&self, account: &str) -> Result<(), VaultError> {
+        self.values.lock().unwrap().remove(account);
+        Ok(())
+    }
+}
+
+/// One Waybill process over `keyring`, with the client secret kept.
+async fn process(profile: &Profile, keyring: &CountingKeyring) -> (Session, Arc<ManualClock>) {
+    let vault = Vault::new(keyring.clone());
+    vault
+        .set_client_secret(&profile.keyring_id, &ClientSecret::new(SECRET))
+        .await
+        .unwrap();
+    let clock = Arc::new(ManualClock::new(at(0)));
+    (Session::new(vault, Net::default(), clock.clone()), clock)
+}
+
+fn token_and_refresh(req: &Recorded) -> Reply {
+    let n = req.seq + 1;
+    Reply::json(
+        200,
+        json!({"access_token": format!("a{n}"), "refresh_token": format!("r{n}"), "expires_in": 3600, "id_token": "x.y.z"}),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_call_with_a_cached_token_reads_the_keyring_once_and_the_refresh_token_only_to_renew() {
+    let emulator = Emulator::start(token_and_refresh).await;
+    let profile = profile(&emulator);
+    let keyring = CountingKeyring::default();
+    let (first, _) = process(&profile, &keyring).await;
+    first.token(&profile).await.unwrap();
+
+    // The next command is a new process: everything comes from the keyring.
+    let (next, clock) = process(&profile, &keyring).await;
+    let before = keyring.reads();
+    let token = next.token(&profile).await.unwrap();
+    assert_eq!(
+        (
+            token.access_token.expose(),
+            token.source,
+            token.has_refresh_token
+        ),
+        ("a1", TokenSource::Cache, true)
+    );
+    assert_eq!(
+        keyring.reads() - before,
+        1,
+        "a cached token is one keyring round trip: token, expiry and the refresh token's presence in one entry"
+    );
+    assert_eq!(
+        next.status(&profile, false)
+            .await
+            .unwrap()
+            .meta
+            .unwrap()
+            .extra
+            .0
+            .len(),
+        1,
+        "the provider's extra fields (id_token) are kept with the token"
+    );
+
+    clock.advance(Duration::seconds(3600));
+    let renewed = next.token(&profile).await.unwrap();
+    assert_eq!(
+        (renewed.access_token.expose(), renewed.source),
+        ("a2", TokenSource::Refreshed)
+    );
+    let refresh = &emulator.requests_to(TOKEN_PATH)[1];
+    assert_eq!(
+        field(refresh, "refresh_token").as_deref(),
+        Some("r1"),
+        "the refresh token, not read for the cached call, is read to renew"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_kept_by_the_earlier_layout_or_split_for_a_small_keyring_are_still_used() {
+    let emulator = Emulator::start(token_and_refresh).await;
+    let profile = profile(&emulator);
+    let id = &profile.keyring_id;
+
+    // A keyring whose entries cannot hold token and metadata together keeps them apart.
+    let small = CountingKeyring {
+        // The metadata alone is about 150 bytes here; with the token beside it, over 200.
+        max_len: Some(180),
+        ..CountingKeyring::default()
+    };
+    let (first, _) = process(&profile, &small).await;
+    first.token(&profile).await.unwrap();
+    assert_eq!(
+        small.raw(&format!("{id}/access_token")).as_deref(),
+        Some("a1")
+    );
+    assert!(small.raw(&format!("{id}/token_meta")).is_some());
+
+    // Which is also how the version before this one kept every token.
+    let (next, clock) = process(&profile, &small).await;
+    let token = next.token(&profile).await.unwrap();
+    assert_eq!(
+        (
+            token.access_token.expose(),
+            token.source,
+            token.has_refresh_token
+        ),
+        ("a1", TokenSource::Cache, true)
+    );
+    clock.advance(Duration::seconds(3600));
+    assert_eq!(
+        next.token(&profile).await.unwrap().source,
+        TokenSource::Refreshed
+    );
+    assert_eq!(
+        field(&emulator.requests_to(TOKEN_PATH)[1], "refresh_token").as_deref(),
+        Some("r1")
+    );
+    assert_eq!(emulator.count(TOKEN_PATH), 2, "no token was fetched again");
 }

@@ -118,6 +118,14 @@ struct Slot {
     current: Option<TokenSet>,
     /// Kept apart from `current`: a profile may hold a refresh token and no access token yet.
     refresh: Option<RefreshToken>,
+    /// The keyring holds a refresh token not read yet: a call with a valid token never needs it.
+    refresh_unread: bool,
+}
+
+impl Slot {
+    fn has_refresh_token(&self) -> bool {
+        self.refresh.is_some() || self.refresh_unread
+    }
 }
 
 pub struct Session {
@@ -267,6 +275,7 @@ impl Session {
             Some(url) => {
                 let secret = self.vault.client_secret(&profile.keyring_id).await?;
                 let net = self.net_for(profile).await?;
+                self.read_refresh_token(profile, &mut slot).await?;
                 let mut result = Ok(());
                 let access = slot
                     .current
@@ -317,7 +326,7 @@ impl Session {
         self.load(profile, &mut slot).await?;
         let now = self.clock.now();
         let state = match &slot.current {
-            None if slot.refresh.is_some() => TokenState::Expired,
+            None if slot.has_refresh_token() => TokenState::Expired,
             None => TokenState::SignedOut,
             Some(t) if t.is_fresh(now) => TokenState::Valid,
             Some(t) if t.meta.expires_at.is_some_and(|at| now < at) => TokenState::Expiring,
@@ -342,7 +351,7 @@ impl Session {
         Ok(TokenStatus {
             state,
             meta: slot.current.as_ref().map(|t| t.meta.clone()),
-            has_refresh_token: slot.refresh.is_some(),
+            has_refresh_token: slot.has_refresh_token(),
             jwt,
             signature,
         })
@@ -358,7 +367,11 @@ impl Session {
             .as_ref()
             .filter(|t| t.is_fresh(self.clock.now()))
         {
-            return Ok(handed_out(current, TokenSource::Cache));
+            return Ok(handed_out(
+                current,
+                TokenSource::Cache,
+                slot.has_refresh_token(),
+            ));
         }
         let _renewing = self.lock_and_reload(profile, &mut slot).await?;
         if let Some(current) = slot
@@ -366,7 +379,11 @@ impl Session {
             .as_ref()
             .filter(|t| t.is_fresh(self.clock.now()))
         {
-            return Ok(handed_out(current, TokenSource::Cache));
+            return Ok(handed_out(
+                current,
+                TokenSource::Cache,
+                slot.has_refresh_token(),
+            ));
         }
         self.renew(profile, &mut slot).await
     }
@@ -390,9 +407,11 @@ impl Session {
         let mut slot = slot.lock().await;
         let _renewing = self.lock_and_reload(profile, &mut slot).await?;
         match &slot.current {
-            Some(current) if &current.access_token != rejected => {
-                Ok(handed_out(current, TokenSource::Cache))
-            }
+            Some(current) if &current.access_token != rejected => Ok(handed_out(
+                current,
+                TokenSource::Cache,
+                slot.has_refresh_token(),
+            )),
             _ => {
                 slot.current = None;
                 self.renew(profile, &mut slot).await
@@ -465,6 +484,7 @@ impl Session {
             loaded: true,
             current: None,
             refresh: Some(refresh.clone()),
+            refresh_unread: false,
         };
         Ok(())
     }
@@ -483,12 +503,32 @@ impl Session {
 
     async fn load(&self, profile: &Profile, slot: &mut Slot) -> Result<(), SessionError> {
         if !slot.loaded {
-            slot.current = self.vault.tokens(&profile.keyring_id).await?;
-            slot.refresh = match &slot.current {
-                Some(tokens) => tokens.refresh_token.clone(),
-                None => self.vault.refresh_token(&profile.keyring_id).await?,
+            let kept = self.vault.tokens(&profile.keyring_id).await?;
+            (slot.current, slot.refresh, slot.refresh_unread) = match kept {
+                Some(mut kept) => {
+                    let refresh = kept.tokens.refresh_token.take();
+                    (Some(kept.tokens), refresh, kept.refresh_unread)
+                }
+                None => (
+                    None,
+                    self.vault.refresh_token(&profile.keyring_id).await?,
+                    false,
+                ),
             };
             slot.loaded = true;
+        }
+        Ok(())
+    }
+
+    /// Read the refresh token the slot knows is kept, for renewal or revocation.
+    async fn read_refresh_token(
+        &self,
+        profile: &Profile,
+        slot: &mut Slot,
+    ) -> Result<(), SessionError> {
+        if slot.refresh_unread {
+            slot.refresh = self.vault.refresh_token(&profile.keyring_id).await?;
+            slot.refresh_unread = false;
         }
         Ok(())
     }
@@ -497,6 +537,7 @@ impl Session {
         let now = self.clock.now();
         let secret = self.vault.client_secret(&profile.keyring_id).await?;
         let net = self.net_for(profile).await?;
+        self.read_refresh_token(profile, slot).await?;
         if let Some(refresh) = slot.refresh.clone() {
             match grant::refresh(&net, profile, secret.as_ref(), &refresh, now).await {
                 Ok(tokens) => {
@@ -573,20 +614,21 @@ impl Session {
         let mut tokens = tokens;
         tokens.meta.obtained_by = Some(source);
         self.vault.save_tokens(&profile.keyring_id, &tokens).await?;
-        let token = handed_out(&tokens, source);
+        let token = handed_out(&tokens, source, tokens.refresh_token.is_some());
         slot.refresh = tokens.refresh_token.clone();
+        slot.refresh_unread = false;
         slot.current = Some(tokens);
         slot.loaded = true;
         Ok(token)
     }
 }
 
-fn handed_out(tokens: &TokenSet, source: TokenSource) -> Token {
+fn handed_out(tokens: &TokenSet, source: TokenSource, has_refresh_token: bool) -> Token {
     Token {
         access_token: tokens.access_token.clone(),
         meta: tokens.meta.clone(),
         source,
-        has_refresh_token: tokens.refresh_token.is_some(),
+        has_refresh_token,
     }
 }
 

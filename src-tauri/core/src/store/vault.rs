@@ -282,12 +282,25 @@ impl Vault {
             .await
     }
 
-    /// The stored access token and what is known about it, with the refresh token if any.
-    pub async fn tokens(&self, id: &str) -> Result<Option<TokenSet>, VaultError> {
-        let Some(access) = self.get(id, SecretKind::AccessToken).await? else {
+    /// The stored access token and what is known about it. A call with a cached token reads the
+    /// keyring once: the token, its metadata and whether a refresh token is kept share one entry,
+    /// and the refresh token itself is read only to renew (`KeptTokens::refresh_unread`).
+    pub async fn tokens(&self, id: &str) -> Result<Option<KeptTokens>, VaultError> {
+        let Some(text) = self.get(id, SecretKind::AccessToken).await? else {
             return Ok(None);
         };
-        // Metadata that does not parse (written by a future version, say) only costs a renewal.
+        if let Ok(kept) = serde_json::from_str::<KeptAccess>(&text) {
+            return Ok(Some(KeptTokens {
+                tokens: TokenSet {
+                    access_token: AccessToken::new(kept.access_token),
+                    refresh_token: None,
+                    meta: kept.meta,
+                },
+                refresh_unread: kept.has_refresh_token,
+            }));
+        }
+        // The token alone with its metadata beside it: kept by an earlier version, or too long for
+        // one entry of this keyring. Metadata that does not parse only costs a renewal.
         let Some(meta) = self
             .get(id, SecretKind::TokenMeta)
             .await?
@@ -295,23 +308,33 @@ impl Vault {
         else {
             return Ok(None);
         };
-        Ok(Some(TokenSet {
-            access_token: AccessToken::new(access),
-            refresh_token: self.refresh_token(id).await?,
-            meta,
+        Ok(Some(KeptTokens {
+            tokens: TokenSet {
+                access_token: AccessToken::new(text),
+                refresh_token: self.refresh_token(id).await?,
+                meta,
+            },
+            refresh_unread: false,
         }))
     }
 
     pub async fn save_tokens(&self, id: &str, tokens: &TokenSet) -> Result<(), VaultError> {
-        let meta =
-            serde_json::to_string(&tokens.meta).map_err(|e| VaultError::Failed(e.to_string()))?;
-        self.set(
-            id,
-            SecretKind::AccessToken,
-            tokens.access_token.expose().to_string(),
-        )
-        .await?;
-        self.set(id, SecretKind::TokenMeta, meta).await?;
+        let kept = KeptAccess {
+            access_token: tokens.access_token.expose().to_string(),
+            meta: tokens.meta.clone(),
+            has_refresh_token: tokens.refresh_token.is_some(),
+        };
+        match self.set(id, SecretKind::AccessToken, to_json(&kept)?).await {
+            Ok(()) => {}
+            // Credential stores with small entries (Windows: 2,560 bytes) keep them apart.
+            Err(VaultError::TooLong { .. }) => {
+                self.set(id, SecretKind::AccessToken, kept.access_token.clone())
+                    .await?;
+                self.set(id, SecretKind::TokenMeta, to_json(&kept.meta)?)
+                    .await?;
+            }
+            Err(e) => return Err(e),
+        }
         match &tokens.refresh_token {
             Some(refresh) => self.set_refresh_token(id, refresh).await,
             None => self.delete(id, &[SecretKind::RefreshToken]).await,
@@ -392,6 +415,27 @@ impl Vault {
         )
         .await
     }
+}
+
+/// What the `access_token` entry holds. No `Debug`: it holds the token.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptAccess {
+    access_token: String,
+    meta: TokenMeta,
+    has_refresh_token: bool,
+}
+
+/// Tokens as the vault keeps them.
+#[derive(Debug)]
+pub struct KeptTokens {
+    /// `refresh_token` is filled only when it was read on the way.
+    pub tokens: TokenSet,
+    /// A refresh token is kept that was not read: `Vault::refresh_token` reads it when needed.
+    pub refresh_unread: bool,
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, VaultError> {
+    serde_json::to_string(value).map_err(|e| VaultError::Failed(e.to_string()))
 }
 
 async fn blocking<T: Send + 'static>(
