@@ -23,13 +23,9 @@ measure() {
   set -euo pipefail
   export WAYBILL_HOME
   WAYBILL_HOME=$(mktemp -d)
-  "$bin" demo-server --port 0 > "$WAYBILL_HOME/demo.log" 2>&1 &
-  # Global, not local: the EXIT trap runs after this function's scope is gone.
-  DEMO_PID=$!
+  start_demo_server "$bin" "$WAYBILL_HOME/demo.log"
   trap 'kill "$DEMO_PID" 2>/dev/null || true; rm -rf "$WAYBILL_HOME"' EXIT
-  for _ in $(seq 100); do grep -q "Serving on" "$WAYBILL_HOME/demo.log" && break; sleep 0.1; done
-  local base
-  base=$(grep -o 'http://127.0.0.1:[0-9]*' "$WAYBILL_HOME/demo.log" | head -1)
+  local base=$DEMO_BASE
   echo demo-secret | "$bin" profile add bench --grant client_credentials --client-auth form \
     --token-url "$base/oauth/token" --client-id demo-client --api-base "$base/api" \
     --client-secret-stdin > /dev/null
@@ -80,6 +76,6 @@ else:
     print("\n(HTTPie is not installed: `apt-get install httpie` to compare with it too)")
 PY
 }
-export -f measure
+export -f measure start_demo_server
 export bin runs
 with_private_keyring bash -c measure

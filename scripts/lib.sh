@@ -75,3 +75,13 @@ keyring_reachable() {
   [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] && command -v secret-tool >/dev/null &&
     timeout 5 secret-tool search service waybill-probe >/dev/null 2>&1
 }
+
+# Start the demo provider (`BIN demo-server`) on a free port in the background, logging to LOG;
+# sets DEMO_PID and DEMO_BASE (http://127.0.0.1:PORT). Usage: start_demo_server BIN LOG
+start_demo_server() {
+  "$1" demo-server --port 0 > "$2" 2>&1 &
+  DEMO_PID=$!
+  for _ in $(seq 100); do grep -q "Serving on" "$2" && break; sleep 0.1; done
+  DEMO_BASE=$(grep -o 'http://127.0.0.1:[0-9]*' "$2" | head -1)
+  [ -n "$DEMO_BASE" ] || { cat "$2" >&2; return 1; }
+}

@@ -552,6 +552,15 @@ async fn process(profile: &Profile, keyring: &CountingKeyring) -> (Session, Arc<
     (Session::new(vault, Net::default(), clock.clone()), clock)
 }
 
+/// What a caller sees of a token: its value, where it came from, whether it can be refreshed.
+fn seen(token: &waybill_core::Token) -> (&str, TokenSource, bool) {
+    (
+        token.access_token.expose(),
+        token.source,
+        token.has_refresh_token,
+    )
+}
+
 fn token_and_refresh(req: &Recorded) -> Reply {
     let n = req.seq + 1;
     Reply::json(
@@ -572,14 +581,7 @@ async fn a_call_with_a_cached_token_reads_the_keyring_once_and_the_refresh_token
     let (next, clock) = process(&profile, &keyring).await;
     let before = keyring.reads();
     let token = next.token(&profile).await.unwrap();
-    assert_eq!(
-        (
-            token.access_token.expose(),
-            token.source,
-            token.has_refresh_token
-        ),
-        ("a1", TokenSource::Cache, true)
-    );
+    assert_eq!(seen(&token), ("a1", TokenSource::Cache, true));
     assert_eq!(
         keyring.reads() - before,
         1,
@@ -635,14 +637,7 @@ async fn tokens_kept_by_the_earlier_layout_or_split_for_a_small_keyring_are_stil
     // Which is also how the version before this one kept every token.
     let (next, clock) = process(&profile, &small).await;
     let token = next.token(&profile).await.unwrap();
-    assert_eq!(
-        (
-            token.access_token.expose(),
-            token.source,
-            token.has_refresh_token
-        ),
-        ("a1", TokenSource::Cache, true)
-    );
+    assert_eq!(seen(&token), ("a1", TokenSource::Cache, true));
     clock.advance(Duration::seconds(3600));
     assert_eq!(
         next.token(&profile).await.unwrap().source,
