@@ -101,18 +101,10 @@ fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, PemError> {
 
 /// The text of a PEM file a person points at (a CA, a certificate, a key), bounded in size.
 pub fn read_pem(path: &std::path::Path) -> Result<String, PemError> {
-    let unreadable = |detail: String| PemError::Unreadable {
+    String::from_utf8(read_bounded(path)?).map_err(|_| PemError::Unreadable {
         path: path.display().to_string(),
-        detail,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
-    if meta.len() > 1024 * 1024 {
-        return Err(unreadable(
-            "it is larger than 1 MiB; a PEM file is a few KiB".into(),
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
-    String::from_utf8(bytes).map_err(|_| unreadable("it is not a PEM text file".into()))
+        detail: "it is not a PEM text file".into(),
+    })
 }
 
 /// Only the `CERTIFICATE` blocks of `pem`, re-encoded: what a profile keeps of a CA or client
