@@ -175,18 +175,32 @@ impl Window {
         }
     }
 
-    /// A PNG of the window, saved as test-output/screenshots/NAME.png (after two animation
-    /// frames: the first capture can be stale).
+    /// A PNG of the window, saved as test-output/screenshots/NAME.png.
+    ///
+    /// WebKit captures on the page's next paint. The window runs without GPU compositing
+    /// (app/mod.rs), and then an idle page never paints again, so the capture would wait forever:
+    /// while it is taken, a transparent pixel changes colour on every animation frame.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let _ = self
-            .client
-            .execute_async(
-                "const done = arguments[arguments.length - 1]; \
-                 requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+        self.client
+            .execute(
+                "const dot = document.createElement('div'); dot.id = 'wb-test-repaint'; \
+                 dot.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none'; \
+                 document.body.append(dot); let n = 0; \
+                 (function tick() { if (!dot.isConnected) return; \
+                   dot.style.background = n++ % 2 ? 'rgba(0,0,0,0)' : 'rgba(0,0,1,0)'; \
+                   requestAnimationFrame(tick); })();",
                 vec![],
             )
-            .await;
+            .await
+            .expect("start repainting");
         let png = self.client.screenshot().await.expect("screenshot");
+        self.client
+            .execute(
+                "document.getElementById('wb-test-repaint')?.remove();",
+                vec![],
+            )
+            .await
+            .expect("stop repainting");
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).expect("screenshot dir");
         let path = dir.join(format!("{name}.png"));

@@ -95,10 +95,33 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
     tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
+        .setup(|app| {
+            if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
+                lighten(&window);
+            }
+            Ok(())
+        })
         // Every `#[tauri::command]` under commands/, listed by build.rs.
         .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handler.rs")))
         .run(tauri::generate_context!())
         .map_err(|e| format!("the window could not start: {e}"))
+}
+
+/// A page of forms and text needs no GPU compositing. Without it WebKit's web process idles at
+/// about 110 MB PSS instead of 196 MB (`bench/app-start.sh`). An idle page then paints nothing,
+/// which only WebDriver's screenshot notices (tests/src/window.rs keeps it painting).
+fn lighten(window: &tauri::WebviewWindow) {
+    let _ = window.with_webview(|webview| {
+        #[cfg(target_os = "linux")]
+        {
+            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+            if let Some(settings) = WebViewExt::settings(&webview.inner()) {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = webview;
+    });
 }
 
 #[cfg(test)]
