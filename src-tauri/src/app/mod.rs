@@ -44,11 +44,29 @@ impl AppState {
 }
 
 pub fn run(launch: Launch) -> i32 {
+    without_gpu_compositing();
     match build_and_run(launch) {
         Ok(()) => 0,
         Err(message) => {
             eprintln!("waybill: error: {message}");
             2
+        }
+    }
+}
+
+/// A page of forms and text needs no GPU. Without GPU compositing WebKit's web process idles at
+/// about 110 MB PSS instead of 196 MB; without GTK's OpenGL the app process does not start Mesa
+/// to choose a visual when it opens the display (`bench/app-start.sh` measures both). WebKit
+/// reads its variable in every process it starts; a user who wants the GPU sets it to 0, and then
+/// GTK keeps OpenGL too. An idle page paints nothing, which only WebDriver's screenshot notices
+/// (tests/src/window.rs).
+fn without_gpu_compositing() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none() {
+        // Called first thing in `run`, before any thread (Tauri, the demo's runtime) exists.
+        std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        if std::env::var_os("GDK_GL").is_none() {
+            std::env::set_var("GDK_GL", "disable");
         }
     }
 }
@@ -95,33 +113,10 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
     tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
-        .setup(|app| {
-            if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
-                lighten(&window);
-            }
-            Ok(())
-        })
         // Every `#[tauri::command]` under commands/, listed by build.rs.
         .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handler.rs")))
         .run(tauri::generate_context!())
         .map_err(|e| format!("the window could not start: {e}"))
-}
-
-/// A page of forms and text needs no GPU compositing. Without it WebKit's web process idles at
-/// about 110 MB PSS instead of 196 MB (`bench/app-start.sh`). An idle page then paints nothing,
-/// which only WebDriver's screenshot notices (tests/src/window.rs keeps it painting).
-fn lighten(window: &tauri::WebviewWindow) {
-    let _ = window.with_webview(|webview| {
-        #[cfg(target_os = "linux")]
-        {
-            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
-            if let Some(settings) = WebViewExt::settings(&webview.inner()) {
-                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-            }
-        }
-        #[cfg(not(target_os = "linux"))]
-        let _ = webview;
-    });
 }
 
 #[cfg(test)]
