@@ -175,6 +175,21 @@ async fn a_wrong_secret_shows_the_providers_error_and_a_corrected_one_works() {
     window
         .find("[data-profile='oidc-cc'][data-health='error']")
         .await;
+    // The state dot stays a dot in the error state (the error banner's style once framed it).
+    let sizes = window
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.dot.error')] \
+               .map(d => { const r = d.getBoundingClientRect(); return [r.width, r.height]; });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        sizes,
+        serde_json::json!([[9, 9], [9, 9]]),
+        "sidebar and inspector dots"
+    );
     window.screenshot("05-provider-error").await;
 
     // Edit: the right secret replaces the wrong one in the keyring; the token comes.
