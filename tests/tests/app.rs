@@ -117,6 +117,16 @@ async fn a_client_credentials_profile_from_a_preset_gets_a_token_and_calls_the_a
     window.wait_for_text("#resp-status", "201").await;
     assert!(window.text("#resp-body").await.contains("Berlin"));
 
+    // An API error: the provider's code and message stand above the body.
+    window.select("#req-method", "GET").await;
+    window.fill("#req-url", "/shipments/shp_nope").await;
+    window.click("#send").await;
+    window.wait_for_text("#resp-status", "404").await;
+    assert_eq!(
+        window.text("#resp-provider-error").await,
+        "not_found: No shipment shp_nope."
+    );
+
     // The smallest size the window allows still fits: nothing scrolls sideways.
     window.client.set_window_size(900, 600).await.unwrap();
     let overflow = window

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use waybill_tests::demo::{self, add_client_credentials};
+use waybill_tests::emulator::{Emulator, Recorded, Reply};
 use waybill_tests::harness::{
     keyring_access_token, random_secret, require_keyring, secret_tool_lookup, Waybill,
 };
@@ -580,12 +581,97 @@ fn network_failures_and_usage_errors_are_sentences_with_exit_2() {
     );
 }
 
+/// Carriers answer errors in their own JSON, not OAuth's: the token refusal and the API's error
+/// are shown as the provider's code and message, on stderr and in `call --json-out`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_providers_own_error_shape_is_shown_as_its_code_and_message() {
+    let emulator = Emulator::start(|r: &Recorded| match r.path.as_str() {
+        "/token" if r.body_text().contains("client_id=wrong") => Reply::json(
+            401,
+            serde_json::json!({"response": {"errors": [
+                {"code": "250002", "message": "Invalid Authentication Information."}]}}),
+        ),
+        "/token" => Reply::json(
+            200,
+            serde_json::json!({"access_token": "carrier-token", "token_type": "Bearer", "expires_in": "14399"}),
+        ),
+        _ => Reply::json(
+            403,
+            serde_json::json!({"type": "about:blank", "title": "Forbidden", "status": 403,
+                "detail": "The account is not enabled for this service."}),
+        )
+        .header("content-type", "application/problem+json"),
+    })
+    .await;
+    let wb = Waybill::new();
+    for client in ["wrong", "right"] {
+        wb.ok(
+            &[
+                "--session-only",
+                "profile",
+                "add",
+                client,
+                "--grant",
+                "client_credentials",
+                "--token-url",
+                &emulator.url("/token"),
+                "--api-base",
+                &emulator.url("/api"),
+                "--client-id",
+                client,
+                "--client-secret-stdin",
+            ],
+            "s3cret-value\n",
+        );
+    }
+
+    let refused = wb.run(&["--session-only", "token", "wrong"], "s3cret-value\n");
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused
+            .stderr
+            .contains("250002: Invalid Authentication Information."),
+        "the carrier's code and message: {}",
+        refused.stderr
+    );
+
+    let call = wb.run(
+        &[
+            "--session-only",
+            "call",
+            "right",
+            "GET",
+            "/rates",
+            "--json-out",
+        ],
+        "s3cret-value\n",
+    );
+    assert_eq!(
+        call.code, 1,
+        "an HTTP error status exits 1: {}",
+        call.stderr
+    );
+    assert!(
+        call.stderr.contains("HTTP 403 from ")
+            && call
+                .stderr
+                .contains("Forbidden: The account is not enabled for this service."),
+        "{}",
+        call.stderr
+    );
+    let out: Value = serde_json::from_str(&call.stdout).unwrap();
+    assert_eq!(
+        out["provider_error"],
+        serde_json::json!({"code": "Forbidden", "message": "The account is not enabled for this service."})
+    );
+    assert_eq!(out["body"]["status"], 403, "the body itself is kept whole");
+}
+
 /// A provider whose access tokens are JWTs (MyParcel.com, OroCommerce) and that publishes a JWKS:
 /// `waybill inspect` shows header and claims, checks the signature, and never prints the token.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inspect_shows_a_jwt_and_checks_its_signature_without_printing_the_token() {
     use base64::Engine;
-    use waybill_tests::emulator::{Emulator, Reply};
 
     require_keyring();
     const PROVIDER_KEY: &[u8] = b"the-provider-signing-key-0123456789";

@@ -115,6 +115,10 @@ pub fn print_response(response: &ApiResponse, json_out: bool) -> i32 {
             "elapsed_ms": response.elapsed.as_millis() as u64,
             "retried_after_401": response.retried_after_401,
             "proxy": response.proxy,
+            "provider_error": response.provider_error().map(|e| json!({
+                "code": e.code,
+                "message": e.message,
+            })),
         }));
     } else {
         let mut out = std::io::stdout().lock();
@@ -126,7 +130,13 @@ pub fn print_response(response: &ApiResponse, json_out: bool) -> i32 {
     if response.is_success() {
         0
     } else {
-        eprintln!("waybill: HTTP {} from {}", response.status, response.url);
+        match response.provider_error() {
+            Some(said) => eprintln!(
+                "waybill: HTTP {} from {}: {said}",
+                response.status, response.url
+            ),
+            None => eprintln!("waybill: HTTP {} from {}", response.status, response.url),
+        }
         EXIT_HTTP_STATUS
     }
 }

@@ -352,6 +352,8 @@ pub struct ResponseView {
     pub retried_after_401: bool,
     /// The proxy the request went through, if any.
     pub proxy: Option<String>,
+    /// What the API said went wrong ("code: message"), read from its own JSON shape.
+    pub provider_error: Option<String>,
 }
 
 impl From<ApiResponse> for ResponseView {
@@ -363,6 +365,7 @@ impl From<ApiResponse> for ResponseView {
             .map(|(_, v)| v.to_ascii_lowercase())
             .unwrap_or_default();
         let size = response.body.len().min(u32::MAX as usize) as u32;
+        let provider_error = response.provider_error().map(|e| e.to_string());
         let (body, binary) = match String::from_utf8(response.body) {
             Ok(text) => (text, false),
             Err(e) if is_textual(&content_type) => {
@@ -385,6 +388,7 @@ impl From<ApiResponse> for ResponseView {
             elapsed_ms: response.elapsed.as_millis().min(u32::MAX as u128) as u32,
             retried_after_401: response.retried_after_401,
             proxy: response.proxy.clone(),
+            provider_error,
         }
     }
 }

@@ -4,14 +4,16 @@
 //! crate calls: for the `json` dialect it re-encodes that form as a JSON object (MyParcel.com,
 //! Bindeo, OroCommerce); `form` and `basic` go out as the crate made them. On the way back it
 //! normalises what providers send but the crate's strict parser refuses (`expires_in` as a string
-//! or a float, a missing `token_type`, a 201, a JSON body labelled `text/plain`), and turns answers
-//! that are no OAuth JSON at all (an HTML 502 page) into a plain `NotAToken` error.
+//! or a float, a missing `token_type`, a 201, a JSON body labelled `text/plain`, an error in the
+//! provider's own JSON shape), and turns answers that are no OAuth JSON at all (an HTML 502 page)
+//! into a plain `NotAToken` error.
 
 use oauth2::http::{header, HeaderValue, StatusCode};
 use oauth2::{HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
 use crate::http::net::{Net, NetError};
+use crate::http::provider_error::ProviderError;
 use crate::profile::ClientAuth;
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -85,13 +87,27 @@ fn normalise(
         });
     };
     let is_oauth_error = fields.get("error").is_some_and(Value::is_string);
-    let status = if status.is_success() && !is_oauth_error {
+    let looks_like_token = fields.contains_key("access_token");
+    let status = if status.is_success() && !is_oauth_error && looks_like_token {
         fix_token_fields(&mut fields);
         StatusCode::OK
     } else if is_oauth_error {
         // RFC 6749 says 400/401; some providers send 200 or 500. The crate needs a non-200 to read
         // the error, and its kind matters more than the number.
         StatusCode::BAD_REQUEST
+    } else if let Some(said) = ProviderError::from_json(&Value::Object(fields.clone())) {
+        // The provider's own error shape, put in OAuth's so it reads like any refusal.
+        fields = Map::new();
+        let code = said.code.unwrap_or_else(status_text);
+        fields.insert("error".into(), Value::from(code));
+        if let Some(message) = said.message {
+            fields.insert("error_description".into(), Value::from(message));
+        }
+        StatusCode::BAD_REQUEST
+    } else if status.is_success() {
+        // No token and no error: the crate names the missing field.
+        fix_token_fields(&mut fields);
+        StatusCode::OK
     } else {
         return Err(EndpointError::NotAToken {
             status: status_text(),
@@ -217,6 +233,38 @@ mod tests {
                 StatusCode::BAD_REQUEST
             );
         }
+    }
+
+    #[test]
+    fn a_providers_own_error_shape_reads_as_an_oauth_error() {
+        let oauth = |status, body: &str| {
+            let response = normalise(status, "application/json", body.as_bytes()).unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+            serde_json::from_slice::<Value>(response.body()).unwrap()
+        };
+        assert_eq!(
+            oauth(
+                reqwest::StatusCode::UNAUTHORIZED,
+                r#"{"response":{"errors":[{"code":"250002","message":"Invalid Authentication Information."}]}}"#
+            ),
+            serde_json::json!({"error": "250002", "error_description": "Invalid Authentication Information."})
+        );
+        // No code: the HTTP status stands in for it.
+        assert_eq!(
+            oauth(
+                reqwest::StatusCode::FORBIDDEN,
+                r#"{"message":"Client is disabled"}"#
+            ),
+            serde_json::json!({"error": "403 Forbidden", "error_description": "Client is disabled"})
+        );
+        // A 200 that carries an error and no token is an error too.
+        assert_eq!(
+            oauth(
+                reqwest::StatusCode::OK,
+                r#"{"errors":[{"code":"AUTH-01","message":"Unknown client"}]}"#
+            )["error"],
+            "AUTH-01"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod curl;
 pub mod net;
+pub mod provider_error;
 pub mod proxy;
 pub mod replay;
 pub mod request;

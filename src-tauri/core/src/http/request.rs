@@ -152,6 +152,14 @@ impl ApiResponse {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
+
+    /// What the API said went wrong, in its own JSON shape, when it did not succeed.
+    pub fn provider_error(&self) -> Option<super::provider_error::ProviderError> {
+        match self.is_success() {
+            true => None,
+            false => super::provider_error::ProviderError::from_body(&self.body),
+        }
+    }
 }
 
 /// `https://api.example/v1` + `/shipments` = `https://api.example/v1/shipments`: a path extends the

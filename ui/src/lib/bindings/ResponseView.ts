@@ -12,4 +12,8 @@ binary: boolean, elapsed_ms: number, retried_after_401: boolean,
 /**
  * The proxy the request went through, if any.
  */
-proxy: string | null, };
+proxy: string | null, 
+/**
+ * What the API said went wrong ("code: message"), read from its own JSON shape.
+ */
+provider_error: string | null, };
