@@ -5,6 +5,7 @@ use reqwest::header::CONTENT_TYPE;
 
 use crate::auth::grant::GrantError;
 use crate::http::net::Net;
+use crate::http::provider_error::ProviderError;
 use crate::profile::{ClientAuth, Profile};
 use crate::secret::ClientSecret;
 
@@ -65,19 +66,11 @@ pub async fn revoke(
         return Ok(());
     }
     let body = response.bytes().await.unwrap_or_default();
-    let error: Option<(String, Option<String>)> =
-        serde_json::from_slice::<serde_json::Value>(&body)
-            .ok()
-            .and_then(|v| {
-                Some((
-                    v.get("error")?.as_str()?.to_string(),
-                    v.get("error_description")
-                        .and_then(|d| d.as_str())
-                        .map(str::to_string),
-                ))
-            });
-    Err(match error {
-        Some((error, description)) => GrantError::Provider { error, description },
+    Err(match ProviderError::from_body(&body) {
+        Some(said) => GrantError::Provider {
+            error: said.code.unwrap_or_else(|| format!("HTTP {status}")),
+            description: said.message,
+        },
         None => GrantError::BadResponse(format!("the revocation endpoint answered HTTP {status}")),
     })
 }
