@@ -68,6 +68,15 @@ const configuration = {
       token_endpoint_auth_method: 'client_secret_post',
     },
     {
+      // RFC 7523: an HS256 assertion signed with the secret, never the secret itself.
+      client_id: 'cc-jwt',
+      client_secret: SECRET,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_jwt',
+    },
+    {
       client_id: RT_CLIENT_ID,
       client_secret: SECRET,
       application_type: 'native',

@@ -282,11 +282,12 @@ pub struct ProfileFields {
     pub token_url: Option<String>,
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
-    /// How the client authenticates: form body, HTTP Basic, JSON body, or a client certificate
-    /// (RFC 8705; only client_id is sent).
+    /// How the client authenticates: form body, HTTP Basic, JSON body, a client certificate
+    /// (RFC 8705; only client_id is sent), or a JWT signed with the secret (RFC 7523,
+    /// client_secret_jwt; the secret is not sent).
     #[arg(
         long,
-        value_name = "form|basic|json|tls_client_auth|self_signed_tls_client_auth"
+        value_name = "form|basic|json|tls_client_auth|self_signed_tls_client_auth|client_secret_jwt"
     )]
     pub client_auth: Option<ClientAuth>,
     /// Space-separated scopes.

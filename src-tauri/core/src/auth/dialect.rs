@@ -12,9 +12,11 @@ use oauth2::http::{header, HeaderValue, StatusCode};
 use oauth2::{HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
+use crate::auth::assertion;
 use crate::http::net::{Net, NetError};
 use crate::http::provider_error::ProviderError;
 use crate::profile::ClientAuth;
+use crate::secret::ClientSecret;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EndpointError {
@@ -22,16 +24,23 @@ pub enum EndpointError {
     Net(#[from] NetError),
     #[error("the token endpoint answered HTTP {status} with {what} instead of a token")]
     NotAToken { status: String, what: String },
+    #[error("{0}")]
+    Assertion(String),
 }
 
-/// Send one token request the crate built, in the profile's dialect.
+/// Send one token request the crate built, in the profile's dialect. `assertion` is the client id
+/// and secret that sign a `client_secret_jwt` assertion.
 pub async fn send(
     net: &Net,
     auth: ClientAuth,
+    assertion: Option<(&str, &ClientSecret)>,
     request: HttpRequest,
 ) -> Result<HttpResponse, EndpointError> {
-    let request = match auth {
-        ClientAuth::Json => form_to_json(request),
+    let request = match (auth, assertion) {
+        (ClientAuth::Json, _) => form_to_json(request),
+        (ClientAuth::ClientSecretJwt, Some((client_id, secret))) => {
+            with_assertion(request, client_id, secret)?
+        }
         _ => request,
     };
     let url = request.uri().to_string();
@@ -50,6 +59,28 @@ pub async fn send(
         .to_string();
     let body = response.bytes().await.map_err(|e| net.error(&url, e))?;
     normalise(status, &content_type, &body)
+}
+
+/// The crate's form body plus a fresh assertion for this endpoint (RFC 7523 §2.2).
+fn with_assertion(
+    request: HttpRequest,
+    client_id: &str,
+    secret: &ClientSecret,
+) -> Result<HttpRequest, EndpointError> {
+    let (mut parts, body) = request.into_parts();
+    let assertion = assertion::client_secret_jwt(
+        client_id,
+        secret,
+        &parts.uri.to_string(),
+        chrono::Utc::now(),
+    )
+    .map_err(EndpointError::Assertion)?;
+    let body = url::form_urlencoded::Serializer::new(String::from_utf8_lossy(&body).into_owned())
+        .append_pair("client_assertion_type", assertion::ASSERTION_TYPE)
+        .append_pair("client_assertion", &assertion)
+        .finish();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Ok(HttpRequest::from_parts(parts, body.into_bytes()))
 }
 
 /// The crate's form body, as a JSON object of strings.
@@ -265,6 +296,28 @@ mod tests {
             )["error"],
             "AUTH-01"
         );
+    }
+
+    #[test]
+    fn client_secret_jwt_adds_an_assertion_for_the_endpoint() {
+        let request = oauth2::http::Request::builder()
+            .uri("https://auth.example/token")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(b"grant_type=client_credentials&client_id=shop".to_vec())
+            .unwrap();
+        let secret = ClientSecret::new("a-secret-of-at-least-thirty-two-bytes!");
+        let sent = with_assertion(request, "shop", &secret).unwrap();
+        let form: std::collections::HashMap<String, String> =
+            url::form_urlencoded::parse(sent.body())
+                .into_owned()
+                .collect();
+        assert_eq!(form["client_assertion_type"], assertion::ASSERTION_TYPE);
+        assert_eq!(form["client_id"], "shop");
+        assert!(!form.contains_key("client_secret"));
+        assert!(!String::from_utf8_lossy(sent.body()).contains(secret.expose()));
+        let jwt = crate::auth::jwt::decode(&form["client_assertion"]).unwrap();
+        assert_eq!(jwt.claims["aud"], "https://auth.example/token");
+        assert_eq!(jwt.header["alg"], "HS256");
     }
 
     #[test]

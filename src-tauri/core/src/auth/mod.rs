@@ -1,6 +1,7 @@
 //! Getting tokens: the grants, each provider's dialect at the token endpoint, browser sign-in
 //! over a loopback redirect, what a token is and when it expires, JWTs, revocation.
 
+pub mod assertion;
 pub mod browser;
 pub mod dialect;
 pub mod discovery;

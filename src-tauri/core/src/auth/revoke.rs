@@ -3,6 +3,7 @@
 
 use reqwest::header::CONTENT_TYPE;
 
+use crate::auth::assertion;
 use crate::auth::grant::GrantError;
 use crate::http::net::Net;
 use crate::http::provider_error::ProviderError;
@@ -29,9 +30,21 @@ pub async fn revoke(
         TokenKind::Refresh => "refresh_token",
     };
     let mut fields = vec![("token", token), ("token_type_hint", hint)];
+    let assertion = match (profile.client_auth.signs_with_secret(), secret) {
+        (true, Some(secret)) => Some(
+            assertion::client_secret_jwt(&profile.client_id, secret, url, chrono::Utc::now())
+                .map_err(GrantError::BadResponse)?,
+        ),
+        _ => None,
+    };
+    if let Some(assertion) = &assertion {
+        fields.push(("client_assertion_type", assertion::ASSERTION_TYPE));
+        fields.push(("client_assertion", assertion));
+    }
     let mut request = net.token.post(url);
     // Mutual TLS: the certificate authenticates, the body names the client only.
-    let secret = secret.filter(|_| !profile.client_auth.is_mutual_tls());
+    let auth = profile.client_auth;
+    let secret = secret.filter(|_| !auth.is_mutual_tls() && !auth.signs_with_secret());
     match (profile.client_auth, secret) {
         (ClientAuth::Basic, Some(secret)) => {
             let encode =

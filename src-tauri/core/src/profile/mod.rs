@@ -126,6 +126,9 @@ pub enum ClientAuth {
     TlsClientAuth,
     /// RFC 8705 mutual TLS with a self-signed certificate registered with the provider.
     SelfSignedTlsClientAuth,
+    /// RFC 7523: a short-lived JWT signed with the client secret (HS256) in the form body; the
+    /// secret itself never goes on the wire.
+    ClientSecretJwt,
 }
 
 impl ClientAuth {
@@ -135,6 +138,11 @@ impl ClientAuth {
             self,
             ClientAuth::TlsClientAuth | ClientAuth::SelfSignedTlsClientAuth
         )
+    }
+
+    /// The secret signs an assertion instead of being sent.
+    pub fn signs_with_secret(self) -> bool {
+        self == ClientAuth::ClientSecretJwt
     }
 }
 
@@ -334,12 +342,13 @@ text_enum!(Grant, "client_credentials, password, refresh_token, implicit, author
     "implicit" => Implicit,
     "authorization_code" => AuthorizationCode,
 });
-text_enum!(ClientAuth, "form, basic, json, tls_client_auth, self_signed_tls_client_auth", {
+text_enum!(ClientAuth, "form, basic, json, tls_client_auth, self_signed_tls_client_auth, client_secret_jwt", {
     "form" => Form,
     "basic" => Basic,
     "json" => Json,
     "tls_client_auth" => TlsClientAuth,
     "self_signed_tls_client_auth" => SelfSignedTlsClientAuth,
+    "client_secret_jwt" => ClientSecretJwt,
 });
 text_enum!(Environment, "sandbox, live", {
     "sandbox" => Sandbox,
@@ -360,13 +369,13 @@ mod tests {
 
     #[test]
     fn enums_read_and_print_their_cli_words() {
-        for word in ["form", "basic", "json"] {
+        for word in ["form", "basic", "json", "client_secret_jwt"] {
             assert_eq!(word.parse::<ClientAuth>().unwrap().to_string(), word);
         }
         let err = "Basic-raw".parse::<ClientAuth>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "\"Basic-raw\" is not one of: form, basic, json, tls_client_auth, self_signed_tls_client_auth"
+            "\"Basic-raw\" is not one of: form, basic, json, tls_client_auth, self_signed_tls_client_auth, client_secret_jwt"
         );
     }
 }

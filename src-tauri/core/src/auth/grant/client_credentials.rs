@@ -22,7 +22,7 @@ pub async fn client_credentials(
         request = request.add_extra_param(name.clone(), value.clone());
     }
     finish(
-        request.request_async(&http(net, profile.client_auth)).await,
+        request.request_async(&http(net, profile, secret)).await,
         now,
     )
 }

@@ -90,8 +90,11 @@ fn client(profile: &Profile, secret: Option<&ClientSecret>) -> Result<Client, Gr
         ClientAuth::Form | ClientAuth::Json => AuthType::RequestBody,
         // RFC 8705: the certificate authenticates; the body carries `client_id` alone.
         ClientAuth::TlsClientAuth | ClientAuth::SelfSignedTlsClientAuth => AuthType::RequestBody,
+        // RFC 7523: `client_id` in the body, the assertion added by `dialect::send`.
+        ClientAuth::ClientSecretJwt => AuthType::RequestBody,
     };
-    let secret = secret.filter(|_| !profile.client_auth.is_mutual_tls());
+    let auth = profile.client_auth;
+    let secret = secret.filter(|_| !auth.is_mutual_tls() && !auth.signs_with_secret());
     let client = oauth2::Client::new(ClientId::new(profile.client_id.clone()))
         .set_auth_type(auth_type)
         .set_token_uri(token_url);
@@ -109,6 +112,9 @@ fn client(profile: &Profile, secret: Option<&ClientSecret>) -> Result<Client, Gr
 struct Endpoint {
     net: Net,
     auth: ClientAuth,
+    client_id: String,
+    /// For `client_secret_jwt` only: the key the assertion is signed with.
+    signing_secret: Option<ClientSecret>,
 }
 
 type EndpointFuture<'c> =
@@ -119,14 +125,22 @@ impl<'c> AsyncHttpClient<'c> for Endpoint {
     type Future = EndpointFuture<'c>;
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
-        Box::pin(dialect::send(&self.net, self.auth, request))
+        let assertion = self
+            .signing_secret
+            .as_ref()
+            .map(|secret| (self.client_id.as_str(), secret));
+        Box::pin(dialect::send(&self.net, self.auth, assertion, request))
     }
 }
 
-fn http(net: &Net, auth: ClientAuth) -> Endpoint {
+fn http(net: &Net, profile: &Profile, secret: Option<&ClientSecret>) -> Endpoint {
     Endpoint {
         net: net.clone(),
-        auth,
+        auth: profile.client_auth,
+        client_id: profile.client_id.clone(),
+        signing_secret: secret
+            .filter(|_| profile.client_auth.signs_with_secret())
+            .cloned(),
     }
 }
 

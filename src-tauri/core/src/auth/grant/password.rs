@@ -27,7 +27,7 @@ pub async fn password(
         request = request.add_extra_param(name.clone(), value.clone());
     }
     finish(
-        request.request_async(&http(net, profile.client_auth)).await,
+        request.request_async(&http(net, profile, secret)).await,
         now,
     )
 }

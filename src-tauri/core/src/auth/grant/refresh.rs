@@ -23,7 +23,7 @@ pub async fn refresh(
         request = request.add_extra_param(name.clone(), value.clone());
     }
     let mut tokens = finish(
-        request.request_async(&http(net, profile.client_auth)).await,
+        request.request_async(&http(net, profile, secret)).await,
         now,
     )?;
     if tokens.refresh_token.is_none() {
