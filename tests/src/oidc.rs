@@ -10,6 +10,7 @@ pub struct OidcProvider {
     pub issuer: String,
     pub token_endpoint: String,
     pub introspection_endpoint: String,
+    pub revocation_endpoint: String,
     pub secret: String,
 }
 
@@ -50,6 +51,7 @@ impl OidcProvider {
             issuer: field("issuer"),
             token_endpoint: field("token_endpoint"),
             introspection_endpoint: field("introspection_endpoint"),
+            revocation_endpoint: field("revocation_endpoint"),
             secret: secret.to_string(),
             child,
         }

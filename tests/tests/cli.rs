@@ -211,6 +211,8 @@ async fn oidc_provider_client_credentials_with_basic_and_post() {
                 dialect,
                 "--scope",
                 "api:read",
+                "--revocation-url",
+                &oidc.revocation_endpoint,
                 "--client-secret-stdin",
             ],
             &format!("{secret}\n"),
@@ -278,6 +280,9 @@ async fn oidc_provider_client_credentials_with_basic_and_post() {
         ],
         &format!("{wrong}\n"),
     );
+    // Revocation authenticates with an assertion too; oidc-provider refuses it otherwise.
+    let revoked = wb.run(&["logout", "op-jwt", "--revoke"], "");
+    assert_eq!(revoked.code, 0, "{}", revoked.stderr);
     let refused = wb.run(&["token", "op-jwt-wrong"], "");
     assert_eq!(refused.code, 2);
     assert!(
