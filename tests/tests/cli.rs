@@ -283,6 +283,9 @@ async fn oidc_provider_client_credentials_with_basic_and_post() {
     // Revocation authenticates with an assertion too; oidc-provider refuses it otherwise.
     let revoked = wb.run(&["logout", "op-jwt", "--revoke"], "");
     assert_eq!(revoked.code, 0, "{}", revoked.stderr);
+    assert!(revoked.stdout.starts_with("Revoked the tokens of op-jwt"));
+    let again = wb.ok(&["logout", "op-jwt", "--revoke"], "");
+    assert_eq!(again.stdout, "op-jwt kept no tokens: nothing to revoke.\n");
     let refused = wb.run(&["token", "op-jwt-wrong"], "");
     assert_eq!(refused.code, 2);
     assert!(

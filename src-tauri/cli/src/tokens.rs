@@ -102,8 +102,10 @@ async fn browser_login(
 
 pub async fn logout(ctx: &Context, name: &str, revoke: bool) -> Result<i32, Failure> {
     if revoke {
-        ctx.ws.revoke_tokens(name).await?;
-        println!("Revoked the tokens of {name} at the provider and forgot them.");
+        match ctx.ws.revoke_tokens(name).await? {
+            0 => println!("{name} kept no tokens: nothing to revoke."),
+            _ => println!("Revoked the tokens of {name} at the provider and forgot them."),
+        }
     } else {
         ctx.ws.forget_tokens(name).await?;
         println!("Forgot the tokens of {name}.");

@@ -266,7 +266,8 @@ impl Session {
 
     /// Revoke the profile's tokens at the provider (RFC 7009; the refresh token first, which ends
     /// the grant), then forget them. Forgets them even when revocation fails, and says so.
-    pub async fn revoke_and_forget(&self, profile: &Profile) -> Result<(), SessionError> {
+    /// Returns how many tokens were revoked (0: none was kept).
+    pub async fn revoke_and_forget(&self, profile: &Profile) -> Result<usize, SessionError> {
         let slot = self.slot(profile);
         let mut slot = slot.lock().await;
         let _renewing = self.lock_and_reload(profile, &mut slot).await?;
@@ -276,7 +277,7 @@ impl Session {
                 let secret = self.vault.client_secret(&profile.keyring_id).await?;
                 let net = self.net_for(profile).await?;
                 self.read_refresh_token(profile, &mut slot).await?;
-                let mut result = Ok(());
+                let mut result = Ok(0);
                 let access = slot
                     .current
                     .as_ref()
@@ -289,10 +290,11 @@ impl Session {
                     (access, TokenKind::Access),
                 ] {
                     if let Some(token) = token {
-                        if let Err(e) =
-                            revoke::revoke(&net, profile, url, secret.as_ref(), &token, kind).await
+                        match revoke::revoke(&net, profile, url, secret.as_ref(), &token, kind)
+                            .await
                         {
-                            result = Err(grant_error(profile, e));
+                            Ok(()) => result = result.map(|n| n + 1),
+                            Err(e) => result = Err(grant_error(profile, e)),
                         }
                     }
                 }

@@ -127,7 +127,8 @@ impl Workspace {
     }
 
     /// Revoke the tokens at the provider (RFC 7009), then forget them (also when revoking fails).
-    pub async fn revoke_tokens(&self, name: &str) -> Result<(), WorkspaceError> {
+    /// Returns how many were revoked: 0 when none was kept.
+    pub async fn revoke_tokens(&self, name: &str) -> Result<usize, WorkspaceError> {
         let profile = self.profile(name)?;
         Ok(self.session.revoke_and_forget(&profile).await?)
     }
