@@ -298,13 +298,18 @@ mod tests {
         );
     }
 
-    #[test]
-    fn client_secret_jwt_adds_an_assertion_for_the_endpoint() {
-        let request = oauth2::http::Request::builder()
+    /// A token request to https://auth.example/token as the crate builds it: a form body.
+    fn form_request(body: &[u8]) -> HttpRequest {
+        oauth2::http::Request::builder()
             .uri("https://auth.example/token")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(b"grant_type=client_credentials&client_id=shop".to_vec())
-            .unwrap();
+            .body(body.to_vec())
+            .unwrap()
+    }
+
+    #[test]
+    fn client_secret_jwt_adds_an_assertion_for_the_endpoint() {
+        let request = form_request(b"grant_type=client_credentials&client_id=shop");
         let secret = ClientSecret::new("a-secret-of-at-least-thirty-two-bytes!");
         let sent = with_assertion(request, "shop", &secret).unwrap();
         let form: std::collections::HashMap<String, String> =
@@ -322,11 +327,7 @@ mod tests {
 
     #[test]
     fn json_dialect_reencodes_the_form() {
-        let request = oauth2::http::Request::builder()
-            .uri("https://auth.example/token")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(b"grant_type=client_credentials&scope=a+b&client_secret=x%2By".to_vec())
-            .unwrap();
+        let request = form_request(b"grant_type=client_credentials&scope=a+b&client_secret=x%2By");
         let json = form_to_json(request);
         assert_eq!(json.headers()[header::CONTENT_TYPE], "application/json");
         let body: Value = serde_json::from_slice(json.body()).unwrap();

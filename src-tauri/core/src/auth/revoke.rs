@@ -42,9 +42,8 @@ pub async fn revoke(
         fields.push(("client_assertion", assertion));
     }
     let mut request = net.token.post(url);
-    // Mutual TLS: the certificate authenticates, the body names the client only.
-    let auth = profile.client_auth;
-    let secret = secret.filter(|_| !auth.is_mutual_tls() && !auth.signs_with_secret());
+    // Mutual TLS or an assertion: the body names the client only.
+    let secret = secret.filter(|_| profile.client_auth.sends_secret());
     match (profile.client_auth, secret) {
         (ClientAuth::Basic, Some(secret)) => {
             let encode =

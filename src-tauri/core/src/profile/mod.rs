@@ -144,6 +144,11 @@ impl ClientAuth {
     pub fn signs_with_secret(self) -> bool {
         self == ClientAuth::ClientSecretJwt
     }
+
+    /// The secret itself goes on the wire (body or Basic): not with a certificate or assertion.
+    pub fn sends_secret(self) -> bool {
+        !self.is_mutual_tls() && !self.signs_with_secret()
+    }
 }
 
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

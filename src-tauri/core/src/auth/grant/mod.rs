@@ -93,8 +93,7 @@ fn client(profile: &Profile, secret: Option<&ClientSecret>) -> Result<Client, Gr
         // RFC 7523: `client_id` in the body, the assertion added by `dialect::send`.
         ClientAuth::ClientSecretJwt => AuthType::RequestBody,
     };
-    let auth = profile.client_auth;
-    let secret = secret.filter(|_| !auth.is_mutual_tls() && !auth.signs_with_secret());
+    let secret = secret.filter(|_| profile.client_auth.sends_secret());
     let client = oauth2::Client::new(ClientId::new(profile.client_id.clone()))
         .set_auth_type(auth_type)
         .set_token_uri(token_url);
