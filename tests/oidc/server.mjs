@@ -149,6 +149,9 @@ const configuration = {
       },
     },
     devInteractions: { enabled: true },
+    // RFC 7591 dynamic registration, open: how a test registers a client whose public key
+    // Waybill made (private_key_jwt), as a person would in a provider's console.
+    registration: { enabled: true },
   },
 
   // Refresh tokens: issued when the client may use the refresh_token grant and
@@ -285,6 +288,7 @@ server.listen(PORT, '127.0.0.1', async () => {
       token_endpoint: discovery.token_endpoint,
       introspection_endpoint: discovery.introspection_endpoint,
       revocation_endpoint: discovery.revocation_endpoint,
+      registration_endpoint: discovery.registration_endpoint,
     };
     for (const [k, v] of Object.entries(line)) {
       if (typeof v !== 'string' || !v) throw new Error(`discovery document lacks ${k}`);

@@ -11,6 +11,7 @@ pub struct OidcProvider {
     pub token_endpoint: String,
     pub introspection_endpoint: String,
     pub revocation_endpoint: String,
+    pub registration_endpoint: String,
     pub secret: String,
 }
 
@@ -52,6 +53,7 @@ impl OidcProvider {
             token_endpoint: field("token_endpoint"),
             introspection_endpoint: field("introspection_endpoint"),
             revocation_endpoint: field("revocation_endpoint"),
+            registration_endpoint: field("registration_endpoint"),
             secret: secret.to_string(),
             child,
         }
@@ -72,6 +74,27 @@ impl OidcProvider {
             .as_str()
             .expect("refresh_token")
             .to_string()
+    }
+
+    /// Register a `private_key_jwt` client-credentials client holding the public key `jwk`
+    /// (RFC 7591), as a person would in the provider's console. Returns its client id.
+    pub async fn register_key_client(&self, jwk: &serde_json::Value) -> String {
+        let response = reqwest::Client::new()
+            .post(&self.registration_endpoint)
+            .json(&serde_json::json!({
+                "grant_types": ["client_credentials"],
+                "response_types": [],
+                "redirect_uris": [],
+                "token_endpoint_auth_method": "private_key_jwt",
+                "jwks": {"keys": [jwk]},
+            }))
+            .send()
+            .await
+            .expect("registration request");
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.expect("registration JSON");
+        assert!(status.is_success(), "registration refused: {body}");
+        body["client_id"].as_str().expect("client_id").to_string()
     }
 
     /// Ask the provider whether it considers `token` active (RFC 7662), as client `client_id`.

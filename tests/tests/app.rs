@@ -288,6 +288,63 @@ async fn a_private_ca_given_in_the_form_is_trusted_and_the_proxy_a_request_took_
     window.close().await;
 }
 
+/// private_key_jwt in the window: a profile without a key says how to get one; "Make a key"
+/// shows the public JWK, which is registered at oidc-provider; the next token is signed for with
+/// it. The private key stays in the keyring.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_key_made_in_the_window_authenticates_the_client_at_oidc_provider() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let oidc = OidcProvider::start(&random_secret("oidc-secret"), 60);
+    let window = Window::open(&[]).await;
+
+    window.click("#new-profile").await;
+    window.fill("#f-name", "keyed").await;
+    window.fill("#f-client-id", "registered-later").await;
+    window.select("#f-client-auth", "private_key_jwt").await;
+    window.fill("#f-token-url", &oidc.token_endpoint).await;
+    window.fill("#f-scope", "api:read").await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+    window
+        .wait_for_text("#error .message", "no key is in the keyring")
+        .await;
+    window
+        .wait_for_text("#error .hint", "make a key there")
+        .await;
+
+    window.click("#edit-profile").await;
+    window.wait_for_text("#f-key-make", "Make a key").await;
+    window.click("#f-key-make").await;
+    let shown = window.wait_for_text("#f-public-key", "\"kty\"").await;
+    let jwk: serde_json::Value = serde_json::from_str(&shown).expect("the public JWK");
+    assert_eq!(jwk["crv"], "P-256");
+    assert!(
+        jwk.get("d").is_none(),
+        "only the public half is shown: {jwk}"
+    );
+    window.wait_for_text("#f-key-make", "Replace the key").await;
+    window.screenshot("11-client-key").await;
+    let client_id = oidc.register_key_client(&jwk).await;
+    window.fill("#f-client-id", &client_id).await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+    window
+        .find("[data-profile='keyed'][data-health='valid']")
+        .await;
+
+    let pem = secret_tool_lookup(&format!("{}/client_key", keyring_id(&window, "keyed")))
+        .expect("the key is in the keyring");
+    for line in pem
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+    {
+        let found = files_containing(&window, line);
+        assert!(found.is_empty(), "the private key leaked into {found:?}");
+    }
+    window.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_sign_in_in_chromium_turns_the_profile_valid() {
     require_keyring();

@@ -302,6 +302,150 @@ async fn oidc_provider_client_credentials_with_basic_and_post() {
     }
 }
 
+/// `private_key_jwt` against oidc-provider: a key Waybill makes (its public JWK registered at the
+/// provider, as a person would in its console) and a key file made by openssl; each signs the
+/// token request and the revocation. A key the provider does not know is refused in its words.
+/// No line of either private key, and no token, is in any file or output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_key_jwt_with_a_generated_key_and_with_a_key_file() {
+    require_keyring();
+    let oidc = OidcProvider::start(&random_secret("oidc-secret"), 60);
+    let wb = Waybill::new();
+    let add = |name: &str, client_id: &str, extra: &[&str]| {
+        let mut args = vec![
+            "profile",
+            "add",
+            name,
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            &oidc.token_endpoint,
+            "--revocation-url",
+            &oidc.revocation_endpoint,
+            "--client-id",
+            client_id,
+            "--client-auth",
+            "private_key_jwt",
+            "--scope",
+            "api:read",
+        ];
+        args.extend_from_slice(extra);
+        wb.ok(&args, "");
+    };
+
+    // A profile without a key yet says how to get one.
+    add("pk", "not-registered-yet", &[]);
+    let no_key = wb.run(&["token", "pk"], "");
+    assert_eq!(no_key.code, 2);
+    assert!(
+        no_key.stderr.contains("no key is in the keyring")
+            && no_key.stderr.contains("waybill key generate pk"),
+        "{}",
+        no_key.stderr
+    );
+    let made = wb.ok(&["key", "generate", "pk"], "");
+    let jwk: Value = serde_json::from_str(&made.stdout).expect("the public JWK on stdout");
+    assert_eq!(
+        (jwk["kty"].as_str(), jwk["crv"].as_str()),
+        (Some("EC"), Some("P-256"))
+    );
+    assert!(
+        jwk.get("d").is_none(),
+        "the private part stays in the keyring: {jwk}"
+    );
+    assert_eq!(wb.json(&["key", "show", "pk"]), jwk);
+    let again = wb.run(&["key", "generate", "pk"], "");
+    assert_eq!(again.code, 2, "an existing key is not replaced by accident");
+    assert!(again.stderr.contains("--replace"), "{}", again.stderr);
+    let client_id = oidc.register_key_client(&jwk).await;
+    wb.ok(&["profile", "edit", "pk", "--client-id", &client_id], "");
+    let token = token_json(&wb, "pk");
+    assert_eq!(token["source"], "fetched");
+    assert_eq!(token["scope"], "api:read");
+    let generated_pem = secret_tool_lookup(&format!("{}/client_key", wb.keyring_id("pk")))
+        .expect("the generated key is in the keyring");
+
+    // A key file made by openssl (RSA, PKCS#1), aud the issuer; it revokes with an assertion too.
+    let dir = tempfile::tempdir().unwrap();
+    let rsa = dir.path().join("client.pem");
+    let openssl = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&rsa)
+        .arg("2048")
+        .output()
+        .expect("openssl");
+    assert!(openssl.status.success());
+    let rsa_path = rsa.to_str().unwrap();
+    add(
+        "pkf",
+        "not-registered-yet",
+        &[
+            "--client-key-file",
+            rsa_path,
+            "--assertion-audience",
+            &oidc.issuer,
+        ],
+    );
+    let rsa_jwk = wb.json(&["key", "show", "pkf"]);
+    assert_eq!(rsa_jwk["kty"], "RSA");
+    let rsa_client = oidc.register_key_client(&rsa_jwk).await;
+    wb.ok(&["profile", "edit", "pkf", "--client-id", &rsa_client], "");
+    let rsa_token = token_json(&wb, "pkf");
+    let revoked = wb.run(&["logout", "pkf", "--revoke"], "");
+    assert_eq!(revoked.code, 0, "{}", revoked.stderr);
+    assert!(revoked.stdout.starts_with("Revoked the tokens of pkf"));
+
+    // The right client, the wrong key (an EC key in SEC1 form): the provider's words, one line.
+    let wrong = dir.path().join("wrong.pem");
+    let openssl = std::process::Command::new("openssl")
+        .args([
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+        ])
+        .arg(&wrong)
+        .output()
+        .expect("openssl");
+    assert!(openssl.status.success());
+    add(
+        "pkw",
+        &client_id,
+        &["--client-key-file", wrong.to_str().unwrap()],
+    );
+    let refused = wb.run(&["token", "pkw"], "");
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("invalid_client"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+
+    let key_lines = |pem: &str| -> Vec<String> {
+        pem.lines()
+            .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+            .map(str::to_string)
+            .collect()
+    };
+    let mut needles = key_lines(&generated_pem);
+    needles.extend(key_lines(&std::fs::read_to_string(&rsa).unwrap()));
+    needles.extend(key_lines(&std::fs::read_to_string(&wrong).unwrap()));
+    needles.push(token["access_token"].as_str().unwrap().to_string());
+    needles.push(rsa_token["access_token"].as_str().unwrap().to_string());
+    for needle in &needles {
+        let leaks = wb.find_leaks(needle);
+        assert!(
+            leaks.is_empty(),
+            "key or token material leaked into {leaks:?}"
+        );
+    }
+    // Nor does the key file's path stay anywhere.
+    assert!(wb.find_leaks(rsa_path).is_empty());
+}
+
 /// Real time, real provider: tokens that live 4 s are reused while valid and replaced by
 /// themselves once expired, without the user doing anything.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

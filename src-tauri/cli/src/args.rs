@@ -174,6 +174,10 @@ pub enum Command {
     Man,
     /// Print shell completions for bash, zsh, fish, elvish or powershell.
     Completions { shell: clap_complete::Shell },
+    /// The client's signing key for private_key_jwt: `key generate NAME` makes one in the keyring
+    /// and prints its public JWK (to register with the provider); `key show NAME` prints it again.
+    #[command(subcommand)]
+    Key(KeyCommand),
     /// Run the built-in demo OAuth provider and carrier API on 127.0.0.1.
     DemoServer {
         /// Port to listen on (0 picks a free one).
@@ -188,6 +192,20 @@ pub enum Command {
         #[arg(long)]
         mtls: bool,
     },
+}
+
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Make a new P-256 key in the keyring for the profile's client (private_key_jwt) and print
+    /// its public JWK on stdout. Its tokens are forgotten.
+    Generate {
+        name: String,
+        /// Replace the key it has (the provider then needs the new public key).
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Print the public JWK of the profile's client key.
+    Show { name: String },
 }
 
 #[derive(Subcommand)]
@@ -283,13 +301,22 @@ pub struct ProfileFields {
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
     /// How the client authenticates: form body, HTTP Basic, JSON body, a client certificate
-    /// (RFC 8705; only client_id is sent), or a JWT signed with the secret (RFC 7523,
-    /// client_secret_jwt; the secret is not sent).
+    /// (RFC 8705; only client_id is sent), or a short-lived JWT (RFC 7523) signed with the
+    /// secret (client_secret_jwt; the secret is not sent) or with the client's own key
+    /// (private_key_jwt: --client-key-file, or `waybill key generate`).
     #[arg(
         long,
-        value_name = "form|basic|json|tls_client_auth|self_signed_tls_client_auth|client_secret_jwt"
+        value_name = "form|basic|json|tls_client_auth|self_signed_tls_client_auth|client_secret_jwt|private_key_jwt"
     )]
     pub client_auth: Option<ClientAuth>,
+    /// private_key_jwt: the client's private key (PEM: EC P-256 or RSA; PKCS#8, SEC1 or PKCS#1).
+    /// It goes to the keyring; neither the path nor the key is kept anywhere else.
+    #[arg(long, value_name = "PATH")]
+    pub client_key_file: Option<std::path::PathBuf>,
+    /// Client assertions' audience (`aud`), e.g. the issuer; default: the endpoint each
+    /// assertion is sent to.
+    #[arg(long, value_name = "URL")]
+    pub assertion_audience: Option<String>,
     /// Space-separated scopes.
     #[arg(long)]
     pub scope: Option<String>,

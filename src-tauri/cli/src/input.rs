@@ -73,10 +73,10 @@ impl StdinLines {
         editing: bool,
     ) -> Result<Secrets, Failure> {
         let grant = new.grant()?;
-        // A client certificate (mutual TLS) authenticates without a secret.
-        let mutual_tls = new.client_auth.is_some_and(|auth| auth.is_mutual_tls());
+        // A client certificate (mutual TLS) or a key (private_key_jwt) authenticates without one.
+        let secretless = new.client_auth.is_some_and(|auth| !auth.uses_secret());
         let wants_secret = flags.client_secret_stdin
-            || !(editing || flags.no_client_secret || grant.is_browser() || mutual_tls);
+            || !(editing || flags.no_client_secret || grant.is_browser() || secretless);
         let client_secret = match wants_secret && !flags.no_client_secret {
             true => Some(ClientSecret::new(self.secret_from(
                 flags.client_secret_stdin,

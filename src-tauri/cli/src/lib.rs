@@ -134,6 +134,7 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
             "`waybill demo` opens the window and runs alone",
         )),
         Command::Profile(command) => profile::run(&mut ctx()?, command).await,
+        Command::Key(command) => profile::key(&ctx()?, command).await,
         Command::Token { name, json } => tokens::token(&mut ctx()?, &name, json).await,
         Command::Inspect {
             name,

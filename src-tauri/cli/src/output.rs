@@ -69,6 +69,8 @@ fn hint(remedy: &Remedy) -> String {
         Remedy::StartKeyring => "start a Secret Service (e.g. gnome-keyring, KeePassXC) and unlock it, or pass --session-only to keep secrets in memory for this one run".into(),
         Remedy::UnlockKeyring => "unlock the keyring (log in to the desktop session) and try again".into(),
         Remedy::SetClientSecret { profile } => format!("store it with `waybill profile set-secret {profile}`"),
+        Remedy::GiveClientKey { profile } => format!("make one with `waybill key generate {profile}` and register its public key with the provider, or give yours: `waybill profile edit {profile} --client-key-file KEY.pem`"),
+        Remedy::ReplaceClientKey { profile } => format!("`waybill key generate {profile} --replace` makes a new one anyway"),
         Remedy::SignIn { profile } => format!("sign in with `waybill login {profile}`"),
         Remedy::CompleteProfile => "pass --preset, or --grant, --token-url and --client-id".into(),
         Remedy::GiveBaseUrl => "pass --base-url https://your.application".into(),
@@ -159,4 +161,5 @@ worded_like_the_workspace!(
     waybill_core::store::variables::VariableError,
     waybill_core::profile::new::NewProfileError,
     waybill_core::profile::ProfileError,
+    waybill_core::auth::key::KeyError,
 );

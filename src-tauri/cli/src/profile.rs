@@ -9,7 +9,7 @@ use waybill_core::profile::preset;
 use waybill_core::workspace::Secrets;
 use waybill_core::{ClientSecret, Grant, NewProfile, Password, Profile};
 
-use super::args::{AddArgs, EditArgs, ProfileCommand, ProfileFields};
+use super::args::{AddArgs, EditArgs, KeyCommand, ProfileCommand, ProfileFields};
 use super::input::StdinLines;
 use super::output::{expiry_text, print_json, Failure};
 use super::Context;
@@ -169,6 +169,7 @@ impl ProfileFields {
         set(&mut new.issuer, &self.issuer);
         set(&mut new.revocation_url, &self.revocation_url);
         set(&mut new.jwks_url, &self.jwks_url);
+        set(&mut new.assertion_audience, &self.assertion_audience);
         new.environment = self.environment.or(new.environment);
         new.grant = grant.or(new.grant);
         new.client_auth = self.client_auth.or(new.client_auth);
@@ -195,6 +196,29 @@ impl ProfileFields {
             new.headers.push((name, value));
         }
         Ok(new)
+    }
+}
+
+/// `waybill key generate|show NAME`: the public JWK on stdout, what to do with it on stderr.
+pub async fn key(ctx: &Context, command: KeyCommand) -> Result<i32, Failure> {
+    let (name, jwk) = match command {
+        KeyCommand::Generate { name, replace } => {
+            let jwk = ctx.ws.generate_client_key(&name, replace).await?;
+            eprintln!("Made a new client key for {name} in the keyring. Register this public key with the provider for client {}:", ctx.ws.profile(&name)?.client_id);
+            (name, Some(jwk))
+        }
+        KeyCommand::Show { name } => {
+            let jwk = ctx.ws.client_public_key(&name).await?;
+            (name, jwk)
+        }
+    };
+    match jwk {
+        Some(jwk) => {
+            print_json(&jwk);
+            Ok(0)
+        }
+        None => Err(Failure::from(format!("profile {name} has no client key"))
+            .with_hint(format!("make one with `waybill key generate {name}`"))),
     }
 }
 
@@ -227,6 +251,9 @@ impl ProfileFields {
         }
         if let Some(path) = &self.tls_key_file {
             secrets.tls_key = Some(tls::key_only(&tls::read_pem(path)?)?);
+        }
+        if let Some(path) = &self.client_key_file {
+            secrets.client_key = Some(waybill_core::auth::key::read(&tls::read_pem(path)?)?);
         }
         Ok(())
     }

@@ -29,7 +29,9 @@ pub use http::net::Net;
 pub use http::request::{ApiRequest, ApiResponse, DraftBody, RequestDraft};
 pub use profile::new::NewProfile;
 pub use profile::{ClientAuth, Environment, Grant, Profile};
-pub use secret::{AccessToken, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey};
+pub use secret::{
+    AccessToken, ClientKey, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey,
+};
 pub use session::{Session, SessionError, Token};
 pub use store::profiles::{ProfileStore, Profiles};
 pub use store::vault::{Vault, VaultError};

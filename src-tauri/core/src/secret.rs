@@ -1,5 +1,5 @@
-//! Secret newtypes: client secrets, passwords, access and refresh tokens, client keys, proxy
-//! credentials.
+//! Secret newtypes: client secrets, passwords, access and refresh tokens, TLS and client keys,
+//! proxy credentials.
 //!
 //! Guarantee: none of them prints its value through `Debug` or `Display`, and none implements
 //! `Serialize`, so a secret cannot slip into a log, a panic message, a config file or JSON by
@@ -57,6 +57,10 @@ secret_type!(
 secret_type!(
     /// A client certificate's private key, as PEM.
     TlsKey
+);
+secret_type!(
+    /// The client's own private key (PKCS#8 PEM): signs `private_key_jwt` client assertions.
+    ClientKey
 );
 secret_type!(
     /// A proxy's `user:password`, percent-encoded as in a URL.

@@ -18,14 +18,16 @@ use std::sync::{Arc, Mutex};
 
 use serde::{Serialize, Serializer};
 
+use crate::auth::assertion::ClientCredentials;
 use crate::auth::grant::{self, GrantError};
 use crate::auth::jwt::{self, JwtView, SignatureCheck};
+use crate::auth::key::SigningKey;
 use crate::auth::revoke::{self, TokenKind};
 use crate::auth::token::{TokenMeta, TokenSet, TokenSource};
 use crate::clock::Clock;
 use crate::http::net::{Net, NetError, Networks, Transport};
 use crate::http::request::{self, ApiRequest, ApiResponse, RequestError};
-use crate::profile::{Grant, Profile};
+use crate::profile::{ClientAuth, Grant, Profile};
 use crate::secret::{AccessToken, Password, ProxyCredentials, RefreshToken, TlsKey};
 use crate::store::lock::FileLock;
 use crate::store::vault::{Vault, VaultError};
@@ -99,6 +101,10 @@ pub enum SessionError {
     MissingClientSecret(String),
     #[error("profile {0} has a client certificate but its key is not in the keyring")]
     MissingClientKey(String),
+    #[error("profile {0} signs its client assertions with a key, but no key is in the keyring")]
+    MissingSigningKey(String),
+    #[error("profile {profile}'s client key in the keyring cannot be used: {reason}")]
+    BadSigningKey { profile: String, reason: String },
     #[error(transparent)]
     Net(#[from] NetError),
     #[error("profile {profile} needs its user to sign in again: {reason}")]
@@ -185,6 +191,32 @@ impl Session {
 
     pub fn vault(&self) -> &Vault {
         &self.vault
+    }
+
+    /// What the profile's client authenticates with: its secret, and for `private_key_jwt` its
+    /// key (opened here, so a key that cannot sign is named before any request).
+    pub async fn client_credentials(
+        &self,
+        profile: &Profile,
+    ) -> Result<ClientCredentials, SessionError> {
+        let id = &profile.keyring_id;
+        let secret = self.vault.client_secret(id).await?;
+        let key = match profile.client_auth {
+            ClientAuth::PrivateKeyJwt => {
+                let key = self
+                    .vault
+                    .client_key(id)
+                    .await?
+                    .ok_or_else(|| SessionError::MissingSigningKey(profile.name.clone()))?;
+                let opened = SigningKey::open(&key).map_err(|e| SessionError::BadSigningKey {
+                    profile: profile.name.clone(),
+                    reason: e.to_string(),
+                })?;
+                Some(Arc::new(opened))
+            }
+            _ => None,
+        };
+        Ok(ClientCredentials { secret, key })
     }
 
     /// The transport of requests that belong to no profile yet.
@@ -274,7 +306,7 @@ impl Session {
         let outcome = match &profile.revocation_url {
             None => Err(SessionError::NoRevocationEndpoint(profile.name.clone())),
             Some(url) => {
-                let secret = self.vault.client_secret(&profile.keyring_id).await?;
+                let credentials = self.client_credentials(profile).await?;
                 let net = self.net_for(profile).await?;
                 self.read_refresh_token(profile, &mut slot).await?;
                 let mut result = Ok(0);
@@ -290,9 +322,7 @@ impl Session {
                     (access, TokenKind::Access),
                 ] {
                     if let Some(token) = token {
-                        match revoke::revoke(&net, profile, url, secret.as_ref(), &token, kind)
-                            .await
-                        {
+                        match revoke::revoke(&net, profile, url, &credentials, &token, kind).await {
                             Ok(()) => result = result.map(|n| n + 1),
                             Err(e) => result = Err(grant_error(profile, e)),
                         }
@@ -450,11 +480,11 @@ impl Session {
         let slot = self.slot(profile);
         let mut slot = slot.lock().await;
         let username = profile.username.as_deref().unwrap_or_default();
-        let secret = self.vault.client_secret(&profile.keyring_id).await?;
+        let credentials = self.client_credentials(profile).await?;
         let tokens = grant::password(
             &self.net_for(profile).await?,
             profile,
-            secret.as_ref(),
+            &credentials,
             username,
             password,
             self.clock.now(),
@@ -537,11 +567,11 @@ impl Session {
 
     async fn renew(&self, profile: &Profile, slot: &mut Slot) -> Result<Token, SessionError> {
         let now = self.clock.now();
-        let secret = self.vault.client_secret(&profile.keyring_id).await?;
+        let credentials = self.client_credentials(profile).await?;
         let net = self.net_for(profile).await?;
         self.read_refresh_token(profile, slot).await?;
         if let Some(refresh) = slot.refresh.clone() {
-            match grant::refresh(&net, profile, secret.as_ref(), &refresh, now).await {
+            match grant::refresh(&net, profile, &credentials, &refresh, now).await {
                 Ok(tokens) => {
                     return self
                         .keep(profile, slot, tokens, TokenSource::Refreshed)
@@ -568,11 +598,10 @@ impl Session {
         }
         let tokens = match profile.grant {
             Grant::ClientCredentials => {
-                // With mutual TLS the certificate authenticates: there is no secret.
-                if secret.is_none() && !profile.client_auth.is_mutual_tls() {
+                if !credentials.can_authenticate(profile.client_auth) {
                     return Err(SessionError::MissingClientSecret(profile.name.clone()));
                 }
-                grant::client_credentials(&net, profile, secret.as_ref(), now).await
+                grant::client_credentials(&net, profile, &credentials, now).await
             }
             Grant::Password => {
                 let password =
@@ -587,7 +616,7 @@ impl Session {
                         )
                         })?;
                 let username = profile.username.as_deref().unwrap_or_default();
-                grant::password(&net, profile, secret.as_ref(), username, &password, now).await
+                grant::password(&net, profile, &credentials, username, &password, now).await
             }
             Grant::RefreshToken | Grant::AuthorizationCode => {
                 return Err(needs_sign_in(

@@ -132,6 +132,8 @@ pub struct ProfileForm {
     pub token_url: Option<String>,
     pub client_id: Option<String>,
     pub client_auth: Option<ClientAuth>,
+    /// private_key_jwt: client assertions' `aud` (blank: each endpoint's URL).
+    pub assertion_audience: Option<String>,
     pub scope: Option<String>,
     pub params: Vec<(String, String)>,
     pub api_base: Option<String>,
@@ -160,6 +162,8 @@ pub struct ProfileForm {
     pub tls_passphrase: Option<String>,
     /// The client key's file: read straight into the keyring, the path kept nowhere.
     pub tls_key_file: Option<String>,
+    /// private_key_jwt: the client's signing key file, read straight into the keyring.
+    pub client_key_file: Option<String>,
     /// The profile's proxy URL (credentials in it go to the keyring).
     pub proxy: Option<String>,
     /// No proxy at all, whatever the environment says.
@@ -198,6 +202,9 @@ impl ProfileForm {
                 .transpose()
         };
         let (ca_file, key_file) = (read(&self.ca_file)?, read(&self.tls_key_file)?);
+        let client_key = read(&self.client_key_file)?
+            .map(|pem| waybill_core::auth::key::read(&pem))
+            .transpose()?;
         let passphrase = not_blank(&self.tls_passphrase);
         // PEM or PKCS#12; a file may hold the key too.
         let (cert_file, key_in_cert) = match not_blank(&self.tls_cert_file) {
@@ -216,6 +223,7 @@ impl ProfileForm {
             client_secret: not_blank(&self.client_secret).map(ClientSecret::new),
             password: not_blank(&self.password).map(Password::new),
             tls_key,
+            client_key,
             ..Secrets::default()
         };
         let mut new = NewProfile::from(self);
@@ -242,6 +250,7 @@ impl From<ProfileForm> for NewProfile {
             token_url: text(form.token_url),
             client_id: text(form.client_id),
             client_auth: form.client_auth,
+            assertion_audience: text(form.assertion_audience),
             scope: text(form.scope),
             params: pairs(form.params).collect(),
             api_base: text(form.api_base),
@@ -537,6 +546,8 @@ fn hint(remedy: &Remedy) -> String {
         Remedy::StartKeyring => "Start a Secret Service (gnome-keyring, KeePassXC) and unlock it, or start Waybill with --session-only to keep secrets in memory for this run.".into(),
         Remedy::UnlockKeyring => "Unlock the keyring, then try again.".into(),
         Remedy::SetClientSecret { .. } => "Type it in the profile's Client secret field (Edit): it goes to the OS keyring, never to a file.".into(),
+        Remedy::GiveClientKey { .. } => "Edit the profile: make a key there (and register its public key with the provider), or give your key file.".into(),
+        Remedy::ReplaceClientKey { .. } => "Press Replace the key to make a new one anyway.".into(),
         Remedy::SignIn { .. } => "Press Sign in.".into(),
         Remedy::CompleteProfile => "Pick a provider, or fill in the grant, token URL and client id.".into(),
         Remedy::GiveBaseUrl => "Fill in your application's URL.".into(),

@@ -17,6 +17,7 @@ import type { Entry } from "./bindings/Entry";
 import type { HistoryQuery } from "./bindings/HistoryQuery";
 import type { HistoryRow } from "./bindings/HistoryRow";
 import type { UserVariables } from "./bindings/UserVariables";
+import type { JsonValue } from "./bindings/serde_json/JsonValue";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -27,6 +28,8 @@ export const api = {
   saveProfile: (form: ProfileForm, initial: ProfileForm | null) => invoke<Profile>("save_profile", { form, initial }),
   duplicateProfile: (name: string, newName: string) => invoke<Profile>("duplicate_profile", { name, newName }),
   deleteProfile: (name: string) => invoke<void>("delete_profile", { name }),
+  generateClientKey: (name: string, replace: boolean) => invoke<JsonValue>("generate_client_key", { name, replace }),
+  clientPublicKey: (name: string) => invoke<JsonValue | null>("client_public_key", { name }),
   status: (name: string, verify: boolean) => invoke<StatusView>("profile_status", { name, verify }),
   getToken: (name: string, password: string | null) => invoke<StatusView>("get_token", { name, password }),
   startSignIn: (name: string) => invoke<SignInStarted>("start_sign_in", { name }),

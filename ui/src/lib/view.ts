@@ -131,6 +131,7 @@ export function blankForm(): ProfileForm {
     token_url: null,
     client_id: null,
     client_auth: "form",
+    assertion_audience: null,
     scope: null,
     params: [],
     api_base: null,
@@ -151,6 +152,7 @@ export function blankForm(): ProfileForm {
     tls_cert_file: null,
     tls_passphrase: null,
     tls_key_file: null,
+    client_key_file: null,
     proxy: null,
     no_proxy: false,
   };
@@ -184,6 +186,7 @@ export function formForProfile(profile: Profile): ProfileForm {
     token_url: profile.token_url ?? null,
     client_id: profile.client_id,
     client_auth: profile.client_auth,
+    assertion_audience: profile.assertion_audience ?? null,
     scope: profile.scope ?? null,
     params: pairs(profile.params),
     api_base: profile.api_base ?? null,

@@ -12,11 +12,10 @@ use oauth2::http::{header, HeaderValue, StatusCode};
 use oauth2::{HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
-use crate::auth::assertion;
+use crate::auth::assertion::{self, Assertions};
 use crate::http::net::{Net, NetError};
 use crate::http::provider_error::ProviderError;
 use crate::profile::ClientAuth;
-use crate::secret::ClientSecret;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EndpointError {
@@ -28,19 +27,17 @@ pub enum EndpointError {
     Assertion(String),
 }
 
-/// Send one token request the crate built, in the profile's dialect. `assertion` is the client id
-/// and secret that sign a `client_secret_jwt` assertion.
+/// Send one token request the crate built, in the profile's dialect, with a fresh client
+/// assertion when the profile signs them.
 pub async fn send(
     net: &Net,
     auth: ClientAuth,
-    assertion: Option<(&str, &ClientSecret)>,
+    assertions: Option<&Assertions>,
     request: HttpRequest,
 ) -> Result<HttpResponse, EndpointError> {
-    let request = match (auth, assertion) {
+    let request = match (auth, assertions) {
         (ClientAuth::Json, _) => form_to_json(request),
-        (ClientAuth::ClientSecretJwt, Some((client_id, secret))) => {
-            with_assertion(request, client_id, secret)?
-        }
+        (_, Some(assertions)) => with_assertion(request, assertions)?,
         _ => request,
     };
     let url = request.uri().to_string();
@@ -64,17 +61,12 @@ pub async fn send(
 /// The crate's form body plus a fresh assertion for this endpoint (RFC 7523 §2.2).
 fn with_assertion(
     request: HttpRequest,
-    client_id: &str,
-    secret: &ClientSecret,
+    assertions: &Assertions,
 ) -> Result<HttpRequest, EndpointError> {
     let (mut parts, body) = request.into_parts();
-    let assertion = assertion::client_secret_jwt(
-        client_id,
-        secret,
-        &parts.uri.to_string(),
-        chrono::Utc::now(),
-    )
-    .map_err(EndpointError::Assertion)?;
+    let assertion = assertions
+        .sign(&parts.uri.to_string(), chrono::Utc::now())
+        .map_err(EndpointError::Assertion)?;
     let body = url::form_urlencoded::Serializer::new(String::from_utf8_lossy(&body).into_owned())
         .append_pair("client_assertion_type", assertion::ASSERTION_TYPE)
         .append_pair("client_assertion", &assertion)
@@ -310,8 +302,15 @@ mod tests {
     #[test]
     fn client_secret_jwt_adds_an_assertion_for_the_endpoint() {
         let request = form_request(b"grant_type=client_credentials&client_id=shop");
-        let secret = ClientSecret::new("a-secret-of-at-least-thirty-two-bytes!");
-        let sent = with_assertion(request, "shop", &secret).unwrap();
+        let secret = crate::ClientSecret::new("a-secret-of-at-least-thirty-two-bytes!");
+        let profile = crate::profile::Profile {
+            client_id: "shop".into(),
+            client_auth: ClientAuth::ClientSecretJwt,
+            ..Default::default()
+        };
+        let credentials = assertion::ClientCredentials::secret(Some(secret.clone()));
+        let assertions = Assertions::for_profile(&profile, &credentials).unwrap();
+        let sent = with_assertion(request, &assertions).unwrap();
         let form: std::collections::HashMap<String, String> =
             url::form_urlencoded::parse(sent.body())
                 .into_owned()

@@ -7,6 +7,7 @@ pub mod dialect;
 pub mod discovery;
 pub mod grant;
 pub mod jwt;
+pub mod key;
 pub mod loopback;
 pub mod revoke;
 pub mod sign_in;

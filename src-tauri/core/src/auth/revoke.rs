@@ -3,12 +3,11 @@
 
 use reqwest::header::CONTENT_TYPE;
 
-use crate::auth::assertion;
+use crate::auth::assertion::{self, Assertions, ClientCredentials};
 use crate::auth::grant::GrantError;
 use crate::http::net::Net;
 use crate::http::provider_error::ProviderError;
 use crate::profile::{ClientAuth, Profile};
-use crate::secret::ClientSecret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenKind {
@@ -21,7 +20,7 @@ pub async fn revoke(
     net: &Net,
     profile: &Profile,
     url: &str,
-    secret: Option<&ClientSecret>,
+    credentials: &ClientCredentials,
     token: &str,
     kind: TokenKind,
 ) -> Result<(), GrantError> {
@@ -30,20 +29,17 @@ pub async fn revoke(
         TokenKind::Refresh => "refresh_token",
     };
     let mut fields = vec![("token", token), ("token_type_hint", hint)];
-    let assertion = match (profile.client_auth.signs_with_secret(), secret) {
-        (true, Some(secret)) => Some(
-            assertion::client_secret_jwt(&profile.client_id, secret, url, chrono::Utc::now())
-                .map_err(GrantError::BadResponse)?,
-        ),
-        _ => None,
-    };
+    let assertion = Assertions::for_profile(profile, credentials)
+        .map(|a| a.sign(url, chrono::Utc::now()))
+        .transpose()
+        .map_err(GrantError::BadResponse)?;
     if let Some(assertion) = &assertion {
         fields.push(("client_assertion_type", assertion::ASSERTION_TYPE));
         fields.push(("client_assertion", assertion));
     }
     let mut request = net.token.post(url);
     // Mutual TLS or an assertion: the body names the client only.
-    let secret = secret.filter(|_| profile.client_auth.sends_secret());
+    let secret = credentials.secret_on_wire(profile.client_auth);
     match (profile.client_auth, secret) {
         (ClientAuth::Basic, Some(secret)) => {
             let encode =

@@ -148,11 +148,11 @@ impl BrowserSignIn {
         }
         let tokens = match (self.verifier, redirect.get("code")) {
             (Some(verifier), Some(code)) => {
-                let secret = session.vault().client_secret(&profile.keyring_id).await?;
+                let credentials = session.client_credentials(profile).await?;
                 grant::exchange_code(
                     &session.net_for(profile).await?,
                     profile,
-                    secret.as_ref(),
+                    &credentials,
                     code.to_string(),
                     verifier,
                     &redirect_uri,

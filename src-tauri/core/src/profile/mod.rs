@@ -28,6 +28,10 @@ pub struct Profile {
     pub client_id: String,
     #[serde(default)]
     pub client_auth: ClientAuth,
+    /// Client assertions' `aud` (e.g. the issuer), for providers that want one value; `None`:
+    /// the endpoint each assertion is sent to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion_audience: Option<String>,
     /// Space-separated, as sent on the wire (`*` is a valid scope for MyParcel.com).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
@@ -129,6 +133,9 @@ pub enum ClientAuth {
     /// RFC 7523: a short-lived JWT signed with the client secret (HS256) in the form body; the
     /// secret itself never goes on the wire.
     ClientSecretJwt,
+    /// RFC 7523: a short-lived JWT signed with the client's own private key (ES256 or RS256),
+    /// whose public half the provider holds; no secret exists.
+    PrivateKeyJwt,
 }
 
 impl ClientAuth {
@@ -140,14 +147,22 @@ impl ClientAuth {
         )
     }
 
-    /// The secret signs an assertion instead of being sent.
-    pub fn signs_with_secret(self) -> bool {
-        self == ClientAuth::ClientSecretJwt
+    /// A signed JWT (client assertion) authenticates the client, not its secret.
+    pub fn signs_assertion(self) -> bool {
+        matches!(
+            self,
+            ClientAuth::ClientSecretJwt | ClientAuth::PrivateKeyJwt
+        )
+    }
+
+    /// The client has a secret: sent, or signing its assertions (not a certificate or a key).
+    pub fn uses_secret(self) -> bool {
+        !self.is_mutual_tls() && self != ClientAuth::PrivateKeyJwt
     }
 
     /// The secret itself goes on the wire (body or Basic): not with a certificate or assertion.
     pub fn sends_secret(self) -> bool {
-        !self.is_mutual_tls() && !self.signs_with_secret()
+        !self.is_mutual_tls() && !self.signs_assertion()
     }
 }
 
@@ -231,6 +246,7 @@ impl Profile {
             ("the scope", &self.scope),
             ("the username", &self.username),
             ("the preset", &self.preset),
+            ("the assertion audience", &self.assertion_audience),
         ] {
             if let Some(text) = text {
                 check_text(what, text)?;
@@ -347,13 +363,14 @@ text_enum!(Grant, "client_credentials, password, refresh_token, implicit, author
     "implicit" => Implicit,
     "authorization_code" => AuthorizationCode,
 });
-text_enum!(ClientAuth, "form, basic, json, tls_client_auth, self_signed_tls_client_auth, client_secret_jwt", {
+text_enum!(ClientAuth, "form, basic, json, tls_client_auth, self_signed_tls_client_auth, client_secret_jwt, private_key_jwt", {
     "form" => Form,
     "basic" => Basic,
     "json" => Json,
     "tls_client_auth" => TlsClientAuth,
     "self_signed_tls_client_auth" => SelfSignedTlsClientAuth,
     "client_secret_jwt" => ClientSecretJwt,
+    "private_key_jwt" => PrivateKeyJwt,
 });
 text_enum!(Environment, "sandbox, live", {
     "sandbox" => Sandbox,
@@ -374,13 +391,19 @@ mod tests {
 
     #[test]
     fn enums_read_and_print_their_cli_words() {
-        for word in ["form", "basic", "json", "client_secret_jwt"] {
+        for word in [
+            "form",
+            "basic",
+            "json",
+            "client_secret_jwt",
+            "private_key_jwt",
+        ] {
             assert_eq!(word.parse::<ClientAuth>().unwrap().to_string(), word);
         }
         let err = "Basic-raw".parse::<ClientAuth>().unwrap_err();
         assert_eq!(
             err.to_string(),
-            "\"Basic-raw\" is not one of: form, basic, json, tls_client_auth, self_signed_tls_client_auth, client_secret_jwt"
+            "\"Basic-raw\" is not one of: form, basic, json, tls_client_auth, self_signed_tls_client_auth, client_secret_jwt, private_key_jwt"
         );
     }
 }

@@ -27,6 +27,7 @@ pub struct NewProfile {
     pub token_url: Option<String>,
     pub client_id: Option<String>,
     pub client_auth: Option<ClientAuth>,
+    pub assertion_audience: Option<String>,
     pub scope: Option<String>,
     pub params: BTreeMap<String, String>,
     pub api_base: Option<String>,
@@ -104,6 +105,7 @@ impl NewProfile {
             token_url: profile.token_url.clone(),
             client_id: Some(profile.client_id.clone()),
             client_auth: Some(profile.client_auth),
+            assertion_audience: profile.assertion_audience.clone(),
             scope: profile.scope.clone(),
             params: profile.params.clone(),
             api_base: profile.api_base.clone(),
@@ -221,6 +223,7 @@ impl NewProfile {
                 .client_auth
                 .or(preset.as_ref().map(|p| p.client_auth))
                 .unwrap_or_default(),
+            assertion_audience: self.assertion_audience,
             scope: self
                 .scope
                 .or_else(|| preset.as_ref().and_then(|p| p.scope.clone())),

@@ -1,5 +1,5 @@
-//! The vault: client secrets, remembered passwords, tokens, client keys and proxy credentials,
-//! in the OS keyring.
+//! The vault: client secrets and keys, remembered passwords, tokens, TLS keys and proxy
+//! credentials, in the OS keyring.
 //!
 //! Each value is its own keyring entry (service `waybill`, user `<keyring_id>/<kind>`), so one
 //! token never crowds another out of the Windows Credential Manager's 2,560-byte entries. The only
@@ -12,7 +12,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::auth::token::{TokenMeta, TokenSet};
-use crate::secret::{AccessToken, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey};
+use crate::secret::{
+    AccessToken, ClientKey, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey,
+};
 
 pub const KEYRING_SERVICE: &str = "waybill";
 
@@ -41,6 +43,8 @@ pub enum SecretKind {
     TlsKey,
     /// The profile's proxy `user:password`.
     ProxyCredentials,
+    /// The client's signing key (`private_key_jwt`), PKCS#8 PEM.
+    ClientKey,
 }
 
 impl SecretKind {
@@ -53,6 +57,7 @@ impl SecretKind {
             SecretKind::TokenMeta => "token_meta",
             SecretKind::TlsKey => "tls_key",
             SecretKind::ProxyCredentials => "proxy_credentials",
+            SecretKind::ClientKey => "client_key",
         }
     }
 }
@@ -350,6 +355,18 @@ impl Vault {
             .await
     }
 
+    pub async fn client_key(&self, id: &str) -> Result<Option<ClientKey>, VaultError> {
+        Ok(self
+            .get(id, SecretKind::ClientKey)
+            .await?
+            .map(ClientKey::new))
+    }
+
+    pub async fn set_client_key(&self, id: &str, key: &ClientKey) -> Result<(), VaultError> {
+        self.set(id, SecretKind::ClientKey, key.expose().to_string())
+            .await
+    }
+
     pub async fn proxy_credentials(
         &self,
         id: &str,
@@ -411,6 +428,7 @@ impl Vault {
                 SecretKind::Password,
                 SecretKind::TlsKey,
                 SecretKind::ProxyCredentials,
+                SecretKind::ClientKey,
             ],
         )
         .await

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use crate::auth::browser::BrowserError;
 use crate::auth::discovery::DiscoveryError;
+use crate::auth::key::KeyError;
 use crate::auth::sign_in::SignInError;
 use crate::http::curl::CurlError;
 use crate::http::request::RequestError;
@@ -52,6 +53,15 @@ pub enum WorkspaceError {
     NoHistory(String),
     #[error("profile {0} needs a client secret")]
     NeedsClientSecret(String),
+    #[error(transparent)]
+    ClientKey(#[from] KeyError),
+    #[error("profile {0} has a client key already; a new one signs nothing the provider accepts until its public key is registered there")]
+    KeyExists(String),
+    #[error("profile {profile} authenticates with {auth}, not a key: switch its client authentication to private_key_jwt first")]
+    NoKeyAuth {
+        profile: String,
+        auth: crate::profile::ClientAuth,
+    },
     #[error("this sign-in attempt is over")]
     SignInOver,
     #[error("the sign-in was cancelled")]
@@ -79,6 +89,14 @@ pub enum Remedy {
     UnlockKeyring,
     /// Store the profile's client secret.
     SetClientSecret {
+        profile: String,
+    },
+    /// Make the profile a client key (and register its public half), or give one.
+    GiveClientKey {
+        profile: String,
+    },
+    /// Replace the client key on purpose.
+    ReplaceClientKey {
         profile: String,
     },
     /// The user signs in again (browser or password).
@@ -115,6 +133,12 @@ impl WorkspaceError {
             E::Vault(v) | E::Session(SessionError::Vault(v)) => vault_remedy(v),
             E::Session(SessionError::MissingClientSecret(profile))
             | E::NeedsClientSecret(profile) => Some(Remedy::SetClientSecret {
+                profile: profile.clone(),
+            }),
+            E::Session(SessionError::MissingSigningKey(profile)) => Some(Remedy::GiveClientKey {
+                profile: profile.clone(),
+            }),
+            E::KeyExists(profile) => Some(Remedy::ReplaceClientKey {
                 profile: profile.clone(),
             }),
             E::Session(SessionError::NeedsSignIn { profile, .. }) => Some(Remedy::SignIn {
@@ -175,10 +199,12 @@ impl WorkspaceError {
             E::Session(SessionError::MissingClientSecret(_)) | E::NeedsClientSecret(_) => {
                 "needs_client_secret"
             }
+            E::Session(SessionError::MissingSigningKey(_)) => "needs_client_key",
             E::Session(SessionError::Grant { .. }) => "provider_refused",
             E::Session(SessionError::Request(_)) | E::Request(_) => "request",
             E::Session(_) => "session",
             E::NewProfile(_) => "invalid_profile",
+            E::ClientKey(_) | E::KeyExists(_) | E::NoKeyAuth { .. } => "client_key",
             E::Discovery(_) => "discovery",
             E::SignIn(_) | E::SignInOver | E::SignInCancelled | E::Browser(_) => "sign_in",
             E::Variable(_) => "variable",

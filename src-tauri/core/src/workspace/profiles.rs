@@ -8,8 +8,8 @@ use super::{Workspace, WorkspaceError};
 use crate::http::tls::{ClientIdentity, PemError};
 use crate::profile::new::NewProfile;
 use crate::profile::ProfileError;
-use crate::profile::{validate_name, Grant, Profile};
-use crate::secret::{ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey};
+use crate::profile::{validate_name, ClientAuth, Grant, Profile};
+use crate::secret::{ClientKey, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey};
 use crate::session::SessionError;
 use crate::store::vault::SecretKind;
 use crate::store::StoreError;
@@ -28,6 +28,8 @@ pub struct Secrets {
     pub tls_key: Option<TlsKey>,
     /// The proxy was given anew: its credentials are the new URL's, or none.
     pub replace_proxy_credentials: bool,
+    /// The client's signing key (`private_key_jwt`), read with `auth::key::read`.
+    pub client_key: Option<ClientKey>,
 }
 
 impl Workspace {
@@ -50,9 +52,10 @@ impl Workspace {
             .discover(new, None, &secrets, proxy_credentials.clone())
             .await?
             .build()?;
+        // A key for `private_key_jwt` may come later (`waybill key generate`).
         if profile.grant == Grant::ClientCredentials
             && secrets.client_secret.is_none()
-            && !profile.client_auth.is_mutual_tls()
+            && profile.client_auth.uses_secret()
         {
             return Err(WorkspaceError::NeedsClientSecret(profile.name));
         }
@@ -121,6 +124,9 @@ impl Workspace {
         if profile.tls_client_cert.is_none() {
             vault.forget(id, SecretKind::TlsKey).await?;
         }
+        if profile.client_auth != ClientAuth::PrivateKeyJwt {
+            vault.forget(id, SecretKind::ClientKey).await?;
+        }
         // A new proxy comes with its own credentials, or none.
         match &proxy_credentials {
             Some(credentials) => vault.set_proxy_credentials(id, credentials).await?,
@@ -134,6 +140,7 @@ impl Workspace {
             self.session.adopt_refresh_token(&profile, refresh).await?;
         } else if token_shape(&old) != token_shape(&profile)
             || secrets.client_secret.is_some()
+            || secrets.client_key.is_some()
             || secrets.forget_client_secret
         {
             self.session.forget(&profile).await?;
@@ -165,6 +172,9 @@ impl Workspace {
         }
         if let Some(key) = vault.tls_key(from).await? {
             vault.set_tls_key(to, &key).await?;
+        }
+        if let Some(key) = vault.client_key(from).await? {
+            vault.set_client_key(to, &key).await?;
         }
         if let Some(credentials) = vault.proxy_credentials(from).await? {
             vault.set_proxy_credentials(to, &credentials).await?;
@@ -200,6 +210,45 @@ impl Workspace {
         Ok(self.session.forget(&profile).await?)
     }
 
+    /// Make the profile's client a new signing key (P-256) in the keyring and return its public
+    /// JWK, to register with the provider. An existing key is replaced only with `replace`: the
+    /// provider knows only the old one.
+    pub async fn generate_client_key(
+        &self,
+        name: &str,
+        replace: bool,
+    ) -> Result<serde_json::Value, WorkspaceError> {
+        let profile = self.profile(name)?;
+        if profile.client_auth != ClientAuth::PrivateKeyJwt {
+            return Err(WorkspaceError::NoKeyAuth {
+                profile: profile.name,
+                auth: profile.client_auth,
+            });
+        }
+        let vault = self.session.vault();
+        if !replace && vault.client_key(&profile.keyring_id).await?.is_some() {
+            return Err(WorkspaceError::KeyExists(profile.name));
+        }
+        let key = crate::auth::key::generate();
+        let jwk = public_jwk(&key)?;
+        vault.set_client_key(&profile.keyring_id, &key).await?;
+        // Tokens got with the old key stay valid at the provider; they are the old key's.
+        self.session.forget(&profile).await?;
+        Ok(jwk)
+    }
+
+    /// The public JWK of the profile's client key, if it has one.
+    pub async fn client_public_key(
+        &self,
+        name: &str,
+    ) -> Result<Option<serde_json::Value>, WorkspaceError> {
+        let profile = self.profile(name)?;
+        match self.session.vault().client_key(&profile.keyring_id).await? {
+            Some(key) => Ok(Some(public_jwk(&key)?)),
+            None => Ok(None),
+        }
+    }
+
     /// Put `secrets` in the vault for `profile` (a password only if the profile remembers it).
     /// With a memory vault (`--session-only`) this is how a run gets the secrets it needs.
     pub async fn put_secrets(
@@ -222,6 +271,15 @@ impl Workspace {
         }
         if let Some(key) = &secrets.tls_key {
             vault.set_tls_key(id, key).await?;
+        }
+        if let Some(key) = &secrets.client_key {
+            if profile.client_auth != ClientAuth::PrivateKeyJwt {
+                return Err(WorkspaceError::NoKeyAuth {
+                    profile: profile.name.clone(),
+                    auth: profile.client_auth,
+                });
+            }
+            vault.set_client_key(id, key).await?;
         }
         Ok(())
     }
@@ -282,6 +340,11 @@ fn check_client_key(
         (None, Some(_)) => Err(error(PemError::KeyWithoutCertificate)),
         _ => Ok(()),
     }
+}
+
+fn public_jwk(key: &ClientKey) -> Result<serde_json::Value, WorkspaceError> {
+    let opened = crate::auth::key::SigningKey::open(key)?;
+    Ok(serde_json::to_value(opened.public_jwk()).unwrap_or_default())
 }
 
 /// The fields that decide which tokens a profile gets (not its name, API base or headers).

@@ -67,3 +67,23 @@ pub async fn delete_profile(state: State<'_, AppState>, name: String) -> Reply<(
     state.ws.remove_profile(&name).await?;
     Ok(())
 }
+
+/// Make the profile's client a new signing key (private_key_jwt) and return its public JWK, to
+/// register with the provider. `replace`: over the key it has.
+#[tauri::command]
+pub async fn generate_client_key(
+    state: State<'_, AppState>,
+    name: String,
+    replace: bool,
+) -> Reply<serde_json::Value> {
+    Ok(state.ws.generate_client_key(&name, replace).await?)
+}
+
+/// The public JWK of the profile's client key, or `null`.
+#[tauri::command]
+pub async fn client_public_key(
+    state: State<'_, AppState>,
+    name: String,
+) -> Reply<Option<serde_json::Value>> {
+    Ok(state.ws.client_public_key(&name).await?)
+}

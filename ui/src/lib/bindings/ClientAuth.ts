@@ -3,4 +3,4 @@
 /**
  * How the client authenticates at the token endpoint: the provider's dialect.
  */
-export type ClientAuth = "form" | "basic" | "json" | "tls_client_auth" | "self_signed_tls_client_auth" | "client_secret_jwt";
+export type ClientAuth = "form" | "basic" | "json" | "tls_client_auth" | "self_signed_tls_client_auth" | "client_secret_jwt" | "private_key_jwt";

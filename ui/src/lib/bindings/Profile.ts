@@ -9,6 +9,11 @@ export type Profile = { name: string, keyring_id: string, grant: Grant,
  */
 token_url?: string | null, client_id: string, client_auth: ClientAuth, 
 /**
+ * Client assertions' `aud` (e.g. the issuer), for providers that want one value; `None`:
+ * the endpoint each assertion is sent to.
+ */
+assertion_audience?: string | null, 
+/**
  * Space-separated, as sent on the wire (`*` is a valid scope for MyParcel.com).
  */
 scope?: string | null, 

@@ -10,7 +10,11 @@ export type ProfileForm = {
 /**
  * Set when editing: the profile this form edits (its keyring entries are kept).
  */
-original_name: string | null, name: string, preset: string | null, environment: Environment | null, base_url: string | null, grant: Grant | null, token_url: string | null, client_id: string | null, client_auth: ClientAuth | null, scope: string | null, params: Array<[string, string]>, api_base: string | null, headers: Array<[string, string]>, username: string | null, remember_password: boolean, authorize_url: string | null, redirect_uri: string | null, authorize_params: Array<[string, string]>, issuer: string | null, revocation_url: string | null, jwks_url: string | null, 
+original_name: string | null, name: string, preset: string | null, environment: Environment | null, base_url: string | null, grant: Grant | null, token_url: string | null, client_id: string | null, client_auth: ClientAuth | null, 
+/**
+ * private_key_jwt: client assertions' `aud` (blank: each endpoint's URL).
+ */
+assertion_audience: string | null, scope: string | null, params: Array<[string, string]>, api_base: string | null, headers: Array<[string, string]>, username: string | null, remember_password: boolean, authorize_url: string | null, redirect_uri: string | null, authorize_params: Array<[string, string]>, issuer: string | null, revocation_url: string | null, jwks_url: string | null, 
 /**
  * Straight to the keyring. Blank when editing keeps the stored one.
  */
@@ -43,6 +47,10 @@ tls_passphrase: string | null,
  * The client key's file: read straight into the keyring, the path kept nowhere.
  */
 tls_key_file: string | null, 
+/**
+ * private_key_jwt: the client's signing key file, read straight into the keyring.
+ */
+client_key_file: string | null, 
 /**
  * The profile's proxy URL (credentials in it go to the keyring).
  */

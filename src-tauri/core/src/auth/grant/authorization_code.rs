@@ -5,15 +5,15 @@ use chrono::{DateTime, Utc};
 use oauth2::{AuthorizationCode, PkceCodeVerifier, RedirectUrl};
 
 use super::{client, finish, http, GrantError};
+use crate::auth::assertion::ClientCredentials;
 use crate::auth::token::TokenSet;
 use crate::http::net::Net;
 use crate::profile::Profile;
-use crate::secret::ClientSecret;
 
 pub async fn exchange_code(
     net: &Net,
     profile: &Profile,
-    secret: Option<&ClientSecret>,
+    credentials: &ClientCredentials,
     code: String,
     verifier: PkceCodeVerifier,
     redirect_uri: &str,
@@ -22,7 +22,7 @@ pub async fn exchange_code(
     let redirect = RedirectUrl::new(redirect_uri.to_string()).map_err(|_| {
         GrantError::BadResponse(format!("the redirect URI {redirect_uri:?} is not a URL"))
     })?;
-    let client = client(profile, secret)?.set_redirect_uri(redirect);
+    let client = client(profile, credentials)?.set_redirect_uri(redirect);
     let mut request = client
         .exchange_code(AuthorizationCode::new(code))
         .set_pkce_verifier(verifier);
@@ -30,7 +30,9 @@ pub async fn exchange_code(
         request = request.add_extra_param(name.clone(), value.clone());
     }
     finish(
-        request.request_async(&http(net, profile, secret)).await,
+        request
+            .request_async(&http(net, profile, credentials))
+            .await,
         now,
     )
 }

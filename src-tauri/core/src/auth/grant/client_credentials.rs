@@ -3,18 +3,18 @@
 use chrono::{DateTime, Utc};
 
 use super::{client, finish, http, scopes, GrantError};
+use crate::auth::assertion::ClientCredentials;
 use crate::auth::token::TokenSet;
 use crate::http::net::Net;
 use crate::profile::Profile;
-use crate::secret::ClientSecret;
 
 pub async fn client_credentials(
     net: &Net,
     profile: &Profile,
-    secret: Option<&ClientSecret>,
+    credentials: &ClientCredentials,
     now: DateTime<Utc>,
 ) -> Result<TokenSet, GrantError> {
-    let client = client(profile, secret)?;
+    let client = client(profile, credentials)?;
     let mut request = client
         .exchange_client_credentials()
         .add_scopes(scopes(profile));
@@ -22,7 +22,9 @@ pub async fn client_credentials(
         request = request.add_extra_param(name.clone(), value.clone());
     }
     finish(
-        request.request_async(&http(net, profile, secret)).await,
+        request
+            .request_async(&http(net, profile, credentials))
+            .await,
         now,
     )
 }

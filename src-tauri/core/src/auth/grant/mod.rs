@@ -16,11 +16,12 @@ use oauth2::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::auth::assertion::{Assertions, ClientCredentials};
 use crate::auth::dialect::{self, EndpointError};
 use crate::auth::token::{ExtraFields, TokenResponse, TokenSet};
 use crate::http::net::Net;
 use crate::profile::{ClientAuth, Profile};
-use crate::secret::{self, ClientSecret};
+use crate::secret;
 
 mod authorization_code;
 mod client_credentials;
@@ -81,7 +82,7 @@ type Client = oauth2::Client<
 >;
 type RequestResult = Result<Response, RequestTokenError<EndpointError, BasicErrorResponse>>;
 
-fn client(profile: &Profile, secret: Option<&ClientSecret>) -> Result<Client, GrantError> {
+fn client(profile: &Profile, credentials: &ClientCredentials) -> Result<Client, GrantError> {
     let url = profile.token_url.clone().unwrap_or_default();
     let token_url = TokenUrl::new(url.clone()).map_err(|_| GrantError::BadTokenUrl(url))?;
     let auth_type = match profile.client_auth {
@@ -91,9 +92,9 @@ fn client(profile: &Profile, secret: Option<&ClientSecret>) -> Result<Client, Gr
         // RFC 8705: the certificate authenticates; the body carries `client_id` alone.
         ClientAuth::TlsClientAuth | ClientAuth::SelfSignedTlsClientAuth => AuthType::RequestBody,
         // RFC 7523: `client_id` in the body, the assertion added by `dialect::send`.
-        ClientAuth::ClientSecretJwt => AuthType::RequestBody,
+        ClientAuth::ClientSecretJwt | ClientAuth::PrivateKeyJwt => AuthType::RequestBody,
     };
-    let secret = secret.filter(|_| profile.client_auth.sends_secret());
+    let secret = credentials.secret_on_wire(profile.client_auth);
     let client = oauth2::Client::new(ClientId::new(profile.client_id.clone()))
         .set_auth_type(auth_type)
         .set_token_uri(token_url);
@@ -111,9 +112,8 @@ fn client(profile: &Profile, secret: Option<&ClientSecret>) -> Result<Client, Gr
 struct Endpoint {
     net: Net,
     auth: ClientAuth,
-    client_id: String,
-    /// For `client_secret_jwt` only: the key the assertion is signed with.
-    signing_secret: Option<ClientSecret>,
+    /// For `client_secret_jwt` and `private_key_jwt`: signs an assertion for each request.
+    assertions: Option<Assertions>,
 }
 
 type EndpointFuture<'c> =
@@ -124,22 +124,20 @@ impl<'c> AsyncHttpClient<'c> for Endpoint {
     type Future = EndpointFuture<'c>;
 
     fn call(&'c self, request: HttpRequest) -> Self::Future {
-        let assertion = self
-            .signing_secret
-            .as_ref()
-            .map(|secret| (self.client_id.as_str(), secret));
-        Box::pin(dialect::send(&self.net, self.auth, assertion, request))
+        Box::pin(dialect::send(
+            &self.net,
+            self.auth,
+            self.assertions.as_ref(),
+            request,
+        ))
     }
 }
 
-fn http(net: &Net, profile: &Profile, secret: Option<&ClientSecret>) -> Endpoint {
+fn http(net: &Net, profile: &Profile, credentials: &ClientCredentials) -> Endpoint {
     Endpoint {
         net: net.clone(),
         auth: profile.client_auth,
-        client_id: profile.client_id.clone(),
-        signing_secret: secret
-            .filter(|_| profile.client_auth.signs_with_secret())
-            .cloned(),
+        assertions: Assertions::for_profile(profile, credentials),
     }
 }
 

@@ -4,20 +4,21 @@ use chrono::{DateTime, Utc};
 use oauth2::{ResourceOwnerPassword, ResourceOwnerUsername};
 
 use super::{client, finish, http, scopes, GrantError};
+use crate::auth::assertion::ClientCredentials;
 use crate::auth::token::TokenSet;
 use crate::http::net::Net;
 use crate::profile::Profile;
-use crate::secret::{ClientSecret, Password};
+use crate::secret::Password;
 
 pub async fn password(
     net: &Net,
     profile: &Profile,
-    secret: Option<&ClientSecret>,
+    credentials: &ClientCredentials,
     username: &str,
     password: &Password,
     now: DateTime<Utc>,
 ) -> Result<TokenSet, GrantError> {
-    let client = client(profile, secret)?;
+    let client = client(profile, credentials)?;
     let username = ResourceOwnerUsername::new(username.to_string());
     let password = ResourceOwnerPassword::new(password.expose().to_string());
     let mut request = client
@@ -27,7 +28,9 @@ pub async fn password(
         request = request.add_extra_param(name.clone(), value.clone());
     }
     finish(
-        request.request_async(&http(net, profile, secret)).await,
+        request
+            .request_async(&http(net, profile, credentials))
+            .await,
         now,
     )
 }

@@ -4,26 +4,29 @@
 use chrono::{DateTime, Utc};
 
 use super::{client, finish, http, GrantError};
+use crate::auth::assertion::ClientCredentials;
 use crate::auth::token::TokenSet;
 use crate::http::net::Net;
 use crate::profile::Profile;
-use crate::secret::{ClientSecret, RefreshToken};
+use crate::secret::RefreshToken;
 
 pub async fn refresh(
     net: &Net,
     profile: &Profile,
-    secret: Option<&ClientSecret>,
+    credentials: &ClientCredentials,
     refresh_token: &RefreshToken,
     now: DateTime<Utc>,
 ) -> Result<TokenSet, GrantError> {
-    let client = client(profile, secret)?;
+    let client = client(profile, credentials)?;
     let token = oauth2::RefreshToken::new(refresh_token.expose().to_string());
     let mut request = client.exchange_refresh_token(&token);
     for (name, value) in &profile.params {
         request = request.add_extra_param(name.clone(), value.clone());
     }
     let mut tokens = finish(
-        request.request_async(&http(net, profile, secret)).await,
+        request
+            .request_async(&http(net, profile, credentials))
+            .await,
         now,
     )?;
     if tokens.refresh_token.is_none() {
