@@ -556,6 +556,77 @@ async fn oidc_provider_refresh_token_is_used_and_rotated() {
     }
 }
 
+/// A refresh token the provider no longer accepts (here: spent by another client copy, so
+/// oidc-provider's reuse detection refuses it with `invalid_grant`): `token` and `call` exit 2
+/// saying so, with what to do; the stale refresh token is forgotten, not sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_token_the_provider_refuses_is_forgotten_and_the_user_told_to_sign_in_again() {
+    require_keyring();
+    let secret = random_secret("oidc-secret");
+    let oidc = OidcProvider::start(&secret, 60);
+    let minted = oidc.mint_refresh_token().await;
+    let wb = Waybill::new();
+    for name in ["first", "second"] {
+        wb.ok(
+            &[
+                "profile",
+                "add",
+                name,
+                "--token-url",
+                &oidc.token_endpoint,
+                "--client-id",
+                "rt-client",
+                "--api-base",
+                &oidc.issuer,
+                "--client-secret-stdin",
+                "--refresh-token-stdin",
+            ],
+            &format!("{secret}\n{minted}\n"),
+        );
+    }
+    // The first use rotates the refresh token: the copy the second profile holds is spent.
+    assert_eq!(token_json(&wb, "first")["source"], "refreshed");
+    let refused = wb.run(&["token", "second"], "");
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused
+            .stderr
+            .contains("profile second needs its user to sign in again: the provider no longer accepts its sign-in (invalid_grant"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("waybill profile edit second --refresh-token-stdin"),
+        "{}",
+        refused.stderr
+    );
+    let id = wb.keyring_id("second");
+    assert_eq!(
+        secret_tool_lookup(&format!("{id}/refresh_token")),
+        None,
+        "the refused refresh token is forgotten"
+    );
+    // Nothing stale is sent again: `call` says there is nothing to renew with.
+    let call = wb.run(&["call", "second", "GET", "/me"], "");
+    assert_eq!(call.code, 2);
+    assert!(
+        call.stderr
+            .contains("there is no valid token and no refresh token"),
+        "{}",
+        call.stderr
+    );
+    // `login` on a profile that has no sign-in of its own says what to do instead.
+    let login = wb.run(&["login", "second"], "");
+    assert_eq!(login.code, 2);
+    assert!(
+        login.stderr.contains("--refresh-token-stdin"),
+        "{}",
+        login.stderr
+    );
+}
+
 #[test]
 fn a_corrupt_profiles_file_is_kept_aside_and_reported() {
     let wb = Waybill::new();

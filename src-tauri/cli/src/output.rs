@@ -71,6 +71,7 @@ fn hint(remedy: &Remedy) -> String {
         Remedy::SetClientSecret { profile } => format!("store it with `waybill profile set-secret {profile}`"),
         Remedy::GiveClientKey { profile } => format!("make one with `waybill key generate {profile}` and register its public key with the provider, or give yours: `waybill profile edit {profile} --client-key-file KEY.pem`"),
         Remedy::ReplaceClientKey { profile } => format!("`waybill key generate {profile} --replace` makes a new one anyway"),
+        Remedy::NewRefreshToken { profile } => format!("give it a new refresh token: `waybill profile edit {profile} --refresh-token-stdin`"),
         Remedy::SignIn { profile } => format!("sign in with `waybill login {profile}`"),
         Remedy::CompleteProfile => "pass --preset, or --grant, --token-url and --client-id".into(),
         Remedy::GiveBaseUrl => "pass --base-url https://your.application".into(),

@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use waybill_core::auth::jwt::SignatureCheck;
 use waybill_core::session::TokenStatus;
-use waybill_core::{Password, Token, WorkspaceError};
+use waybill_core::{Grant, Password, Token, WorkspaceError};
 
 use super::output::{expiry_text, print_json, Failure};
 use super::Context;
@@ -57,9 +57,22 @@ pub async fn login(
     no_browser: bool,
     timeout: Duration,
 ) -> Result<i32, Failure> {
-    let token = match ctx.ws.profile(name)?.grant.is_browser() {
-        true => browser_login(ctx, name, no_browser, timeout).await?,
-        false => {
+    let grant = ctx.ws.profile(name)?.grant;
+    let token = match grant {
+        grant if grant.is_browser() => browser_login(ctx, name, no_browser, timeout).await?,
+        Grant::ClientCredentials => {
+            return Err(Failure::from(format!(
+                "profile {name} gets its tokens with its client's credentials: no user signs in"
+            ))
+            .with_hint(format!("`waybill token {name}` gets a token")))
+        }
+        Grant::RefreshToken => return Err(Failure::from(format!(
+            "profile {name} starts from a refresh token it was given: it has no sign-in of its own"
+        ))
+        .with_hint(format!(
+            "give it a new refresh token: `waybill profile edit {name} --refresh-token-stdin`"
+        ))),
+        _ => {
             let from_stdin = password_stdin || ctx.session_only;
             let typed = ctx
                 .stdin

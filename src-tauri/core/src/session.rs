@@ -108,7 +108,12 @@ pub enum SessionError {
     #[error(transparent)]
     Net(#[from] NetError),
     #[error("profile {profile} needs its user to sign in again: {reason}")]
-    NeedsSignIn { profile: String, reason: String },
+    NeedsSignIn {
+        profile: String,
+        /// How it signs in again: the browser or a password, or a new refresh token.
+        grant: Grant,
+        reason: String,
+    },
     #[error(transparent)]
     Request(#[from] RequestError),
     #[error(transparent)]
@@ -589,7 +594,10 @@ impl Session {
                     ) {
                         return Err(needs_sign_in(
                             profile,
-                            format!("the refresh token was refused ({e})"),
+                            format!(
+                                "the provider no longer accepts its sign-in ({})",
+                                e.provider_said()
+                            ),
                         ));
                     }
                 }
@@ -673,6 +681,7 @@ fn grant_error(profile: &Profile, source: GrantError) -> SessionError {
 fn needs_sign_in(profile: &Profile, reason: String) -> SessionError {
     SessionError::NeedsSignIn {
         profile: profile.name.clone(),
+        grant: profile.grant,
         reason,
     }
 }

@@ -549,6 +549,7 @@ fn hint(remedy: &Remedy) -> String {
         Remedy::GiveClientKey { .. } => "Edit the profile: make a key there (and register its public key with the provider), or give your key file.".into(),
         Remedy::ReplaceClientKey { .. } => "Press Replace the key to make a new one anyway.".into(),
         Remedy::SignIn { .. } => "Press Sign in.".into(),
+        Remedy::NewRefreshToken { profile } => format!("Give it a new refresh token: waybill profile edit {profile} --refresh-token-stdin"),
         Remedy::CompleteProfile => "Pick a provider, or fill in the grant, token URL and client id.".into(),
         Remedy::GiveBaseUrl => "Fill in your application's URL.".into(),
         Remedy::PickAnotherName => "Pick another name.".into(),

@@ -61,7 +61,12 @@ describe("a profile's health, live against the clock", () => {
     expect(healthOf(undefined, undefined, 0).health).toBe("signed_out");
     expect(healthOf(status({ state: "signed_out", expires_at: null }), undefined, 0).label).toBe("signed out");
     expect(healthOf(status({ expires_at: null }), undefined, 0).label).toBe("valid (no expiry given)");
-    expect(healthOf(status({}), "invalid_client", 0).health).toBe("error");
+    expect(healthOf(status({}), { code: "provider_refused", message: "invalid_client" }, 0).health).toBe("error");
+    // A refused refresh: the tokens are gone and the user signs in again.
+    expect(healthOf(status({ state: "signed_out", expires_at: null }), { code: "needs_sign_in", message: "..." }, 0)).toEqual({
+      health: "signed_out",
+      label: "signed out: sign in again",
+    });
   });
 });
 

@@ -26,8 +26,16 @@ export function renewalMarginSeconds(obtainedAt: string | null, expiresAt: strin
   return Math.min(60, Math.max(0, life / 10));
 }
 
+/** The last failure of a profile's token, as the sidebar keeps it. */
+export interface ProfileFailure {
+  code: string;
+  message: string;
+}
+
 /** A profile's state now: the last status, recomputed against the clock so the countdown is live. */
-export function healthOf(status: StatusView | undefined, error: string | undefined, now: number): HealthView {
+export function healthOf(status: StatusView | undefined, error: ProfileFailure | undefined, now: number): HealthView {
+  // The provider no longer accepts its sign-in (or there is none to renew): not a fault to fix.
+  if (error?.code === "needs_sign_in") return { health: "signed_out", label: "signed out: sign in again" };
   if (error) return { health: "error", label: "error" };
   if (!status || status.state === "signed_out") return { health: "signed_out", label: "signed out" };
   if (!status.expires_at) {
@@ -243,12 +251,16 @@ export function copyName(name: string, taken: string[]): string {
   return candidate;
 }
 
-export function errorText(e: unknown): { message: string; hint: string | null } {
+export function errorText(e: unknown): { message: string; hint: string | null; code: string } {
   if (e && typeof e === "object" && "message" in e) {
-    const err = e as { message: unknown; hint?: unknown };
-    return { message: String(err.message), hint: typeof err.hint === "string" ? err.hint : null };
+    const err = e as { message: unknown; hint?: unknown; code?: unknown };
+    return {
+      message: String(err.message),
+      hint: typeof err.hint === "string" ? err.hint : null,
+      code: typeof err.code === "string" ? err.code : "unknown",
+    };
   }
-  return { message: String(e), hint: null };
+  return { message: String(e), hint: null, code: "unknown" };
 }
 
 /** A variables table as editable rows, and back (rows with a blank name are dropped). */

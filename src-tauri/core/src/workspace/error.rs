@@ -103,6 +103,10 @@ pub enum Remedy {
     SignIn {
         profile: String,
     },
+    /// A `refresh_token` profile has no sign-in of its own: it needs a new refresh token.
+    NewRefreshToken {
+        profile: String,
+    },
     /// Give what the profile lacks: a preset, or a grant, token URL and client id.
     CompleteProfile,
     /// A self-hosted preset needs the application's URL.
@@ -139,6 +143,13 @@ impl WorkspaceError {
                 profile: profile.clone(),
             }),
             E::KeyExists(profile) => Some(Remedy::ReplaceClientKey {
+                profile: profile.clone(),
+            }),
+            E::Session(SessionError::NeedsSignIn {
+                profile,
+                grant: crate::profile::Grant::RefreshToken,
+                ..
+            }) => Some(Remedy::NewRefreshToken {
                 profile: profile.clone(),
             }),
             E::Session(SessionError::NeedsSignIn { profile, .. }) => Some(Remedy::SignIn {

@@ -191,6 +191,18 @@ fn canonical_token_type(token_type: &str) -> String {
 }
 
 impl GrantError {
+    /// What the provider said (`invalid_grant: Refresh token is invalid`), or the failure.
+    pub fn provider_said(&self) -> String {
+        match self {
+            GrantError::Provider {
+                error,
+                description: Some(d),
+            } => format!("{error}: {d}"),
+            GrantError::Provider { error, .. } => error.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// The provider rejected the refresh token (expired, revoked, already used): fall back to the grant.
     pub fn is_invalid_grant(&self) -> bool {
         matches!(self, GrantError::Provider { error, .. } if error == "invalid_grant")
