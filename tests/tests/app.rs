@@ -205,11 +205,23 @@ async fn a_wrong_secret_shows_the_providers_error_and_a_corrected_one_works() {
     // Edit: the right secret replaces the wrong one in the keyring; the token comes.
     window.click("#edit-profile").await;
     window.fill("#f-client-secret", &secret).await;
+    window.click("#f-more summary").await;
+    window
+        .fill("#f-introspection-url", &oidc.introspection_endpoint)
+        .await;
     window.click("#save-profile").await;
     window.click("#get-token").await;
     window
         .find("[data-profile='oidc-cc'][data-health='valid']")
         .await;
+    // The inspector asks the provider about the token (RFC 7662, as the client).
+    window.click("#check-at-provider").await;
+    window
+        .wait_for_text("#introspection-active", "active")
+        .await;
+    let answer = window.wait_for_text("#introspection", "cc-basic").await;
+    assert!(answer.contains("\"active\": true"), "{answer}");
+    window.screenshot("12-checked-at-provider").await;
     assert_eq!(
         secret_tool_lookup(&format!("{}/client_secret", keyring_id(&window, "oidc-cc"))),
         Some(secret.clone())

@@ -330,6 +330,10 @@ async fn oidc_provider_authorization_code_with_pkce_and_refresh() {
         call_json(&wb, "op", &format!("{}/me", oidc.issuer))["body"]["sub"],
         "grace"
     );
+    // The inspector asks the provider: introspection (the issuer's, discovered) and userinfo.
+    let checked = wb.json(&["inspect", "op", "--introspect", "--json"]);
+    assert_eq!(checked["introspection"]["active"], true, "{checked}");
+    assert_eq!(checked["userinfo"]["sub"], "grace", "{checked}");
     let id = wb.keyring_id("op");
     let refresh = secret_tool_lookup(&format!("{id}/refresh_token"))
         .expect("offline_access gives a refresh token");

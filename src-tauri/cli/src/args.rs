@@ -74,6 +74,11 @@ pub enum Command {
         /// Do not fetch the provider's JWKS to check a JWT's signature.
         #[arg(long)]
         no_verify: bool,
+        /// Also ask the provider about the token: introspection (RFC 7662, as the profile's
+        /// client; JSON `introspection`: active, scope, client_id, sub, exp, ...) and, for OpenID
+        /// profiles, userinfo (JSON `userinfo`). The token itself is never printed.
+        #[arg(long)]
+        introspect: bool,
     },
     /// Call the profile's API with `Authorization: Bearer`; prints the response body.
     ///
@@ -280,7 +285,8 @@ pub struct ProfileFields {
     /// Browser grants: the provider's authorize URL.
     #[arg(long, value_name = "URL")]
     pub authorize_url: Option<String>,
-    /// An OpenID issuer: authorize, token, revocation and JWKS URLs are discovered from it.
+    /// An OpenID issuer: authorize, token, revocation, introspection, userinfo and JWKS URLs are
+    /// discovered from it.
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
     /// Browser grants: the loopback redirect URI (default http://127.0.0.1:<free port>/callback);
@@ -296,6 +302,12 @@ pub struct ProfileFields {
     /// The provider's JSON Web Key Set, to check JWT signatures (`waybill inspect`).
     #[arg(long, value_name = "URL")]
     pub jwks_url: Option<String>,
+    /// RFC 7662 introspection endpoint, for `waybill inspect --introspect`.
+    #[arg(long, value_name = "URL")]
+    pub introspection_url: Option<String>,
+    /// OpenID Connect userinfo endpoint, for `waybill inspect --introspect`.
+    #[arg(long, value_name = "URL")]
+    pub userinfo_url: Option<String>,
     #[arg(long, value_name = "URL")]
     pub token_url: Option<String>,
     #[arg(long, value_name = "ID")]

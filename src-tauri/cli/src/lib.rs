@@ -140,7 +140,8 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
             name,
             json,
             no_verify,
-        } => tokens::inspect(&ctx()?, &name, json, !no_verify).await,
+            introspect,
+        } => tokens::inspect(&ctx()?, &name, json, !no_verify, introspect).await,
         Command::Login {
             name,
             password_stdin,

@@ -169,6 +169,8 @@ impl ProfileFields {
         set(&mut new.issuer, &self.issuer);
         set(&mut new.revocation_url, &self.revocation_url);
         set(&mut new.jwks_url, &self.jwks_url);
+        set(&mut new.introspection_url, &self.introspection_url);
+        set(&mut new.userinfo_url, &self.userinfo_url);
         set(&mut new.assertion_audience, &self.assertion_audience);
         new.environment = self.environment.or(new.environment);
         new.grant = grant.or(new.grant);
@@ -335,8 +337,11 @@ fn profile_text(p: &Profile) -> String {
     );
     line("issuer:", p.issuer.clone());
     line("revocation:", p.revocation_url.clone());
+    line("introspection:", p.introspection_url.clone());
+    line("userinfo:", p.userinfo_url.clone());
     line("client id:", Some(p.client_id.clone()));
     line("client auth:", Some(p.client_auth.to_string()));
+    line("assertion aud:", p.assertion_audience.clone());
     line("scope:", p.scope.clone());
     line("API base:", p.api_base.clone());
     line("username:", p.username.clone());

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use waybill_core::auth::jwt::SignatureCheck;
-use waybill_core::session::TokenStatus;
+use waybill_core::session::{ProviderCheck, TokenStatus};
 use waybill_core::{Grant, Password, Token, WorkspaceError};
 
 use super::output::{expiry_text, print_json, Failure};
@@ -32,8 +32,18 @@ fn token_json(token: &Token) -> Value {
     })
 }
 
-pub async fn inspect(ctx: &Context, name: &str, json: bool, verify: bool) -> Result<i32, Failure> {
+pub async fn inspect(
+    ctx: &Context,
+    name: &str,
+    json: bool,
+    verify: bool,
+    introspect: bool,
+) -> Result<i32, Failure> {
     let status = ctx.ws.status(name, verify).await?;
+    let check = match introspect {
+        true => Some(ctx.ws.check_at_provider(name).await?),
+        false => None,
+    };
     let now = chrono::Utc::now();
     let expires = status.meta.as_ref().and_then(|m| m.expires_at);
     let seconds_left = expires.map(|at| (at - now).num_seconds().max(0));
@@ -42,11 +52,54 @@ pub async fn inspect(ctx: &Context, name: &str, json: bool, verify: bool) -> Res
             let mut value = serde_json::to_value(&status).unwrap_or(Value::Null);
             value["profile"] = json!(name);
             value["seconds_left"] = json!(seconds_left);
+            if let Some(check) = &check {
+                value["introspection"] = json!(check.introspection);
+                value["userinfo"] = json!(check.userinfo);
+                if let Some(error) = &check.userinfo_error {
+                    value["userinfo_error"] = json!(error);
+                }
+            }
             print_json(&value);
         }
-        false => print_status(name, &status, seconds_left),
+        false => {
+            print_status(name, &status, seconds_left);
+            if let Some(check) = &check {
+                print_check(check);
+            }
+        }
     }
     Ok(0)
+}
+
+/// What the provider said, one line per source.
+fn print_check(check: &ProviderCheck) {
+    let fields = |map: &serde_json::Map<String, Value>| {
+        map.iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => format!("{k}={s}"),
+                other => format!("{k}={other}"),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(answer) = &check.introspection {
+        let verdict = match answer.get("active") {
+            Some(Value::Bool(true)) => "active",
+            _ => "NOT active",
+        };
+        let rest: serde_json::Map<_, _> = answer
+            .iter()
+            .filter(|(k, _)| *k != "active")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        println!("{:<14}{verdict} ({})", "at provider:", fields(&rest));
+    }
+    if let Some(claims) = &check.userinfo {
+        println!("{:<14}{}", "userinfo:", fields(claims));
+    }
+    if let Some(error) = &check.userinfo_error {
+        println!("{:<14}could not be read: {error}", "userinfo:");
+    }
 }
 
 /// Sign in: in the browser for browser grants, else with a password.
@@ -66,12 +119,14 @@ pub async fn login(
             ))
             .with_hint(format!("`waybill token {name}` gets a token")))
         }
-        Grant::RefreshToken => return Err(Failure::from(format!(
+        Grant::RefreshToken => {
+            return Err(Failure::from(format!(
             "profile {name} starts from a refresh token it was given: it has no sign-in of its own"
         ))
-        .with_hint(format!(
-            "give it a new refresh token: `waybill profile edit {name} --refresh-token-stdin`"
-        ))),
+            .with_hint(format!(
+                "give it a new refresh token: `waybill profile edit {name} --refresh-token-stdin`"
+            )))
+        }
         _ => {
             let from_stdin = password_stdin || ctx.session_only;
             let typed = ctx

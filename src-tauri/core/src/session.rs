@@ -20,6 +20,7 @@ use serde::{Serialize, Serializer};
 
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::grant::{self, GrantError};
+use crate::auth::introspect;
 use crate::auth::jwt::{self, JwtView, SignatureCheck};
 use crate::auth::key::SigningKey;
 use crate::auth::revoke::{self, TokenKind};
@@ -31,6 +32,17 @@ use crate::profile::{ClientAuth, Grant, Profile};
 use crate::secret::{AccessToken, Password, ProxyCredentials, RefreshToken, TlsKey};
 use crate::store::lock::FileLock;
 use crate::store::vault::{Vault, VaultError};
+
+/// What the provider says about the token a profile holds (never the token).
+#[derive(Debug, Clone, Serialize)]
+pub struct ProviderCheck {
+    /// The introspection answer: `active`, `scope`, `client_id`, `sub`, `exp`, ...
+    pub introspection: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The user's claims (OpenID profiles).
+    pub userinfo: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Why userinfo could not be read, when it was asked.
+    pub userinfo_error: Option<String>,
+}
 
 /// What a profile holds right now, for display: never the token itself.
 #[derive(Debug, Clone, Serialize)]
@@ -118,6 +130,12 @@ pub enum SessionError {
     Request(#[from] RequestError),
     #[error(transparent)]
     SignIn(crate::auth::loopback::LoopbackError),
+    #[error("profile {profile}: {source}")]
+    AtProvider { profile: String, source: GrantError },
+    #[error("profile {0} has neither an introspection nor a userinfo endpoint to ask")]
+    NoIntrospectionEndpoint(String),
+    #[error("profile {0} holds no token to check")]
+    NoTokenToCheck(String),
     #[error("profile {0} has no revocation endpoint; its tokens were forgotten here but stay valid at the provider until they expire")]
     NoRevocationEndpoint(String),
 }
@@ -329,7 +347,12 @@ impl Session {
                     if let Some(token) = token {
                         match revoke::revoke(&net, profile, url, &credentials, &token, kind).await {
                             Ok(()) => result = result.map(|n| n + 1),
-                            Err(e) => result = Err(grant_error(profile, e)),
+                            Err(source) => {
+                                result = Err(SessionError::AtProvider {
+                                    profile: profile.name.clone(),
+                                    source,
+                                })
+                            }
                         }
                     }
                 }
@@ -391,6 +414,63 @@ impl Session {
             has_refresh_token: slot.has_refresh_token(),
             jwt,
             signature,
+        })
+    }
+
+    /// What the provider says about the token the profile holds: introspection (RFC 7662, as
+    /// the profile's client) and, for OpenID profiles, userinfo. Nothing is renewed: the token
+    /// checked is the one held.
+    pub async fn check_at_provider(
+        &self,
+        profile: &Profile,
+    ) -> Result<ProviderCheck, SessionError> {
+        if profile.introspection_url.is_none() && profile.userinfo_url.is_none() {
+            return Err(SessionError::NoIntrospectionEndpoint(profile.name.clone()));
+        }
+        let token = {
+            let slot = self.slot(profile);
+            let mut slot = slot.lock().await;
+            slot.loaded = false;
+            self.load(profile, &mut slot).await?;
+            slot.current
+                .as_ref()
+                .map(|t| (t.access_token.expose().to_string(), t.meta.clone()))
+        };
+        let Some((token, meta)) = token else {
+            return Err(SessionError::NoTokenToCheck(profile.name.clone()));
+        };
+        let net = self.net_for(profile).await?;
+        let at_provider = |source| SessionError::AtProvider {
+            profile: profile.name.clone(),
+            source,
+        };
+        let introspection = match &profile.introspection_url {
+            Some(url) => {
+                let credentials = self.client_credentials(profile).await?;
+                let answer = introspect::introspect(&net, profile, url, &credentials, &token)
+                    .await
+                    .map_err(at_provider)?;
+                Some(answer)
+            }
+            None => None,
+        };
+        // Userinfo answers only for a user's OpenID token (a client's token has no user).
+        let openid = meta.extra.0.contains_key("id_token")
+            || profile
+                .scope
+                .as_deref()
+                .is_some_and(|s| s.split_whitespace().any(|s| s == "openid"));
+        let (mut userinfo, mut userinfo_error) = (None, None);
+        if let (Some(url), true) = (&profile.userinfo_url, openid) {
+            match introspect::userinfo(&net, url, &token).await {
+                Ok(claims) => userinfo = Some(claims),
+                Err(e) => userinfo_error = Some(e.to_string()),
+            }
+        }
+        Ok(ProviderCheck {
+            introspection,
+            userinfo,
+            userinfo_error,
         })
     }
 

@@ -146,6 +146,8 @@ pub struct ProfileForm {
     pub issuer: Option<String>,
     pub revocation_url: Option<String>,
     pub jwks_url: Option<String>,
+    pub introspection_url: Option<String>,
+    pub userinfo_url: Option<String>,
     /// Straight to the keyring. Blank when editing keeps the stored one.
     pub client_secret: Option<String>,
     /// Password grant with "remember": straight to the keyring.
@@ -263,6 +265,8 @@ impl From<ProfileForm> for NewProfile {
             issuer: text(form.issuer),
             revocation_url: text(form.revocation_url),
             jwks_url: text(form.jwks_url),
+            introspection_url: text(form.introspection_url),
+            userinfo_url: text(form.userinfo_url),
             ca_certs: text(form.ca_certs),
             tls_client_cert: text(form.tls_client_cert),
             proxy: text(form.proxy),
@@ -297,6 +301,27 @@ impl StatusView {
             extra_fields: meta
                 .map(|m| m.extra.0.keys().cloned().collect())
                 .unwrap_or_default(),
+        }
+    }
+}
+
+/// What the provider says about the token held (the inspector's "Check at provider").
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct ProviderCheckView {
+    /// The introspection answer (`active`, `scope`, `client_id`, `sub`, `exp`, ...).
+    pub introspection: Option<Value>,
+    /// The user's claims, for OpenID profiles.
+    pub userinfo: Option<Value>,
+    pub userinfo_error: Option<String>,
+}
+
+impl From<waybill_core::session::ProviderCheck> for ProviderCheckView {
+    fn from(check: waybill_core::session::ProviderCheck) -> Self {
+        ProviderCheckView {
+            introspection: check.introspection.map(Value::Object),
+            userinfo: check.userinfo.map(Value::Object),
+            userinfo_error: check.userinfo_error,
         }
     }
 }

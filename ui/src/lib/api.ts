@@ -5,6 +5,7 @@ import type { PresetView } from "./bindings/PresetView";
 import type { Profile } from "./bindings/Profile";
 import type { ProfileForm } from "./bindings/ProfileForm";
 import type { ProfileList } from "./bindings/ProfileList";
+import type { ProviderCheckView } from "./bindings/ProviderCheckView";
 import type { RequestDraft } from "./bindings/RequestDraft";
 import type { RequestPreview } from "./bindings/RequestPreview";
 import type { ResponseView } from "./bindings/ResponseView";
@@ -31,6 +32,7 @@ export const api = {
   generateClientKey: (name: string, replace: boolean) => invoke<JsonValue>("generate_client_key", { name, replace }),
   clientPublicKey: (name: string) => invoke<JsonValue | null>("client_public_key", { name }),
   status: (name: string, verify: boolean) => invoke<StatusView>("profile_status", { name, verify }),
+  checkAtProvider: (name: string) => invoke<ProviderCheckView>("check_at_provider", { name }),
   getToken: (name: string, password: string | null) => invoke<StatusView>("get_token", { name, password }),
   startSignIn: (name: string) => invoke<SignInStarted>("start_sign_in", { name }),
   finishSignIn: (attempt: number) => invoke<StatusView>("finish_sign_in", { attempt }),

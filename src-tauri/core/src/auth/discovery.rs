@@ -1,5 +1,6 @@
 //! OpenID Connect discovery: a profile may name an issuer instead of endpoints; its
-//! `/.well-known/openid-configuration` gives the authorize, token, revocation and JWKS URLs.
+//! `/.well-known/openid-configuration` gives the authorize, token, revocation, introspection,
+//! userinfo and JWKS URLs.
 
 use serde::Deserialize;
 
@@ -12,6 +13,8 @@ pub struct Discovery {
     pub token_endpoint: Option<String>,
     pub revocation_endpoint: Option<String>,
     pub jwks_uri: Option<String>,
+    pub introspection_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -3,9 +3,11 @@
 
 pub mod assertion;
 pub mod browser;
+pub mod client_request;
 pub mod dialect;
 pub mod discovery;
 pub mod grant;
+pub mod introspect;
 pub mod jwt;
 pub mod key;
 pub mod loopback;

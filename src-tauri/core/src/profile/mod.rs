@@ -68,6 +68,12 @@ pub struct Profile {
     /// The provider's JSON Web Key Set, to check JWT signatures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jwks_url: Option<String>,
+    /// RFC 7662 introspection endpoint, for the inspector's check at the provider.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub introspection_url: Option<String>,
+    /// OpenID Connect userinfo endpoint: who signed in, for the inspector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub userinfo_url: Option<String>,
     /// The preset this profile was made from, and which of its environments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
@@ -233,6 +239,8 @@ impl Profile {
             ("the issuer", &self.issuer),
             ("the revocation URL", &self.revocation_url),
             ("the JWKS URL", &self.jwks_url),
+            ("the introspection URL", &self.introspection_url),
+            ("the userinfo URL", &self.userinfo_url),
         ] {
             if let Some(url) = url {
                 check_url(what, url)?;

@@ -41,6 +41,8 @@ pub struct NewProfile {
     pub issuer: Option<String>,
     pub revocation_url: Option<String>,
     pub jwks_url: Option<String>,
+    pub introspection_url: Option<String>,
+    pub userinfo_url: Option<String>,
     /// CA certificates (PEM) to trust for this profile, beside the system's.
     pub ca_certs: Option<String>,
     /// The client certificate (PEM); its key is one of the `Secrets`.
@@ -81,6 +83,8 @@ impl NewProfile {
         self.token_url = self.token_url.take().or(found.token_endpoint);
         self.revocation_url = self.revocation_url.take().or(found.revocation_endpoint);
         self.jwks_url = self.jwks_url.take().or(found.jwks_uri);
+        self.introspection_url = (self.introspection_url.take()).or(found.introspection_endpoint);
+        self.userinfo_url = self.userinfo_url.take().or(found.userinfo_endpoint);
         Ok(())
     }
 
@@ -118,6 +122,8 @@ impl NewProfile {
             issuer: profile.issuer.clone(),
             revocation_url: profile.revocation_url.clone(),
             jwks_url: profile.jwks_url.clone(),
+            introspection_url: profile.introspection_url.clone(),
+            userinfo_url: profile.userinfo_url.clone(),
             ca_certs: profile.ca_certs.clone(),
             tls_client_cert: profile.tls_client_cert.clone(),
             proxy: profile.proxy.clone(),
@@ -240,6 +246,8 @@ impl NewProfile {
             issuer: self.issuer,
             revocation_url: self.revocation_url,
             jwks_url: self.jwks_url,
+            introspection_url: self.introspection_url,
+            userinfo_url: self.userinfo_url,
             ca_certs: self
                 .ca_certs
                 .map(|pem| certificates_only(&pem, "the CA file"))

@@ -211,7 +211,9 @@ impl WorkspaceError {
                 "needs_client_secret"
             }
             E::Session(SessionError::MissingSigningKey(_)) => "needs_client_key",
-            E::Session(SessionError::Grant { .. }) => "provider_refused",
+            E::Session(SessionError::Grant { .. } | SessionError::AtProvider { .. }) => {
+                "provider_refused"
+            }
             E::Session(SessionError::Request(_)) | E::Request(_) => "request",
             E::Session(_) => "session",
             E::NewProfile(_) => "invalid_profile",

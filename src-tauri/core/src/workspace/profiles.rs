@@ -305,6 +305,8 @@ impl Workspace {
             stale(&mut new.authorize_url, &before.authorize_url);
             stale(&mut new.revocation_url, &before.revocation_url);
             stale(&mut new.jwks_url, &before.jwks_url);
+            stale(&mut new.introspection_url, &before.introspection_url);
+            stale(&mut new.userinfo_url, &before.userinfo_url);
         } else if before.is_some() {
             return Ok(new);
         }

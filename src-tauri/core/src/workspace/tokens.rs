@@ -17,7 +17,7 @@ use crate::auth::browser::{self, BrowserError};
 use crate::auth::sign_in::BrowserSignIn;
 use crate::profile::{Grant, Profile};
 use crate::secret::Password;
-use crate::session::{Token, TokenStatus};
+use crate::session::{ProviderCheck, Token, TokenStatus};
 
 /// A browser sign-in waiting for its redirect.
 #[derive(Debug)]
@@ -118,6 +118,13 @@ impl Workspace {
     pub async fn status(&self, name: &str, verify: bool) -> Result<TokenStatus, WorkspaceError> {
         let profile = self.profile(name)?;
         Ok(self.session.status(&profile, verify).await?)
+    }
+
+    /// Ask the provider about the token the profile holds (introspection; userinfo for OpenID
+    /// profiles), without renewing it.
+    pub async fn check_at_provider(&self, name: &str) -> Result<ProviderCheck, WorkspaceError> {
+        let profile = self.profile(name)?;
+        Ok(self.session.check_at_provider(&profile).await?)
     }
 
     /// Forget the profile's tokens (their keyring entries are removed).

@@ -6,7 +6,7 @@ use waybill_core::auth::sign_in::DEFAULT_TIMEOUT;
 use waybill_core::Password;
 
 use super::{copy, Reply};
-use crate::app::view::{not_blank, SignInStarted, StatusView};
+use crate::app::view::{not_blank, ProviderCheckView, SignInStarted, StatusView};
 use crate::app::AppState;
 
 /// What the profile holds; with `verify`, a JWT's signature is checked against the provider's JWKS.
@@ -20,6 +20,15 @@ pub async fn profile_status(
         &name,
         state.ws.status(&name, verify).await?,
     ))
+}
+
+/// What the provider says about the token held: introspection, and userinfo for OpenID profiles.
+#[tauri::command]
+pub async fn check_at_provider(
+    state: State<'_, AppState>,
+    name: String,
+) -> Reply<ProviderCheckView> {
+    Ok(state.ws.check_at_provider(&name).await?.into())
 }
 
 /// A valid token, fetched or renewed if needed; a password typed now signs in with it.

@@ -59,6 +59,14 @@ revocation_url?: string | null,
  */
 jwks_url?: string | null, 
 /**
+ * RFC 7662 introspection endpoint, for the inspector's check at the provider.
+ */
+introspection_url?: string | null, 
+/**
+ * OpenID Connect userinfo endpoint: who signed in, for the inspector.
+ */
+userinfo_url?: string | null, 
+/**
  * The preset this profile was made from, and which of its environments.
  */
 preset?: string | null, environment?: Environment | null, 

@@ -14,7 +14,7 @@ original_name: string | null, name: string, preset: string | null, environment: 
 /**
  * private_key_jwt: client assertions' `aud` (blank: each endpoint's URL).
  */
-assertion_audience: string | null, scope: string | null, params: Array<[string, string]>, api_base: string | null, headers: Array<[string, string]>, username: string | null, remember_password: boolean, authorize_url: string | null, redirect_uri: string | null, authorize_params: Array<[string, string]>, issuer: string | null, revocation_url: string | null, jwks_url: string | null, 
+assertion_audience: string | null, scope: string | null, params: Array<[string, string]>, api_base: string | null, headers: Array<[string, string]>, username: string | null, remember_password: boolean, authorize_url: string | null, redirect_uri: string | null, authorize_params: Array<[string, string]>, issuer: string | null, revocation_url: string | null, jwks_url: string | null, introspection_url: string | null, userinfo_url: string | null, 
 /**
  * Straight to the keyring. Blank when editing keeps the stored one.
  */

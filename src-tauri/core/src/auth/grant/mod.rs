@@ -43,6 +43,13 @@ pub enum GrantError {
         error: String,
         description: Option<String>,
     },
+    /// The provider refused another request of the client (revocation, introspection).
+    #[error("the provider refused the {what}: {}", said(.error, .description.as_deref()))]
+    Refused {
+        what: &'static str,
+        error: String,
+        description: Option<String>,
+    },
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
     #[error("the token endpoint's answer could not be used: {0}")]
@@ -52,9 +59,17 @@ pub enum GrantError {
 }
 
 fn provider_sentence(error: &str, description: Option<&str>) -> String {
+    format!(
+        "the provider refused the token request: {}",
+        said(error, description)
+    )
+}
+
+/// `invalid_grant: Refresh token is invalid`, or the code alone.
+fn said(error: &str, description: Option<&str>) -> String {
     match description {
-        Some(d) => format!("the provider refused the token request: {error}: {d}"),
-        None => format!("the provider refused the token request: {error}"),
+        Some(d) => format!("{error}: {d}"),
+        None => error.to_string(),
     }
 }
 
@@ -194,11 +209,7 @@ impl GrantError {
     /// What the provider said (`invalid_grant: Refresh token is invalid`), or the failure.
     pub fn provider_said(&self) -> String {
         match self {
-            GrantError::Provider {
-                error,
-                description: Some(d),
-            } => format!("{error}: {d}"),
-            GrantError::Provider { error, .. } => error.clone(),
+            GrantError::Provider { error, description } => said(error, description.as_deref()),
             other => other.to_string(),
         }
     }
