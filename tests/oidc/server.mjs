@@ -109,6 +109,16 @@ const configuration = {
       response_types: ['code'],
       redirect_uris: [NATIVE_REDIRECT_URI],
     },
+    {
+      // RFC 9126: this client's authorization requests must be pushed first.
+      client_id: 'native-par',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      redirect_uris: [NATIVE_REDIRECT_URI],
+      require_pushed_authorization_requests: true,
+    },
   ],
 
   // Library default plus 'id_token token' (implicit, for native-implicit).

@@ -358,6 +358,57 @@ async fn oidc_provider_authorization_code_with_pkce_and_refresh() {
     );
 }
 
+/// RFC 9126 at oidc-provider, for a client that must push its authorization requests: the
+/// browser's address carries only `client_id` and `request_uri`, and the sign-in completes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oidc_provider_pushed_authorization_request() {
+    require_keyring();
+    let oidc = OidcProvider::start("unused-secret-value", 60);
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let wb = user(log.path()).env("SIGN_IN_LOGIN", "ada");
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "op-par",
+            "--grant",
+            "authorization_code",
+            "--issuer",
+            &oidc.issuer,
+            "--client-id",
+            "native-par",
+            "--no-client-secret",
+            "--scope",
+            "openid api:read",
+            "--par",
+        ],
+        "",
+    );
+    let shown = wb.json(&["profile", "show", "op-par", "--json"]);
+    assert_eq!(
+        shown["par_url"],
+        format!("{}/request", oidc.issuer),
+        "{shown}"
+    );
+    // Printed, not opened: the address holds a reference to the pushed request, nothing else.
+    let printed = wb.run(&["login", "op-par", "--no-browser", "--timeout", "1"], "");
+    let url = url::Url::parse(printed.stdout.lines().next().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {}", printed.stdout));
+    let keys: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    assert_eq!(keys, ["client_id", "request_uri"], "{url}");
+    assert!(url
+        .query()
+        .unwrap()
+        .contains("urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri"));
+
+    let login = wb.run(&["login", "op-par", "--timeout", "60"], "");
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    assert_eq!(
+        call_json(&wb, "op-par", &format!("{}/me", oidc.issuer))["body"]["sub"],
+        "ada"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn behind_a_proxy_sign_in_works_and_only_waybills_own_requests_go_through_it() {
     require_keyring();

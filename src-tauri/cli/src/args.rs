@@ -296,6 +296,16 @@ pub struct ProfileFields {
     /// Browser grants: extra authorize parameter, e.g. "response_type=id_token token" (repeatable).
     #[arg(long = "authorize-param", value_name = "KEY=VALUE")]
     pub authorize_params: Vec<String>,
+    /// Browser grants: push the authorization request first (RFC 9126, PAR), so the browser
+    /// gets only client_id and a request_uri. Automatic when the issuer requires it.
+    #[arg(long)]
+    pub par: bool,
+    /// The PAR endpoint (default: the issuer's `pushed_authorization_request_endpoint`).
+    #[arg(long, value_name = "URL")]
+    pub par_url: Option<String>,
+    /// Edit: send authorization requests in the browser's URL again.
+    #[arg(long, conflicts_with_all = ["par", "par_url"])]
+    pub no_par: bool,
     /// RFC 7009 revocation endpoint, for `logout --revoke`.
     #[arg(long, value_name = "URL")]
     pub revocation_url: Option<String>,

@@ -171,6 +171,11 @@ impl ProfileFields {
         set(&mut new.jwks_url, &self.jwks_url);
         set(&mut new.introspection_url, &self.introspection_url);
         set(&mut new.userinfo_url, &self.userinfo_url);
+        set(&mut new.par_url, &self.par_url);
+        new.par = (new.par || self.par || self.par_url.is_some()) && !self.no_par;
+        if self.no_par {
+            new.par_url = None;
+        }
         set(&mut new.assertion_audience, &self.assertion_audience);
         new.environment = self.environment.or(new.environment);
         new.grant = grant.or(new.grant);
@@ -339,6 +344,7 @@ fn profile_text(p: &Profile) -> String {
     line("revocation:", p.revocation_url.clone());
     line("introspection:", p.introspection_url.clone());
     line("userinfo:", p.userinfo_url.clone());
+    line("PAR:", p.par_url.clone());
     line("client id:", Some(p.client_id.clone()));
     line("client auth:", Some(p.client_auth.to_string()));
     line("assertion aud:", p.assertion_audience.clone());

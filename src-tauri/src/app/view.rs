@@ -148,6 +148,9 @@ pub struct ProfileForm {
     pub jwks_url: Option<String>,
     pub introspection_url: Option<String>,
     pub userinfo_url: Option<String>,
+    /// Browser grants: push authorization requests (RFC 9126) to `par_url` or the issuer's.
+    pub par: bool,
+    pub par_url: Option<String>,
     /// Straight to the keyring. Blank when editing keeps the stored one.
     pub client_secret: Option<String>,
     /// Password grant with "remember": straight to the keyring.
@@ -267,6 +270,8 @@ impl From<ProfileForm> for NewProfile {
             jwks_url: text(form.jwks_url),
             introspection_url: text(form.introspection_url),
             userinfo_url: text(form.userinfo_url),
+            par: form.par,
+            par_url: text(form.par_url),
             ca_certs: text(form.ca_certs),
             tls_client_cert: text(form.tls_client_cert),
             proxy: text(form.proxy),

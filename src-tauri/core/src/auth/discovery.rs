@@ -15,6 +15,9 @@ pub struct Discovery {
     pub jwks_uri: Option<String>,
     pub introspection_endpoint: Option<String>,
     pub userinfo_endpoint: Option<String>,
+    pub pushed_authorization_request_endpoint: Option<String>,
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -15,8 +15,11 @@ use oauth2::{
     Scope,
 };
 
+use crate::auth::assertion::ClientCredentials;
+use crate::auth::client_request;
 use crate::auth::grant::{self, GrantError};
 use crate::auth::loopback::{Listener, LoopbackError, RedirectUri};
+use crate::http::net::Net;
 use crate::profile::{Grant, Profile};
 use crate::session::{Session, SessionError, Token};
 
@@ -107,6 +110,49 @@ impl BrowserSignIn {
             nonce,
             verifier,
         })
+    }
+
+    /// RFC 9126, for profiles with a PAR endpoint: push the authorization request there as the
+    /// client, so the browser's URL carries only `client_id` and the `request_uri` the server
+    /// gave for it (nothing to read or alter on the way).
+    pub async fn push(
+        &mut self,
+        net: &Net,
+        profile: &Profile,
+        credentials: &ClientCredentials,
+    ) -> Result<(), GrantError> {
+        let Some(par_url) = &profile.par_url else {
+            return Ok(());
+        };
+        let full = url::Url::parse(&self.authorize_url)
+            .map_err(|_| GrantError::BadResponse("the authorize URL is not valid".into()))?;
+        // `client_id` goes with the client's authentication.
+        let params: Vec<(String, String)> = full
+            .query_pairs()
+            .into_owned()
+            .filter(|(k, _)| k != "client_id")
+            .collect();
+        let fields: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let what = "pushed authorization request";
+        let body = client_request::post(net, profile, par_url, credentials, &fields, what).await?;
+        #[derive(serde::Deserialize)]
+        struct Pushed {
+            request_uri: String,
+        }
+        let pushed: Pushed = serde_json::from_slice(&body).map_err(|_| {
+            GrantError::BadResponse("the PAR endpoint's answer has no request_uri".into())
+        })?;
+        let mut short = url::Url::parse(profile.authorize_url.as_deref().unwrap_or_default())
+            .map_err(|_| GrantError::BadResponse("the authorize URL is not valid".into()))?;
+        short
+            .query_pairs_mut()
+            .append_pair("client_id", &profile.client_id)
+            .append_pair("request_uri", &pushed.request_uri);
+        self.authorize_url = short.to_string();
+        Ok(())
     }
 
     /// Where to send the browser.

@@ -74,6 +74,10 @@ pub struct Profile {
     /// OpenID Connect userinfo endpoint: who signed in, for the inspector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userinfo_url: Option<String>,
+    /// Browser grants: push the authorization request here first (RFC 9126, PAR); the browser
+    /// then gets only `client_id` and the `request_uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub par_url: Option<String>,
     /// The preset this profile was made from, and which of its environments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
@@ -241,6 +245,7 @@ impl Profile {
             ("the JWKS URL", &self.jwks_url),
             ("the introspection URL", &self.introspection_url),
             ("the userinfo URL", &self.userinfo_url),
+            ("the PAR endpoint", &self.par_url),
         ] {
             if let Some(url) = url {
                 check_url(what, url)?;

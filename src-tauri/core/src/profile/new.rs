@@ -43,6 +43,9 @@ pub struct NewProfile {
     pub jwks_url: Option<String>,
     pub introspection_url: Option<String>,
     pub userinfo_url: Option<String>,
+    /// Push authorization requests (RFC 9126) to `par_url`, or to the issuer's PAR endpoint.
+    pub par: bool,
+    pub par_url: Option<String>,
     /// CA certificates (PEM) to trust for this profile, beside the system's.
     pub ca_certs: Option<String>,
     /// The client certificate (PEM); its key is one of the `Secrets`.
@@ -85,6 +88,14 @@ impl NewProfile {
         self.jwks_url = self.jwks_url.take().or(found.jwks_uri);
         self.introspection_url = (self.introspection_url.take()).or(found.introspection_endpoint);
         self.userinfo_url = self.userinfo_url.take().or(found.userinfo_endpoint);
+        // A server that requires PAR gets it without being asked (RFC 9126 §5).
+        if self.par || found.require_pushed_authorization_requests {
+            self.par = true;
+            self.par_url = self
+                .par_url
+                .take()
+                .or(found.pushed_authorization_request_endpoint);
+        }
         Ok(())
     }
 
@@ -124,6 +135,8 @@ impl NewProfile {
             jwks_url: profile.jwks_url.clone(),
             introspection_url: profile.introspection_url.clone(),
             userinfo_url: profile.userinfo_url.clone(),
+            par: profile.par_url.is_some(),
+            par_url: profile.par_url.clone(),
             ca_certs: profile.ca_certs.clone(),
             tls_client_cert: profile.tls_client_cert.clone(),
             proxy: profile.proxy.clone(),
@@ -248,6 +261,15 @@ impl NewProfile {
             jwks_url: self.jwks_url,
             introspection_url: self.introspection_url,
             userinfo_url: self.userinfo_url,
+            par_url: match (self.par, self.par_url) {
+                (true, None) => {
+                    return Err(NewProfileError::Missing(
+                        "the PAR endpoint (--par-url, or an --issuer that publishes one)",
+                    ))
+                }
+                (true, url) => url,
+                (false, _) => None,
+            },
             ca_certs: self
                 .ca_certs
                 .map(|pem| certificates_only(&pem, "the CA file"))

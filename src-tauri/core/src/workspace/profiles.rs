@@ -307,7 +307,8 @@ impl Workspace {
             stale(&mut new.jwks_url, &before.jwks_url);
             stale(&mut new.introspection_url, &before.introspection_url);
             stale(&mut new.userinfo_url, &before.userinfo_url);
-        } else if before.is_some() {
+            stale(&mut new.par_url, &before.par_url);
+        } else if before.is_some() && !(new.par && new.par_url.is_none()) {
             return Ok(new);
         }
         if new.issuer.is_none() {

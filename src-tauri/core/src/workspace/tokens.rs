@@ -17,7 +17,7 @@ use crate::auth::browser::{self, BrowserError};
 use crate::auth::sign_in::BrowserSignIn;
 use crate::profile::{Grant, Profile};
 use crate::secret::Password;
-use crate::session::{ProviderCheck, Token, TokenStatus};
+use crate::session::{ProviderCheck, SessionError, Token, TokenStatus};
 
 /// A browser sign-in waiting for its redirect.
 #[derive(Debug)]
@@ -178,7 +178,18 @@ impl Workspace {
     ) -> Result<SignInStarted, WorkspaceError> {
         let profile = self.profile(name)?;
         let turn = self.sign_ins.take_turn(&profile).await;
-        let sign_in = BrowserSignIn::start(&profile).await?;
+        let mut sign_in = BrowserSignIn::start(&profile).await?;
+        if profile.par_url.is_some() {
+            let net = self.session.net_for(&profile).await?;
+            let credentials = self.session.client_credentials(&profile).await?;
+            sign_in
+                .push(&net, &profile, &credentials)
+                .await
+                .map_err(|source| SessionError::AtProvider {
+                    profile: profile.name.clone(),
+                    source,
+                })?;
+        }
         let authorize_url = sign_in.authorize_url().to_string();
         let redirect_uri = sign_in.redirect_uri();
         let browser = open_browser.then(|| browser::open(&authorize_url));

@@ -67,6 +67,11 @@ introspection_url?: string | null,
  */
 userinfo_url?: string | null, 
 /**
+ * Browser grants: push the authorization request here first (RFC 9126, PAR); the browser
+ * then gets only `client_id` and the `request_uri`.
+ */
+par_url?: string | null, 
+/**
  * The preset this profile was made from, and which of its environments.
  */
 preset?: string | null, environment?: Environment | null, 
