@@ -5,7 +5,8 @@
 // authorize URL is the LAST argument) and does not wait for it. This script
 // opens the URL in Debian's /usr/bin/chromium (driven by playwright-core, which
 // never downloads a browser of its own) and clicks through the sign-in the way
-// a person would, until Waybill's loopback page shows `#waybill-result`.
+// a person would, until Waybill's loopback page shows `#waybill-result` (or, for
+// a device code, oidc-provider's success or "interrupted" page).
 //
 // Exit status: 0 when `#waybill-result` was reached (its text goes to stderr),
 // 1 on an error page, a timeout or any other failure, 2 on bad usage.
@@ -171,6 +172,9 @@ function inspectPage() {
       approve: !!q('#approve'),
       deny: !!q('#deny'),
       providerError: /oops! something went wrong/i.test(bodyText),
+      // oidc-provider's device flow (RFC 8628): confirm the code, then its end pages.
+      deviceConfirm: !!q('button[form="op.deviceConfirmForm"][autofocus]'),
+      deviceDone: document.title === 'Sign-in Success' || /sign-in request was interrupted/i.test(bodyText),
     };
   });
 }
@@ -268,12 +272,18 @@ async function main() {
       ]);
     }
 
+    if (s.deviceDone) {
+      step('done');
+      return finish(0, [`device page: ${JSON.stringify(redact(s.result ?? ''))}`, `done in ${ms()} ms at ${safeUrl(page.url())}`]);
+    }
+
     const url = page.url();
     if (url.startsWith('chrome-error:')) return fail(`browser error page (could not load ${navFailure || 'the page'})`);
     if (s.providerError) return fail('authorization server error page');
 
     let kind = null;
-    if (s.login) kind = 'login-form';
+    if (s.deviceConfirm) kind = ACTION === 'deny' ? 'device-abort' : 'device-confirm';
+    else if (s.login) kind = 'login-form';
     else if (s.consent) kind = 'consent';
     else if (s.approve || s.deny) {
       if (!(ACTION === 'deny' ? s.deny : s.approve)) return fail(`no #${ACTION} button on the page`);
@@ -305,7 +315,10 @@ async function main() {
     actedOnNav = navCount;
     lastActedAt = Date.now();
     try {
-      if (kind === 'login-form' || kind === 'consent') {
+      if (kind === 'device-confirm' || kind === 'device-abort') {
+        step(kind);
+        await page.locator(kind === 'device-abort' ? 'button[name="abort"]' : 'button[form="op.deviceConfirmForm"][autofocus]').first().click();
+      } else if (kind === 'login-form' || kind === 'consent') {
         if (ACTION === 'deny') {
           // oidc-provider's dev pages: "[ Cancel ]" aborts the interaction
           // (the client gets error=access_denied).

@@ -110,6 +110,15 @@ const configuration = {
       redirect_uris: [NATIVE_REDIRECT_URI],
     },
     {
+      // RFC 8628: a public client that signs in with a device code.
+      client_id: 'device-public',
+      application_type: 'native',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['urn:ietf:params:oauth:grant-type:device_code', 'refresh_token'],
+      response_types: [],
+      redirect_uris: [],
+    },
+    {
       // RFC 9126: this client's authorization requests must be pushed first.
       client_id: 'native-par',
       application_type: 'native',
@@ -162,6 +171,7 @@ const configuration = {
     // RFC 7591 dynamic registration, open: how a test registers a client whose public key
     // Waybill made (private_key_jwt), as a person would in a provider's console.
     registration: { enabled: true },
+    deviceFlow: { enabled: true },
   },
 
   // Refresh tokens: issued when the client may use the refresh_token grant and
@@ -189,6 +199,7 @@ const configuration = {
     Grant: 14 * DAY,
     Interaction: 3600,
     Session: 14 * DAY,
+    DeviceCode: envInt('OIDC_DEVICE_TTL', 600, { min: 1 }),
   },
 
   cookies: { keys: ['waybill-oidc-test-server-cookie-key'] },
@@ -286,6 +297,14 @@ server.listen(PORT, '127.0.0.1', async () => {
     const issuer = `http://127.0.0.1:${port}`;
     provider = new Provider(issuer, configuration);
     provider.on('server_error', (_ctx, err) => console.error('oidc-provider server_error:', err));
+    // oidc-provider leaves `interval` out (clients then wait 5 s); a server may set it, and 1 s
+    // keeps the device-flow tests short.
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.path === '/device/auth' && ctx.status === 200 && ctx.body && typeof ctx.body === 'object') {
+        ctx.body.interval = 1;
+      }
+    });
     providerCallback = provider.callback();
 
     // Take the endpoint URLs from the provider's own discovery document.

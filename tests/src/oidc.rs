@@ -19,6 +19,11 @@ impl OidcProvider {
     /// Start it with this client secret for its clients (`cc-basic`, `cc-post`, `rt-client`) and
     /// access tokens living `ttl_secs`.
     pub fn start(secret: &str, ttl_secs: u32) -> Self {
+        Self::start_with(secret, ttl_secs, &[])
+    }
+
+    /// `start`, with more of `server.mjs`'s settings (e.g. `OIDC_DEVICE_TTL`).
+    pub fn start_with(secret: &str, ttl_secs: u32, envs: &[(&str, &str)]) -> Self {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("oidc");
         assert!(
             dir.join("node_modules/oidc-provider").exists(),
@@ -30,6 +35,7 @@ impl OidcProvider {
             .env("PORT", "0")
             .env("OIDC_SECRET", secret)
             .env("OIDC_AT_TTL", ttl_secs.to_string())
+            .envs(envs.iter().copied())
             // Its stdin stays open while we live; when the test process dies, the server exits.
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -405,6 +405,64 @@ async fn browser_sign_in_in_chromium_turns_the_profile_valid() {
     window.close().await;
 }
 
+/// The device grant in the window: Sign in shows the code large, a QR code of the address that
+/// holds it, the time left and Cancel; Chromium, playing the user on "another device", confirms
+/// the code at oidc-provider; the profile turns valid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_code_shown_in_the_window_is_confirmed_and_the_profile_turns_valid() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let oidc = OidcProvider::start("unused-secret-value", 300);
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let window = Window::open(&[
+        ("BROWSER", chromium_browser()),
+        // Long enough to see the window waiting.
+        ("SIGN_IN_DELAY_MS", "2500".into()),
+        ("SIGN_IN_TIMEOUT_MS", "40000".into()),
+        ("SIGN_IN_LOG", log.path().display().to_string()),
+    ])
+    .await;
+
+    window.click("#new-profile").await;
+    window.fill("#f-name", "tv").await;
+    window.select("#f-grant", "device_code").await;
+    window.fill("#f-client-id", "device-public").await;
+    window.fill("#f-issuer", &oidc.issuer).await;
+    window.fill("#f-scope", "openid api:read").await;
+    window.click("#save-profile").await;
+    window
+        .find("[data-profile='tv'][data-health='signed_out']")
+        .await;
+
+    window.click("#sign-in").await;
+    let code = window.find("#device-user-code").await.text().await.unwrap();
+    assert_eq!(code.len(), 9, "oidc-provider's XXXX-XXXX code: {code}");
+    assert_eq!(
+        window.text("#device-uri").await,
+        format!("{}/device", oidc.issuer)
+    );
+    assert!(window.text("#sign-in-time-left").await.contains("min"));
+    let modules = window
+        .client
+        .execute(
+            "return document.querySelector('#device-qr path').getAttribute('d').split('M').length - 1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        modules.as_u64().unwrap() > 200,
+        "a QR code is drawn: {modules} dark modules"
+    );
+    window.screenshot("13-device-code").await;
+    window
+        .find("[data-profile='tv'][data-health='valid']")
+        .await;
+    assert_eq!(window.text("#token-source").await, "device");
+    assert!(browser_steps_after(log.path(), "open").contains("device-confirm"));
+    window.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_window_has_ready_profiles_that_get_tokens() {
     let _one = ONE_WINDOW.lock().await;

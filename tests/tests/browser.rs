@@ -358,6 +358,108 @@ async fn oidc_provider_authorization_code_with_pkce_and_refresh() {
     );
 }
 
+/// The device grant (RFC 8628) at oidc-provider: `waybill login` prints the address and the code
+/// and opens the address; Chromium, playing the user, confirms the code, signs in and consents
+/// while Waybill polls; the token (and a refresh token) is kept and calls the API. A denied code
+/// and an expired one end with a sentence, exit 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oidc_provider_device_grant_confirmed_denied_and_expired() {
+    require_keyring();
+    let oidc = OidcProvider::start("unused-secret-value", 60);
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let add = |wb: &Waybill, name: &str, issuer: &str| {
+        wb.ok(
+            &[
+                "profile",
+                "add",
+                name,
+                "--grant",
+                "device_code",
+                "--issuer",
+                issuer,
+                "--client-id",
+                "device-public",
+                "--scope",
+                "openid offline_access api:read",
+                "--authorize-param",
+                "prompt=consent",
+            ],
+            "",
+        );
+    };
+    let wb = user(log.path()).env("SIGN_IN_LOGIN", "lin");
+    add(&wb, "tv", &oidc.issuer);
+    let shown = wb.json(&["profile", "show", "tv", "--json"]);
+    assert_eq!(
+        shown["device_authorization_url"],
+        format!("{}/device/auth", oidc.issuer),
+        "discovered: {shown}"
+    );
+    let login = wb.run(&["login", "tv"], "");
+    assert_eq!(login.code, 0, "{}\n{}", login.stdout, login.stderr);
+    let line = login.stdout.lines().next().unwrap_or_default();
+    assert!(
+        line.starts_with(&format!(
+            "To sign in to tv, open {}/device and enter the code ",
+            oidc.issuer
+        )),
+        "{}",
+        login.stdout
+    );
+    let user_code = line.rsplit(' ').next().unwrap();
+    assert_eq!(user_code.len(), 9, "oidc-provider's XXXX-XXXX: {user_code}");
+    assert!(
+        login.stdout.contains(&format!("user_code={user_code}")),
+        "the address that holds the code: {}",
+        login.stdout
+    );
+    assert!(
+        login.stderr.contains("Opened your browser"),
+        "{}",
+        login.stderr
+    );
+    assert!(browser_steps_after(log.path(), "open").contains("device-confirm"));
+    let status = wb.json(&["inspect", "tv", "--json"]);
+    assert_eq!(status["meta"]["obtained_by"], "device", "{status}");
+    assert_eq!(status["has_refresh_token"], true, "{status}");
+    assert_eq!(
+        call_json(&wb, "tv", &format!("{}/me", oidc.issuer))["body"]["sub"],
+        "lin"
+    );
+    let access = token_json(&wb, "tv")["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_no_leaks(&wb, &[access]);
+
+    // The user aborts on the confirmation page.
+    let denier = user(log.path()).env("SIGN_IN_ACTION", "deny");
+    add(&denier, "tv-denied", &oidc.issuer);
+    let denied = denier.run(&["login", "tv-denied"], "");
+    assert_eq!(denied.code, 2, "{}", denied.stderr);
+    assert!(
+        denied
+            .stderr
+            .contains("the sign-in was denied at the provider"),
+        "{}",
+        denied.stderr
+    );
+
+    // Nobody confirms a code that lives 2 s.
+    let short = OidcProvider::start_with("unused-secret-value", 60, &[("OIDC_DEVICE_TTL", "2")]);
+    let idle = Waybill::new();
+    add(&idle, "tv-late", &short.issuer);
+    let expired = idle.run(&["login", "tv-late", "--no-browser"], "");
+    assert_eq!(expired.code, 2, "{}", expired.stderr);
+    assert!(
+        expired
+            .stderr
+            .contains("the code expired before the sign-in was confirmed"),
+        "{}",
+        expired.stderr
+    );
+}
+
 /// RFC 9126 at oidc-provider, for a client that must push its authorization requests: the
 /// browser's address carries only `client_id` and `request_uri`, and the sign-in completes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -107,17 +107,20 @@ pub enum Command {
         #[arg(long)]
         json_out: bool,
     },
-    /// Sign in as the profile's user: in the browser (implicit, authorization_code), or with a
-    /// password (password grant; read from stdin or asked for).
+    /// Sign in as the profile's user: in the browser (implicit, authorization_code), with a device
+    /// code (device_code: the address and code are printed, with a QR code on a terminal, and the
+    /// browser opens it; Waybill polls until it is confirmed), or with a password (password
+    /// grant; read from stdin or asked for).
     Login {
         name: String,
         /// Read the password from stdin instead of asking (password grant).
         #[arg(long)]
         password_stdin: bool,
-        /// Print the sign-in URL instead of opening the browser (browser grants).
+        /// Print the sign-in URL instead of opening the browser (browser and device grants).
         #[arg(long)]
         no_browser: bool,
-        /// Seconds to wait for the browser to come back (browser grants).
+        /// Seconds to wait for the browser to come back (browser grants; a device code waits
+        /// as long as the provider says it lives).
         #[arg(long = "timeout", value_name = "SECS", default_value_t = 300)]
         sign_in_timeout: u64,
     },
@@ -279,9 +282,13 @@ pub struct ProfileFields {
     pub base_url: Option<String>,
     #[arg(
         long,
-        value_name = "client_credentials|password|refresh_token|implicit|authorization_code"
+        value_name = "client_credentials|password|refresh_token|implicit|authorization_code|device_code"
     )]
     pub grant: Option<Grant>,
+    /// The device grant (RFC 8628): where device codes are asked for (default: the issuer's
+    /// `device_authorization_endpoint`).
+    #[arg(long, value_name = "URL")]
+    pub device_authorization_url: Option<String>,
     /// Browser grants: the provider's authorize URL.
     #[arg(long, value_name = "URL")]
     pub authorize_url: Option<String>,

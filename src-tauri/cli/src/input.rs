@@ -76,7 +76,7 @@ impl StdinLines {
         // A client certificate (mutual TLS) or a key (private_key_jwt) authenticates without one.
         let secretless = new.client_auth.is_some_and(|auth| !auth.uses_secret());
         let wants_secret = flags.client_secret_stdin
-            || !(editing || flags.no_client_secret || grant.is_browser() || secretless);
+            || !(editing || flags.no_client_secret || grant.is_sign_in() || secretless);
         let client_secret = match wants_secret && !flags.no_client_secret {
             true => Some(ClientSecret::new(self.secret_from(
                 flags.client_secret_stdin,
@@ -114,7 +114,7 @@ impl Context {
         if !self.session_only {
             return Ok(());
         }
-        let client_secret = match profile.grant.is_browser() {
+        let client_secret = match profile.grant.is_sign_in() {
             true => None,
             false => Some(ClientSecret::new(
                 self.stdin.secret("client secret", "Client secret: ")?,

@@ -172,6 +172,10 @@ impl ProfileFields {
         set(&mut new.introspection_url, &self.introspection_url);
         set(&mut new.userinfo_url, &self.userinfo_url);
         set(&mut new.par_url, &self.par_url);
+        set(
+            &mut new.device_authorization_url,
+            &self.device_authorization_url,
+        );
         new.par = (new.par || self.par || self.par_url.is_some()) && !self.no_par;
         if self.no_par {
             new.par_url = None;
@@ -345,6 +349,7 @@ fn profile_text(p: &Profile) -> String {
     line("introspection:", p.introspection_url.clone());
     line("userinfo:", p.userinfo_url.clone());
     line("PAR:", p.par_url.clone());
+    line("device auth:", p.device_authorization_url.clone());
     line("client id:", Some(p.client_id.clone()));
     line("client auth:", Some(p.client_auth.to_string()));
     line("assertion aud:", p.assertion_audience.clone());

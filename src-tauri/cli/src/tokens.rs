@@ -1,8 +1,10 @@
 //! Tokens and signing in: `token`, `inspect`, `login` (password or browser), `logout`.
 
+use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use waybill_core::auth::grant::DeviceCode;
 use waybill_core::auth::jwt::SignatureCheck;
 use waybill_core::session::{ProviderCheck, TokenStatus};
 use waybill_core::{Grant, Password, Token, WorkspaceError};
@@ -112,7 +114,7 @@ pub async fn login(
 ) -> Result<i32, Failure> {
     let grant = ctx.ws.profile(name)?.grant;
     let token = match grant {
-        grant if grant.is_browser() => browser_login(ctx, name, no_browser, timeout).await?,
+        grant if grant.is_sign_in() => browser_login(ctx, name, no_browser, timeout).await?,
         Grant::ClientCredentials => {
             return Err(Failure::from(format!(
                 "profile {name} gets its tokens with its client's credentials: no user signs in"
@@ -145,6 +147,8 @@ pub async fn login(
 }
 
 /// Bind the listener, open the browser (or print the address), wait for the redirect or Ctrl-C.
+/// For the device grant: show the code and its address (and a QR code on a terminal), open the
+/// address, and wait while the provider is polled.
 async fn browser_login(
     ctx: &Context,
     name: &str,
@@ -152,19 +156,58 @@ async fn browser_login(
     timeout: Duration,
 ) -> Result<Token, Failure> {
     let started = ctx.ws.start_sign_in(name, !no_browser, timeout).await?;
-    match started.browser {
-        None => {
-            eprintln!("Open this address in your browser to sign in to {name}:");
-            println!("{}", started.authorize_url);
+    let waiting_for = match &started.device {
+        Some(code) => {
+            show_device_code(name, code);
+            match &started.browser {
+                Some(Ok(())) => eprintln!("Opened your browser at that address."),
+                Some(Err(e)) => {
+                    eprintln!("Could not open a browser ({e}): open the address on any device.")
+                }
+                None => {}
+            }
+            "the code to be confirmed".to_string()
         }
-        Some(Err(e)) => return Err(WorkspaceError::from(e).into()),
-        Some(Ok(())) => eprintln!("Opened your browser to sign in to {name}."),
-    }
-    let (secs, uri) = (timeout.as_secs(), &started.redirect_uri);
-    eprintln!("Waiting up to {secs} s for it to come back to {uri} (Ctrl-C cancels)...");
+        None => {
+            match started.browser {
+                None => {
+                    eprintln!("Open this address in your browser to sign in to {name}:");
+                    println!("{}", started.authorize_url);
+                }
+                Some(Err(e)) => return Err(WorkspaceError::from(e).into()),
+                Some(Ok(())) => eprintln!("Opened your browser to sign in to {name}."),
+            }
+            let uri = started.redirect_uri.as_deref().unwrap_or_default();
+            format!("it to come back to {uri}")
+        }
+    };
+    let secs = started.timeout.as_secs();
+    eprintln!("Waiting up to {secs} s for {waiting_for} (Ctrl-C cancels)...");
     tokio::select! {
         signed_in = ctx.ws.finish_sign_in(started.attempt) => Ok(signed_in?.token),
         _ = tokio::signal::ctrl_c() => Err(WorkspaceError::SignInCancelled.into()),
+    }
+}
+
+/// The device code and where to confirm it, on stdout; on a terminal, a QR code of the address
+/// that holds the code, for a phone.
+fn show_device_code(name: &str, code: &DeviceCode) {
+    println!(
+        "To sign in to {name}, open {} and enter the code {}",
+        code.verification_uri, code.user_code
+    );
+    if let Some(complete) = &code.verification_uri_complete {
+        println!("(or open {complete}, which holds the code)");
+    }
+    if std::io::stdout().is_terminal() {
+        if let Ok(qr) = qrcode::QrCode::new(code.url().as_bytes()) {
+            let text = qr
+                .render::<qrcode::render::unicode::Dense1x2>()
+                .dark_color(qrcode::render::unicode::Dense1x2::Light)
+                .light_color(qrcode::render::unicode::Dense1x2::Dark)
+                .build();
+            println!("{text}");
+        }
     }
 }
 

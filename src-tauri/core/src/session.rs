@@ -307,16 +307,16 @@ impl Session {
         self.clock.now()
     }
 
-    /// Keep the tokens a browser sign-in brought.
+    /// Keep the tokens a sign-in brought (`Browser` or `Device`).
     pub async fn keep_signed_in(
         &self,
         profile: &Profile,
         tokens: TokenSet,
+        source: TokenSource,
     ) -> Result<Token, SessionError> {
         let slot = self.slot(profile);
         let mut slot = slot.lock().await;
-        self.keep(profile, &mut slot, tokens, TokenSource::Browser)
-            .await
+        self.keep(profile, &mut slot, tokens, source).await
     }
 
     /// Revoke the profile's tokens at the provider (RFC 7009; the refresh token first, which ends
@@ -668,10 +668,7 @@ impl Session {
                     slot.refresh = None;
                     slot.current = None;
                     self.vault.forget_tokens(&profile.keyring_id).await?;
-                    if matches!(
-                        profile.grant,
-                        Grant::RefreshToken | Grant::AuthorizationCode
-                    ) {
+                    if profile.grant.is_sign_in() || profile.grant == Grant::RefreshToken {
                         return Err(needs_sign_in(
                             profile,
                             format!(
@@ -706,7 +703,7 @@ impl Session {
                 let username = profile.username.as_deref().unwrap_or_default();
                 grant::password(&net, profile, &credentials, username, &password, now).await
             }
-            Grant::RefreshToken | Grant::AuthorizationCode => {
+            Grant::RefreshToken | Grant::AuthorizationCode | Grant::DeviceCode => {
                 return Err(needs_sign_in(
                     profile,
                     "there is no valid token and no refresh token".into(),

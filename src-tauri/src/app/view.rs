@@ -148,6 +148,8 @@ pub struct ProfileForm {
     pub jwks_url: Option<String>,
     pub introspection_url: Option<String>,
     pub userinfo_url: Option<String>,
+    /// The device grant: where device codes are asked for (else the issuer's).
+    pub device_authorization_url: Option<String>,
     /// Browser grants: push authorization requests (RFC 9126) to `par_url` or the issuer's.
     pub par: bool,
     pub par_url: Option<String>,
@@ -270,6 +272,7 @@ impl From<ProfileForm> for NewProfile {
             jwks_url: text(form.jwks_url),
             introspection_url: text(form.introspection_url),
             userinfo_url: text(form.userinfo_url),
+            device_authorization_url: text(form.device_authorization_url),
             par: form.par,
             par_url: text(form.par_url),
             ca_certs: text(form.ca_certs),
@@ -337,11 +340,51 @@ impl From<waybill_core::session::ProviderCheck> for ProviderCheckView {
 pub struct SignInStarted {
     pub attempt: u32,
     pub authorize_url: String,
-    pub redirect_uri: String,
+    /// Browser grants: where the browser comes back.
+    pub redirect_uri: Option<String>,
     pub timeout_secs: u32,
     /// `false` when the browser could not be started: the window shows the URL to open by hand.
     pub browser_opened: bool,
     pub browser_error: Option<String>,
+    /// The device grant: the code to confirm, where, and a QR code of the address.
+    pub device: Option<DeviceCodeView>,
+}
+
+/// A device code as the window shows it: large, with a QR code for a phone.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct DeviceCodeView {
+    pub user_code: String,
+    pub verification_uri: String,
+    pub verification_uri_complete: Option<String>,
+    /// The QR code of the address (the complete one when there is one): `size` modules square,
+    /// quiet zone included, the dark ones as one SVG path.
+    pub qr_size: u32,
+    pub qr_path: String,
+}
+
+impl From<&waybill_core::auth::grant::DeviceCode> for DeviceCodeView {
+    fn from(code: &waybill_core::auth::grant::DeviceCode) -> Self {
+        const QUIET: usize = 4;
+        let (mut qr_size, mut qr_path) = (0, String::new());
+        if let Ok(qr) = qrcode::QrCode::new(code.url().as_bytes()) {
+            let width = qr.width();
+            for (i, color) in qr.to_colors().iter().enumerate() {
+                if *color == qrcode::Color::Dark {
+                    let (x, y) = (i % width + QUIET, i / width + QUIET);
+                    qr_path.push_str(&format!("M{x} {y}h1v1h-1z"));
+                }
+            }
+            qr_size = (width + 2 * QUIET) as u32;
+        }
+        DeviceCodeView {
+            user_code: code.user_code.clone(),
+            verification_uri: code.verification_uri.clone(),
+            verification_uri_complete: code.verification_uri_complete.clone(),
+            qr_size,
+            qr_path,
+        }
+    }
 }
 
 impl From<waybill_core::workspace::SignInStarted> for SignInStarted {
@@ -354,6 +397,7 @@ impl From<waybill_core::workspace::SignInStarted> for SignInStarted {
             timeout_secs: started.timeout.as_secs().min(u32::MAX as u64) as u32,
             browser_opened: browser_error.is_none(),
             browser_error,
+            device: started.device.as_ref().map(DeviceCodeView::from),
         }
     }
 }

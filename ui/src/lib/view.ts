@@ -102,6 +102,11 @@ export function isBrowserGrant(grant: Grant): boolean {
   return grant === "implicit" || grant === "authorization_code";
 }
 
+/** A user signs in (browser or device code): the Sign in button, not Get token. */
+export function isSignInGrant(grant: Grant): boolean {
+  return isBrowserGrant(grant) || grant === "device_code";
+}
+
 /** Ctrl+Enter, or Cmd+Enter on a Mac. */
 export function isSendShortcut(e: { key: string; ctrlKey: boolean; metaKey: boolean }): boolean {
   return e.key === "Enter" && (e.ctrlKey || e.metaKey);
@@ -154,6 +159,7 @@ export function blankForm(): ProfileForm {
     jwks_url: null,
     introspection_url: null,
     userinfo_url: null,
+    device_authorization_url: null,
     par: false,
     par_url: null,
     client_secret: null,
@@ -213,6 +219,7 @@ export function formForProfile(profile: Profile): ProfileForm {
     jwks_url: profile.jwks_url ?? null,
     introspection_url: profile.introspection_url ?? null,
     userinfo_url: profile.userinfo_url ?? null,
+    device_authorization_url: profile.device_authorization_url ?? null,
     par: !!profile.par_url,
     par_url: profile.par_url ?? null,
     ca_certs: profile.ca_certs ?? null,

@@ -16,6 +16,7 @@ pub struct Discovery {
     pub introspection_endpoint: Option<String>,
     pub userinfo_endpoint: Option<String>,
     pub pushed_authorization_request_endpoint: Option<String>,
+    pub device_authorization_endpoint: Option<String>,
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
 }

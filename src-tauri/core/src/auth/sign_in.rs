@@ -19,6 +19,7 @@ use crate::auth::assertion::ClientCredentials;
 use crate::auth::client_request;
 use crate::auth::grant::{self, GrantError};
 use crate::auth::loopback::{Listener, LoopbackError, RedirectUri};
+use crate::auth::token::TokenSource;
 use crate::http::net::Net;
 use crate::profile::{Grant, Profile};
 use crate::session::{Session, SessionError, Token};
@@ -210,6 +211,8 @@ impl BrowserSignIn {
             _ => grant::token_from_redirect(&redirect, self.nonce.as_deref(), now)
                 .map_err(grant_error)?,
         };
-        session.keep_signed_in(profile, tokens).await
+        session
+            .keep_signed_in(profile, tokens, TokenSource::Browser)
+            .await
     }
 }

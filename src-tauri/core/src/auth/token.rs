@@ -66,6 +66,8 @@ pub enum TokenSource {
     Refreshed,
     /// The user signed in through the browser.
     Browser,
+    /// The user confirmed a device code (RFC 8628).
+    Device,
 }
 
 /// The standard token response fields after the dialect layer normalised them.

@@ -74,6 +74,9 @@ pub struct Profile {
     /// OpenID Connect userinfo endpoint: who signed in, for the inspector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub userinfo_url: Option<String>,
+    /// The device grant: where the device code is asked for (RFC 8628).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_authorization_url: Option<String>,
     /// Browser grants: push the authorization request here first (RFC 9126, PAR); the browser
     /// then gets only `client_id` and the `request_uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -114,12 +117,20 @@ pub enum Grant {
     Implicit,
     /// Browser sign-in with PKCE (RFC 7636), the code exchanged at the token endpoint.
     AuthorizationCode,
+    /// RFC 8628: the user confirms a short code on any device's browser while Waybill polls; for
+    /// machines where no redirect can come back.
+    DeviceCode,
 }
 
 impl Grant {
-    /// The user signs in through their browser.
+    /// The user signs in through their browser, which comes back on a loopback redirect.
     pub fn is_browser(self) -> bool {
         matches!(self, Grant::Implicit | Grant::AuthorizationCode)
+    }
+
+    /// A user signs in (browser or device code); tokens end when the sign-in does.
+    pub fn is_sign_in(self) -> bool {
+        self.is_browser() || self == Grant::DeviceCode
     }
 }
 
@@ -194,6 +205,8 @@ pub enum ProfileError {
     UnknownValue(String, &'static str),
     #[error("the password grant needs a username (--username)")]
     MissingUsername,
+    #[error("the device_code grant needs the device authorization URL (--device-authorization-url, or an --issuer that publishes one)")]
+    MissingDeviceUrl,
     #[error("the {0} grant needs a token URL (--token-url or --issuer)")]
     MissingTokenUrl(Grant),
     #[error("the {0} grant signs in through the browser and needs an authorize URL (--authorize-url or --issuer)")]
@@ -246,10 +259,17 @@ impl Profile {
             ("the introspection URL", &self.introspection_url),
             ("the userinfo URL", &self.userinfo_url),
             ("the PAR endpoint", &self.par_url),
+            (
+                "the device authorization URL",
+                &self.device_authorization_url,
+            ),
         ] {
             if let Some(url) = url {
                 check_url(what, url)?;
             }
+        }
+        if self.grant == Grant::DeviceCode && self.device_authorization_url.is_none() {
+            return Err(ProfileError::MissingDeviceUrl);
         }
         if self.grant == Grant::Password && self.username.is_none() {
             return Err(ProfileError::MissingUsername);
@@ -369,12 +389,13 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(Grant, "client_credentials, password, refresh_token, implicit, authorization_code", {
+text_enum!(Grant, "client_credentials, password, refresh_token, implicit, authorization_code, device_code", {
     "client_credentials" => ClientCredentials,
     "password" => Password,
     "refresh_token" => RefreshToken,
     "implicit" => Implicit,
     "authorization_code" => AuthorizationCode,
+    "device_code" => DeviceCode,
 });
 text_enum!(ClientAuth, "form, basic, json, tls_client_auth, self_signed_tls_client_auth, client_secret_jwt, private_key_jwt", {
     "form" => Form,

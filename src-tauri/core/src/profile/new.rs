@@ -43,6 +43,7 @@ pub struct NewProfile {
     pub jwks_url: Option<String>,
     pub introspection_url: Option<String>,
     pub userinfo_url: Option<String>,
+    pub device_authorization_url: Option<String>,
     /// Push authorization requests (RFC 9126) to `par_url`, or to the issuer's PAR endpoint.
     pub par: bool,
     pub par_url: Option<String>,
@@ -88,6 +89,8 @@ impl NewProfile {
         self.jwks_url = self.jwks_url.take().or(found.jwks_uri);
         self.introspection_url = (self.introspection_url.take()).or(found.introspection_endpoint);
         self.userinfo_url = self.userinfo_url.take().or(found.userinfo_endpoint);
+        self.device_authorization_url =
+            (self.device_authorization_url.take()).or(found.device_authorization_endpoint);
         // A server that requires PAR gets it without being asked (RFC 9126 §5).
         if self.par || found.require_pushed_authorization_requests {
             self.par = true;
@@ -135,6 +138,7 @@ impl NewProfile {
             jwks_url: profile.jwks_url.clone(),
             introspection_url: profile.introspection_url.clone(),
             userinfo_url: profile.userinfo_url.clone(),
+            device_authorization_url: profile.device_authorization_url.clone(),
             par: profile.par_url.is_some(),
             par_url: profile.par_url.clone(),
             ca_certs: profile.ca_certs.clone(),
@@ -261,6 +265,7 @@ impl NewProfile {
             jwks_url: self.jwks_url,
             introspection_url: self.introspection_url,
             userinfo_url: self.userinfo_url,
+            device_authorization_url: self.device_authorization_url,
             par_url: match (self.par, self.par_url) {
                 (true, None) => {
                     return Err(NewProfileError::Missing(

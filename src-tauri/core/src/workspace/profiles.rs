@@ -308,6 +308,10 @@ impl Workspace {
             stale(&mut new.introspection_url, &before.introspection_url);
             stale(&mut new.userinfo_url, &before.userinfo_url);
             stale(&mut new.par_url, &before.par_url);
+            stale(
+                &mut new.device_authorization_url,
+                &before.device_authorization_url,
+            );
         } else if before.is_some() && !(new.par && new.par_url.is_none()) {
             return Ok(new);
         }

@@ -1,10 +1,11 @@
 //! Tokens: get one (cached, renewed or fetched), renew now, inspect, forget, revoke; sign in
 //! with a password, or in the user's own browser over a loopback redirect.
 //!
-//! Browser sign-in is two steps, so a face can show the address, the time left and a Cancel
-//! button in between: `start_sign_in` binds the listener and opens the browser, `finish_sign_in`
-//! waits. One attempt per profile: a new one ends the one before and waits until its listener is
-//! closed, so a provider's fixed redirect port is free again when the new one binds.
+//! Sign-in is two steps, so a face can show the address (and a device code), the time left and a
+//! Cancel button in between: `start_sign_in` binds the listener and opens the browser (or, for the
+//! device grant, asks for a device code and opens its address), `finish_sign_in` waits for the
+//! redirect (or polls). One attempt per profile: a new one ends the one before and waits until
+//! its listener is closed, so a provider's fixed redirect port is free again when the new one binds.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,17 +15,23 @@ use tokio::sync::{oneshot, OwnedMutexGuard};
 
 use super::{Workspace, WorkspaceError};
 use crate::auth::browser::{self, BrowserError};
+use crate::auth::grant::{DeviceCode, DeviceSignIn};
 use crate::auth::sign_in::BrowserSignIn;
+use crate::auth::token::TokenSource;
 use crate::profile::{Grant, Profile};
 use crate::secret::Password;
 use crate::session::{ProviderCheck, SessionError, Token, TokenStatus};
 
-/// A browser sign-in waiting for its redirect.
+/// A sign-in waiting for the user: a browser's redirect, or a device code's confirmation.
 #[derive(Debug)]
 pub struct SignInStarted {
     pub attempt: u32,
+    /// Where the user goes: the provider's sign-in page, or the device code's address.
     pub authorize_url: String,
-    pub redirect_uri: String,
+    /// Browser grants: where the browser comes back.
+    pub redirect_uri: Option<String>,
+    /// The device grant: the code to confirm, and where.
+    pub device: Option<DeviceCode>,
     pub timeout: Duration,
     /// `None` when the browser was not to be opened; an error when it could not be (the address
     /// can still be opened by hand).
@@ -61,10 +68,15 @@ struct Attempt {
 }
 
 struct Waiting {
-    sign_in: BrowserSignIn,
+    sign_in: Pending,
     cancelled: oneshot::Receiver<()>,
     /// Declared last: let go only after the listener above is closed.
     _turn: OwnedMutexGuard<()>,
+}
+
+enum Pending {
+    Browser(BrowserSignIn),
+    Device(DeviceSignIn),
 }
 
 impl SignIns {
@@ -178,20 +190,37 @@ impl Workspace {
     ) -> Result<SignInStarted, WorkspaceError> {
         let profile = self.profile(name)?;
         let turn = self.sign_ins.take_turn(&profile).await;
-        let mut sign_in = BrowserSignIn::start(&profile).await?;
-        if profile.par_url.is_some() {
-            let net = self.session.net_for(&profile).await?;
-            let credentials = self.session.client_credentials(&profile).await?;
-            sign_in
-                .push(&net, &profile, &credentials)
-                .await
-                .map_err(|source| SessionError::AtProvider {
-                    profile: profile.name.clone(),
-                    source,
-                })?;
-        }
-        let authorize_url = sign_in.authorize_url().to_string();
-        let redirect_uri = sign_in.redirect_uri();
+        let at_provider = |source| SessionError::AtProvider {
+            profile: profile.name.clone(),
+            source,
+        };
+        let (sign_in, authorize_url, redirect_uri, device, timeout) = match profile.grant {
+            Grant::DeviceCode => {
+                let net = self.session.net_for(&profile).await?;
+                let credentials = self.session.client_credentials(&profile).await?;
+                let device = DeviceSignIn::start(&net, &profile, &credentials)
+                    .await
+                    .map_err(at_provider)?;
+                let code = device.code().clone();
+                let expires = Duration::from_secs(code.expires_in);
+                let url = code.url().to_string();
+                (Pending::Device(device), url, None, Some(code), expires)
+            }
+            _ => {
+                let mut sign_in = BrowserSignIn::start(&profile).await?;
+                if profile.par_url.is_some() {
+                    let net = self.session.net_for(&profile).await?;
+                    let credentials = self.session.client_credentials(&profile).await?;
+                    sign_in
+                        .push(&net, &profile, &credentials)
+                        .await
+                        .map_err(at_provider)?;
+                }
+                let url = sign_in.authorize_url().to_string();
+                let redirect = Some(sign_in.redirect_uri());
+                (Pending::Browser(sign_in), url, redirect, None, timeout)
+            }
+        };
         let browser = open_browser.then(|| browser::open(&authorize_url));
         let (cancel, cancelled) = oneshot::channel();
         let mut attempts = self.sign_ins.lock();
@@ -215,6 +244,7 @@ impl Workspace {
             attempt,
             authorize_url,
             redirect_uri,
+            device,
             timeout,
             browser,
         })
@@ -237,14 +267,41 @@ impl Workspace {
         let cancel = async {
             let _ = cancelled.await;
         };
-        let result = sign_in
-            .finish(&self.session, &profile, timeout, cancel)
-            .await;
+        let result = match sign_in {
+            Pending::Browser(sign_in) => sign_in
+                .finish(&self.session, &profile, timeout, cancel)
+                .await
+                .map_err(WorkspaceError::from),
+            Pending::Device(device) => self.finish_device(&profile, &device, cancel).await,
+        };
         self.sign_ins.lock().by_number.remove(&attempt);
         Ok(SignedIn {
             profile: profile.name,
             token: result?,
         })
+    }
+
+    /// Poll until the device code is confirmed (or denied, or expired, or cancelled).
+    async fn finish_device(
+        &self,
+        profile: &Profile,
+        device: &DeviceSignIn,
+        cancel: impl std::future::Future<Output = ()>,
+    ) -> Result<Token, WorkspaceError> {
+        let net = self.session.net_for(profile).await?;
+        let credentials = self.session.client_credentials(profile).await?;
+        let polled = tokio::select! {
+            polled = device.finish(&net, profile, &credentials, || self.session.now()) => polled,
+            () = cancel => return Err(WorkspaceError::SignInCancelled),
+        };
+        let tokens = polled.map_err(|source| SessionError::Grant {
+            profile: profile.name.clone(),
+            source,
+        })?;
+        Ok(self
+            .session
+            .keep_signed_in(profile, tokens, TokenSource::Device)
+            .await?)
     }
 
     /// End a waiting attempt (its `finish_sign_in` returns a cancellation).

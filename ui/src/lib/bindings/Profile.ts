@@ -67,6 +67,10 @@ introspection_url?: string | null,
  */
 userinfo_url?: string | null, 
 /**
+ * The device grant: where the device code is asked for (RFC 8628).
+ */
+device_authorization_url?: string | null, 
+/**
  * Browser grants: push the authorization request here first (RFC 9126, PAR); the browser
  * then gets only `client_id` and the `request_uri`.
  */

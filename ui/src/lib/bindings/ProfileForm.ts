@@ -16,6 +16,10 @@ original_name: string | null, name: string, preset: string | null, environment: 
  */
 assertion_audience: string | null, scope: string | null, params: Array<[string, string]>, api_base: string | null, headers: Array<[string, string]>, username: string | null, remember_password: boolean, authorize_url: string | null, redirect_uri: string | null, authorize_params: Array<[string, string]>, issuer: string | null, revocation_url: string | null, jwks_url: string | null, introspection_url: string | null, userinfo_url: string | null, 
 /**
+ * The device grant: where device codes are asked for (else the issuer's).
+ */
+device_authorization_url: string | null, 
+/**
  * Browser grants: push authorization requests (RFC 9126) to `par_url` or the issuer's.
  */
 par: boolean, par_url: string | null, 

@@ -3,4 +3,4 @@
 /**
  * Where a token handed out by the session came from.
  */
-export type TokenSource = "cache" | "fetched" | "refreshed" | "browser";
+export type TokenSource = "cache" | "fetched" | "refreshed" | "browser" | "device";

@@ -25,12 +25,14 @@ use crate::secret;
 
 mod authorization_code;
 mod client_credentials;
+mod device_code;
 mod implicit;
 mod password;
 mod refresh;
 
 pub use authorization_code::exchange_code;
 pub use client_credentials::client_credentials;
+pub use device_code::{DeviceCode, DeviceSignIn};
 pub use implicit::token_from_redirect;
 pub use password::password;
 pub use refresh::refresh;
@@ -50,6 +52,10 @@ pub enum GrantError {
         error: String,
         description: Option<String>,
     },
+    #[error("the sign-in was denied at the provider{}", .0.as_deref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    SignInDenied(Option<String>),
+    #[error("the code expired before the sign-in was confirmed: sign in again for a new one")]
+    CodeExpired,
     #[error(transparent)]
     Endpoint(#[from] EndpointError),
     #[error("the token endpoint's answer could not be used: {0}")]
