@@ -110,6 +110,16 @@ const configuration = {
       redirect_uris: [NATIVE_REDIRECT_URI],
     },
     {
+      // RFC 9449: every token of this client is DPoP-bound (a request without a proof is refused).
+      client_id: 'cc-dpop',
+      client_secret: SECRET,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_post',
+      dpop_bound_access_tokens: true,
+    },
+    {
       // RFC 8628: a public client that signs in with a device code.
       client_id: 'device-public',
       application_type: 'native',
@@ -172,6 +182,13 @@ const configuration = {
     // Waybill made (private_key_jwt), as a person would in a provider's console.
     registration: { enabled: true },
     deviceFlow: { enabled: true },
+    // RFC 9449. With OIDC_DPOP_NONCE=1 every DPoP proof must carry the server's nonce (token
+    // endpoint and userinfo alike), so a client has to retry with it.
+    dPoP: {
+      enabled: true,
+      nonceSecret: Buffer.alloc(32, 7),
+      requireNonce: () => process.env.OIDC_DPOP_NONCE === '1',
+    },
   },
 
   // Refresh tokens: issued when the client may use the refresh_token grant and

@@ -598,6 +598,131 @@ async fn oidc_provider_refresh_token_is_used_and_rotated() {
     }
 }
 
+/// DPoP (RFC 9449) at oidc-provider, which here wants its nonce in every proof: the refresh
+/// grant and the client-credentials grant return DPoP-bound tokens (a nonce retry at the token
+/// endpoint), and userinfo, which checks the proof, answers a `waybill call` (a nonce retry at
+/// the resource). The token alone, as a bearer, is refused; so is a proof for another URL. Curl
+/// out shows both headers redacted; neither the token nor the key is in any file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dpop_bound_tokens_need_their_proof_at_oidc_provider() {
+    require_keyring();
+    let secret = random_secret("oidc-secret");
+    let oidc = OidcProvider::start_with(&secret, 60, &[("OIDC_DPOP_NONCE", "1")]);
+    let minted = oidc.mint_refresh_token().await;
+    let wb = Waybill::new();
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "bound",
+            "--token-url",
+            &oidc.token_endpoint,
+            "--client-id",
+            "rt-client",
+            "--api-base",
+            &oidc.issuer,
+            "--userinfo-url",
+            &format!("{}/me", oidc.issuer),
+            "--scope",
+            "openid",
+            "--dpop",
+            "--client-secret-stdin",
+            "--refresh-token-stdin",
+        ],
+        &format!("{secret}\n{minted}\n"),
+    );
+    let token = token_json(&wb, "bound");
+    assert_eq!(token["token_type"], "DPoP", "{token}");
+    let access = token["access_token"].as_str().unwrap().to_string();
+    let me = wb.run(&["call", "bound", "GET", "/me", "--json-out"], "");
+    assert_eq!(me.code, 0, "{}\n{}", me.stdout, me.stderr);
+    let me: Value = serde_json::from_str(&me.stdout).unwrap();
+    assert_eq!(me["status"], 200, "{me}");
+    assert_eq!(me["body"]["sub"], "test-user");
+    let checked = wb.json(&["inspect", "bound", "--introspect", "--json"]);
+    assert_eq!(checked["userinfo"]["sub"], "test-user", "{checked}");
+
+    // Stolen, the token is useless: as a bearer, and with a proof made for another URL.
+    let http = reqwest::Client::new();
+    let me_url = format!("{}/me", oidc.issuer);
+    let as_bearer = http.get(&me_url).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(as_bearer.status(), 401);
+    let pem = secret_tool_lookup(&format!("{}/dpop_key", wb.keyring_id("bound")))
+        .expect("the DPoP key is in the keyring");
+    let key = waybill_core::auth::key::SigningKey::open(&waybill_core::ClientKey::new(pem.clone()))
+        .unwrap();
+    let dpop = waybill_core::auth::dpop::Dpop::new(key);
+    let mut refusal = String::new();
+    for _ in 0..2 {
+        let proof = dpop
+            .proof(
+                "GET",
+                &format!("{}/wrong", oidc.issuer),
+                Some(&access),
+                chrono::Utc::now(),
+            )
+            .unwrap();
+        let response = http
+            .get(&me_url)
+            .header("Authorization", format!("DPoP {access}"))
+            .header("DPoP", proof)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        let nonce = response
+            .headers()
+            .get("DPoP-Nonce")
+            .and_then(|v| v.to_str().ok());
+        dpop.remember_nonce(&me_url, nonce);
+        refusal = response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .to_string();
+    }
+    assert!(refusal.contains("invalid_dpop_proof"), "{refusal}");
+
+    // A client whose tokens must be DPoP-bound gets one through client credentials.
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "bound-cc",
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            &oidc.token_endpoint,
+            "--client-id",
+            "cc-dpop",
+            "--scope",
+            "api:read",
+            "--dpop",
+            "--client-secret-stdin",
+        ],
+        &format!("{secret}\n"),
+    );
+    let cc = token_json(&wb, "bound-cc");
+    assert_eq!(cc["token_type"], "DPoP", "{cc}");
+
+    let listed = wb.json(&["history", "--profile", "bound", "--json"]);
+    let id = listed[0]["id"].as_i64().unwrap().to_string();
+    let curl = wb.ok(&["history", "show", &id, "--curl"], "").stdout;
+    assert!(
+        curl.contains("Authorization: DPoP [redacted]") && curl.contains("DPoP: [redacted]"),
+        "{curl}"
+    );
+    let mut needles = vec![access, cc["access_token"].as_str().unwrap().to_string()];
+    needles.extend(
+        pem.lines()
+            .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+            .map(str::to_string),
+    );
+    for needle in &needles {
+        let leaks = wb.find_leaks(needle);
+        assert!(leaks.is_empty(), "{needle:?} leaked into {leaks:?}");
+    }
+}
+
 /// A refresh token the provider no longer accepts (here: spent by another client copy, so
 /// oidc-provider's reuse detection refuses it with `invalid_grant`): `token` and `call` exit 2
 /// saying so, with what to do; the stale refresh token is forgotten, not sent again.

@@ -392,6 +392,13 @@ pub struct ProfileFields {
     /// Go straight to the servers, whatever the proxy variables say.
     #[arg(long, conflicts_with = "proxy")]
     pub no_proxy: bool,
+    /// DPoP (RFC 9449): bind tokens to a key made for the profile (kept in the keyring); token
+    /// requests and API calls carry a proof, `Authorization: DPoP`.
+    #[arg(long)]
+    pub dpop: bool,
+    /// Edit: plain bearer tokens again (the DPoP key leaves the keyring).
+    #[arg(long, conflicts_with = "dpop")]
+    pub no_dpop: bool,
     /// Edit: back to the proxy variables of the environment (the default).
     #[arg(long, conflicts_with_all = ["proxy", "no_proxy"])]
     pub proxy_from_env: bool,

@@ -177,6 +177,7 @@ impl ProfileFields {
             &self.device_authorization_url,
         );
         new.par = (new.par || self.par || self.par_url.is_some()) && !self.no_par;
+        new.dpop = (new.dpop || self.dpop) && !self.no_dpop;
         if self.no_par {
             new.par_url = None;
         }
@@ -353,6 +354,11 @@ fn profile_text(p: &Profile) -> String {
     line("client id:", Some(p.client_id.clone()));
     line("client auth:", Some(p.client_auth.to_string()));
     line("assertion aud:", p.assertion_audience.clone());
+    line(
+        "DPoP:",
+        p.dpop
+            .then(|| "tokens bound to a key in the keyring".to_string()),
+    );
     line("scope:", p.scope.clone());
     line("API base:", p.api_base.clone());
     line("username:", p.username.clone());

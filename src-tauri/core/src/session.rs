@@ -19,6 +19,7 @@ use std::sync::{Arc, Mutex};
 use serde::{Serialize, Serializer};
 
 use crate::auth::assertion::ClientCredentials;
+use crate::auth::dpop::Dpop;
 use crate::auth::grant::{self, GrantError};
 use crate::auth::introspect;
 use crate::auth::jwt::{self, JwtView, SignatureCheck};
@@ -164,6 +165,8 @@ pub struct Session {
     slots: Mutex<HashMap<String, Arc<tokio::sync::Mutex<Slot>>>>,
     /// Where the per-profile renewal locks live; `None`: this process shares its vault with no one.
     lock_dir: Option<std::path::PathBuf>,
+    /// DPoP keys read so far, by keyring id, with the nonces their servers gave.
+    dpop: Mutex<HashMap<String, Arc<Dpop>>>,
 }
 
 impl Session {
@@ -174,6 +177,7 @@ impl Session {
             clock,
             slots: Mutex::new(HashMap::new()),
             lock_dir: None,
+            dpop: Mutex::new(HashMap::new()),
         }
     }
 
@@ -239,7 +243,57 @@ impl Session {
             }
             _ => None,
         };
-        Ok(ClientCredentials { secret, key })
+        let dpop = self.dpop_for(profile).await?;
+        Ok(ClientCredentials { secret, key, dpop })
+    }
+
+    /// The profile's DPoP key (read once per process; made and kept in the keyring if it has
+    /// none yet), or `None` when its tokens are plain bearer tokens.
+    pub async fn dpop_for(&self, profile: &Profile) -> Result<Option<Arc<Dpop>>, SessionError> {
+        if !profile.dpop {
+            return Ok(None);
+        }
+        let cached = self
+            .dpop
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&profile.keyring_id)
+            .cloned();
+        if let Some(dpop) = cached {
+            return Ok(Some(dpop));
+        }
+        let id = &profile.keyring_id;
+        let key = match self.vault.dpop_key(id).await? {
+            Some(key) => key,
+            None => {
+                let key = crate::auth::key::generate();
+                self.vault.set_dpop_key(id, &key).await?;
+                key
+            }
+        };
+        let opened = SigningKey::open(&key).map_err(|e| SessionError::BadSigningKey {
+            profile: profile.name.clone(),
+            reason: e.to_string(),
+        })?;
+        let dpop = Arc::new(Dpop::new(opened));
+        self.dpop
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.clone(), dpop.clone());
+        Ok(Some(dpop))
+    }
+
+    /// The DPoP key a token is bound to: the profile's, when the provider issued a DPoP token
+    /// (a provider that ignores the proof issues a plain bearer token, sent as such).
+    pub async fn dpop_bound(
+        &self,
+        profile: &Profile,
+        token: &Token,
+    ) -> Result<Option<Arc<Dpop>>, SessionError> {
+        match token.meta.token_type.eq_ignore_ascii_case("DPoP") {
+            true => self.dpop_for(profile).await,
+            false => Ok(None),
+        }
     }
 
     /// The transport of requests that belong to no profile yet.
@@ -462,9 +516,24 @@ impl Session {
                 .is_some_and(|s| s.split_whitespace().any(|s| s == "openid"));
         let (mut userinfo, mut userinfo_error) = (None, None);
         if let (Some(url), true) = (&profile.userinfo_url, openid) {
-            match introspect::userinfo(&net, url, &token).await {
+            let dpop = match meta.token_type.eq_ignore_ascii_case("DPoP") {
+                true => self.dpop_for(profile).await?,
+                false => None,
+            };
+            let asked = request::execute(
+                &net,
+                profile,
+                &ApiRequest::new("GET", url.as_str()),
+                &AccessToken::new(token.clone()),
+                dpop.as_deref(),
+            )
+            .await;
+            let answer = asked.map_err(|e| e.to_string()).and_then(|r| {
+                introspect::userinfo(r.status, &r.body, &token).map_err(|e| e.to_string())
+            });
+            match answer {
                 Ok(claims) => userinfo = Some(claims),
-                Err(e) => userinfo_error = Some(e.to_string()),
+                Err(e) => userinfo_error = Some(e),
             }
         }
         Ok(ProviderCheck {
@@ -544,13 +613,23 @@ impl Session {
     ) -> Result<ApiResponse, SessionError> {
         let token = self.token(profile).await?;
         let net = self.net_for(profile).await?;
-        let response = request::execute(&net, profile, request, &token.access_token).await?;
+        let dpop = self.dpop_bound(profile, &token).await?;
+        let response =
+            request::execute(&net, profile, request, &token.access_token, dpop.as_deref()).await?;
         if response.status != 401 {
             return Ok(response);
         }
         tracing::info!(profile = %profile.name, "API answered 401: renewing the token and retrying once");
         let renewed = self.token_after_401(profile, &token.access_token).await?;
-        let mut retried = request::execute(&net, profile, request, &renewed.access_token).await?;
+        let dpop = self.dpop_bound(profile, &renewed).await?;
+        let mut retried = request::execute(
+            &net,
+            profile,
+            request,
+            &renewed.access_token,
+            dpop.as_deref(),
+        )
+        .await?;
         retried.retried_after_401 = true;
         Ok(retried)
     }

@@ -175,6 +175,8 @@ pub struct ProfileForm {
     pub proxy: Option<String>,
     /// No proxy at all, whatever the environment says.
     pub no_proxy: bool,
+    /// DPoP: tokens bound to a key in the keyring.
+    pub dpop: bool,
 }
 
 /// What a profile holds, for the sidebar and the token inspector. Never the token.
@@ -279,6 +281,7 @@ impl From<ProfileForm> for NewProfile {
             tls_client_cert: text(form.tls_client_cert),
             proxy: text(form.proxy),
             no_proxy: form.no_proxy,
+            dpop: form.dpop,
         }
     }
 }

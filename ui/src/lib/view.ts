@@ -173,6 +173,7 @@ export function blankForm(): ProfileForm {
     client_key_file: null,
     proxy: null,
     no_proxy: false,
+    dpop: false,
   };
 }
 
@@ -226,6 +227,7 @@ export function formForProfile(profile: Profile): ProfileForm {
     tls_client_cert: profile.tls_client_cert ?? null,
     proxy: profile.proxy ?? null,
     no_proxy: profile.no_proxy ?? false,
+    dpop: profile.dpop ?? false,
   };
 }
 

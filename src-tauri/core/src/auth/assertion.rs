@@ -10,6 +10,7 @@ use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use rand::Rng;
 use serde::Serialize;
 
+use crate::auth::dpop::Dpop;
 use crate::auth::key::SigningKey;
 use crate::profile::{ClientAuth, Profile};
 use crate::secret::ClientSecret;
@@ -19,16 +20,20 @@ pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jw
 const LIFETIME_SECS: i64 = 60;
 
 /// What the keyring holds for a client: its secret, its signing key (`private_key_jwt`), both or
-/// neither (a public client, or mutual TLS).
+/// neither (a public client, or mutual TLS); and its DPoP key, which every token request proves.
 #[derive(Debug, Clone, Default)]
 pub struct ClientCredentials {
     pub secret: Option<ClientSecret>,
     pub key: Option<Arc<SigningKey>>,
+    pub dpop: Option<Arc<Dpop>>,
 }
 
 impl ClientCredentials {
     pub fn secret(secret: Option<ClientSecret>) -> Self {
-        Self { secret, key: None }
+        Self {
+            secret,
+            ..Self::default()
+        }
     }
 
     /// The secret to send as such (body or Basic): not with a certificate or an assertion.
@@ -168,8 +173,8 @@ mod tests {
     fn a_key_signed_assertion_carries_the_kid_and_the_profiles_audience() {
         let key = Arc::new(SigningKey::open(&key::generate()).unwrap());
         let client = ClientCredentials {
-            secret: None,
             key: Some(key.clone()),
+            ..ClientCredentials::default()
         };
         let profile = profile(ClientAuth::PrivateKeyJwt, Some("https://auth.example"));
         let jwt = Assertions::for_profile(&profile, &client)

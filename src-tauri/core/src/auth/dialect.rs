@@ -13,6 +13,7 @@ use oauth2::{HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
 use crate::auth::assertion::{self, Assertions};
+use crate::auth::dpop::{self, Dpop};
 use crate::http::net::{Net, NetError};
 use crate::http::provider_error::ProviderError;
 use crate::profile::ClientAuth;
@@ -28,34 +29,59 @@ pub enum EndpointError {
 }
 
 /// Send one token request the crate built, in the profile's dialect, with a fresh client
-/// assertion when the profile signs them.
+/// assertion when the profile signs them and a DPoP proof when its tokens are bound to a key.
+/// A server that asks for its DPoP nonce gets the request once more, with new proofs.
 pub async fn send(
     net: &Net,
     auth: ClientAuth,
     assertions: Option<&Assertions>,
+    dpop: Option<&Dpop>,
     request: HttpRequest,
 ) -> Result<HttpResponse, EndpointError> {
-    let request = match (auth, assertions) {
-        (ClientAuth::Json, _) => form_to_json(request),
-        (_, Some(assertions)) => with_assertion(request, assertions)?,
-        _ => request,
-    };
     let url = request.uri().to_string();
-    let request = reqwest::Request::try_from(request).map_err(|_| NetError::BadUrl(url.clone()))?;
-    let response = net
-        .token
-        .execute(request)
-        .await
-        .map_err(|e| net.error(&url, e))?;
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_string();
-    let body = response.bytes().await.map_err(|e| net.error(&url, e))?;
-    normalise(status, &content_type, &body)
+    let mut retried = false;
+    loop {
+        let mut sent = match (auth, assertions) {
+            (ClientAuth::Json, _) => form_to_json(request.clone()),
+            (_, Some(assertions)) => with_assertion(request.clone(), assertions)?,
+            _ => request.clone(),
+        };
+        if let Some(dpop) = dpop {
+            let proof = dpop
+                .proof("POST", &url, None, chrono::Utc::now())
+                .map_err(|e| EndpointError::Assertion(e.to_string()))?;
+            let value = HeaderValue::from_str(&proof).map_err(|_| NetError::BadUrl(url.clone()))?;
+            sent.headers_mut().insert(dpop::HEADER, value);
+        }
+        let sent = reqwest::Request::try_from(sent).map_err(|_| NetError::BadUrl(url.clone()))?;
+        let response = net
+            .token
+            .execute(sent)
+            .await
+            .map_err(|e| net.error(&url, e))?;
+        let status = response.status();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header(header::CONTENT_TYPE.as_str()).unwrap_or_default();
+        let nonce = header(dpop::NONCE_HEADER);
+        let body = response.bytes().await.map_err(|e| net.error(&url, e))?;
+        if let Some(dpop) = dpop {
+            let fresh = dpop.remember_nonce(&url, nonce.as_deref());
+            let asks = ProviderError::from_body(&body)
+                .and_then(|e| e.code)
+                .is_some_and(|code| code == "use_dpop_nonce");
+            if asks && fresh && !retried {
+                retried = true;
+                continue;
+            }
+        }
+        return normalise(status, &content_type, &body);
+    }
 }
 
 /// The crate's form body plus a fresh assertion for this endpoint (RFC 7523 §2.2).

@@ -1,5 +1,5 @@
 //! What the provider says about a token: introspection (RFC 7662), asked as the profile's client,
-//! and OpenID Connect userinfo, asked with the token. For the inspector's "check at provider":
+//! and OpenID Connect userinfo, asked with the token (as an API call). For the inspector's "check at provider":
 //! the token never comes back out, only what the provider says about it.
 
 use serde_json::{Map, Value};
@@ -34,23 +34,13 @@ pub async fn introspect(
     Ok(without(answer, token))
 }
 
-/// The user's claims from the userinfo endpoint (JSON, or a JWT whose claims are shown).
-pub async fn userinfo(net: &Net, url: &str, token: &str) -> Result<Map<String, Value>, GrantError> {
-    let response = net
-        .api
-        .get(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(|e| GrantError::Endpoint(net.error(url, e).into()))?;
-    let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| GrantError::Endpoint(net.error(url, e).into()))?;
-    if !status.is_success() {
+/// The user's claims from the userinfo endpoint's answer (JSON, or a JWT whose claims are
+/// shown). The request is an API call with the token (`http::request::execute`: a DPoP-bound
+/// token goes with its proof).
+pub fn userinfo(status: u16, body: &[u8], token: &str) -> Result<Map<String, Value>, GrantError> {
+    if !(200..300).contains(&status) {
         return Err(
-            match crate::http::provider_error::ProviderError::from_body(&body) {
+            match crate::http::provider_error::ProviderError::from_body(body) {
                 Some(said) => GrantError::Refused {
                     what: "userinfo request",
                     error: said.code.unwrap_or_else(|| format!("HTTP {status}")),
@@ -62,8 +52,8 @@ pub async fn userinfo(net: &Net, url: &str, token: &str) -> Result<Map<String, V
             },
         );
     }
-    let claims = json_object(&body).or_else(|| {
-        let text = std::str::from_utf8(&body).ok()?.trim();
+    let claims = json_object(body).or_else(|| {
+        let text = std::str::from_utf8(body).ok()?.trim();
         jwt::decode(text)?.claims.as_object().cloned()
     });
     claims.map(|c| without(c, token)).ok_or_else(|| {

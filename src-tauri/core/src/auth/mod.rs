@@ -6,6 +6,7 @@ pub mod browser;
 pub mod client_request;
 pub mod dialect;
 pub mod discovery;
+pub mod dpop;
 pub mod grant;
 pub mod introspect;
 pub mod jwt;

@@ -42,10 +42,15 @@ pub fn to_curl(
         Bearer::Redacted => REDACTED,
         Bearer::Shown(token) => token.expose(),
     };
+    // A DPoP token goes with a proof made for each request: the command shows where it goes.
+    let scheme = if profile.dpop { "DPoP" } else { "Bearer" };
     parts.push(format!(
         "-H {}",
-        quote(&format!("Authorization: Bearer {token}"))
+        quote(&format!("Authorization: {scheme} {token}"))
     ));
+    if profile.dpop {
+        parts.push(format!("-H {}", quote(&format!("DPoP: {REDACTED}"))));
+    }
     if let Some(body) = &request.body {
         parts.push(format!(
             "--data-raw {}",

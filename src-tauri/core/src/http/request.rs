@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::dpop::{self, Dpop};
 use crate::http::net::{Net, NetError};
 use crate::profile::Profile;
 use crate::secret::AccessToken;
@@ -77,6 +78,8 @@ pub enum RequestError {
     BadHeader(String),
     #[error("the JSON body is not valid JSON: {0}")]
     BadJson(String),
+    #[error("could not make the DPoP proof: {0}")]
+    Dpop(String),
     #[error(transparent)]
     Net(#[from] NetError),
 }
@@ -215,13 +218,15 @@ pub fn outgoing_headers(profile: &Profile, request: &ApiRequest) -> Vec<(String,
     headers
 }
 
-/// Send once with `outgoing_headers` and `Authorization: Bearer`, which always comes from the
-/// session.
+/// Send with `outgoing_headers` and `Authorization: Bearer`, which always comes from the
+/// session; for a DPoP-bound token, `Authorization: DPoP` and a fresh proof, and once more with
+/// the server's nonce when it asks for one (RFC 9449 §9).
 pub(crate) async fn execute(
     net: &Net,
     profile: &Profile,
     request: &ApiRequest,
     token: &AccessToken,
+    dpop: Option<&Dpop>,
 ) -> Result<ApiResponse, RequestError> {
     let method = reqwest::Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| RequestError::BadMethod(request.method.clone()))?;
@@ -233,20 +238,51 @@ pub(crate) async fn execute(
         let value = HeaderValue::from_str(&value).map_err(|_| bad())?;
         headers.append(name, value);
     }
-    let mut bearer = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-        .map_err(|_| RequestError::BadHeader("Authorization: Bearer [redacted]".into()))?;
-    bearer.set_sensitive(true);
-    headers.insert(AUTHORIZATION, bearer);
+    let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
+    let mut authorization = HeaderValue::from_str(&format!("{scheme} {}", token.expose()))
+        .map_err(|_| RequestError::BadHeader(format!("Authorization: {scheme} [redacted]")))?;
+    authorization.set_sensitive(true);
+    headers.insert(AUTHORIZATION, authorization);
 
-    let mut builder = net.api.request(method, url.clone()).headers(headers);
-    if let Some(body) = &request.body {
-        builder = builder.body(body.clone());
-    }
     let started = Instant::now();
-    let response = builder
-        .send()
-        .await
-        .map_err(|e| net.error(url.as_str(), e))?;
+    let mut retried = false;
+    let response = loop {
+        if let Some(dpop) = dpop {
+            let proof = dpop
+                .proof(
+                    method.as_str(),
+                    url.as_str(),
+                    Some(token.expose()),
+                    chrono::Utc::now(),
+                )
+                .map_err(|e| RequestError::Dpop(e.to_string()))?;
+            let mut value = HeaderValue::from_str(&proof)
+                .map_err(|_| RequestError::Dpop("the proof is not a header value".into()))?;
+            value.set_sensitive(true);
+            headers.insert(dpop::HEADER, value);
+        }
+        let mut builder = net
+            .api
+            .request(method.clone(), url.clone())
+            .headers(headers.clone());
+        if let Some(body) = &request.body {
+            builder = builder.body(body.clone());
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| net.error(url.as_str(), e))?;
+        let nonce = response
+            .headers()
+            .get(dpop::NONCE_HEADER)
+            .and_then(|v| v.to_str().ok());
+        let fresh = dpop.is_some_and(|d| d.remember_nonce(url.as_str(), nonce));
+        if response.status() == 401 && fresh && !retried {
+            retried = true;
+            continue;
+        }
+        break response;
+    };
     let status = response.status().as_u16();
     let headers = response
         .headers()

@@ -101,6 +101,10 @@ pub struct Profile {
     /// Straight to the servers, whatever the environment's proxy variables say.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub no_proxy: bool,
+    /// DPoP (RFC 9449): tokens bound to a key in the keyring, proved on every token request and
+    /// API call.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dpop: bool,
 }
 
 /// How the profile gets its first token. A refresh token, once held, is always tried first.

@@ -55,6 +55,7 @@ pub struct NewProfile {
     /// (`take_proxy_credentials`) before it is built.
     pub proxy: Option<String>,
     pub no_proxy: bool,
+    pub dpop: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -145,6 +146,7 @@ impl NewProfile {
             tls_client_cert: profile.tls_client_cert.clone(),
             proxy: profile.proxy.clone(),
             no_proxy: profile.no_proxy,
+            dpop: profile.dpop,
         };
         let preset = profile
             .preset
@@ -285,6 +287,7 @@ impl NewProfile {
                 .transpose()?,
             proxy: self.proxy,
             no_proxy: self.no_proxy,
+            dpop: self.dpop,
         };
         profile.validate()?;
         Ok(profile)

@@ -45,6 +45,8 @@ pub enum SecretKind {
     ProxyCredentials,
     /// The client's signing key (`private_key_jwt`), PKCS#8 PEM.
     ClientKey,
+    /// The key DPoP tokens are bound to, PKCS#8 PEM.
+    DpopKey,
 }
 
 impl SecretKind {
@@ -58,6 +60,7 @@ impl SecretKind {
             SecretKind::TlsKey => "tls_key",
             SecretKind::ProxyCredentials => "proxy_credentials",
             SecretKind::ClientKey => "client_key",
+            SecretKind::DpopKey => "dpop_key",
         }
     }
 }
@@ -367,6 +370,15 @@ impl Vault {
             .await
     }
 
+    pub async fn dpop_key(&self, id: &str) -> Result<Option<ClientKey>, VaultError> {
+        Ok(self.get(id, SecretKind::DpopKey).await?.map(ClientKey::new))
+    }
+
+    pub async fn set_dpop_key(&self, id: &str, key: &ClientKey) -> Result<(), VaultError> {
+        self.set(id, SecretKind::DpopKey, key.expose().to_string())
+            .await
+    }
+
     pub async fn proxy_credentials(
         &self,
         id: &str,
@@ -429,6 +441,7 @@ impl Vault {
                 SecretKind::TlsKey,
                 SecretKind::ProxyCredentials,
                 SecretKind::ClientKey,
+                SecretKind::DpopKey,
             ],
         )
         .await

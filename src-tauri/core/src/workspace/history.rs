@@ -67,13 +67,13 @@ impl Workspace {
             true => self.profile(&entry.profile)?,
             false => Profile::default(),
         };
-        self.as_curl(
-            &Profile::default(),
-            &tokens,
-            &entry.to_request(),
-            with_token,
-        )
-        .await
+        // Its token scheme (Bearer, or DPoP with a proof) is the profile's.
+        let defaults = Profile {
+            dpop: self.profile(&entry.profile).is_ok_and(|p| p.dpop),
+            ..Profile::default()
+        };
+        self.as_curl(&defaults, &tokens, &entry.to_request(), with_token)
+            .await
     }
 
     pub fn clear_history(&self) -> Result<(), WorkspaceError> {

@@ -127,6 +127,9 @@ impl Workspace {
         if profile.client_auth != ClientAuth::PrivateKeyJwt {
             vault.forget(id, SecretKind::ClientKey).await?;
         }
+        if !profile.dpop {
+            vault.forget(id, SecretKind::DpopKey).await?;
+        }
         // A new proxy comes with its own credentials, or none.
         match &proxy_credentials {
             Some(credentials) => vault.set_proxy_credentials(id, credentials).await?,
@@ -175,6 +178,9 @@ impl Workspace {
         }
         if let Some(key) = vault.client_key(from).await? {
             vault.set_client_key(to, &key).await?;
+        }
+        if let Some(key) = vault.dpop_key(from).await? {
+            vault.set_dpop_key(to, &key).await?;
         }
         if let Some(credentials) = vault.proxy_credentials(from).await? {
             vault.set_proxy_credentials(to, &credentials).await?;
@@ -271,6 +277,12 @@ impl Workspace {
         }
         if let Some(key) = &secrets.tls_key {
             vault.set_tls_key(id, key).await?;
+        }
+        // The DPoP key is made with the profile, so two Waybills never make one each.
+        if profile.dpop && vault.dpop_key(id).await?.is_none() {
+            vault
+                .set_dpop_key(id, &crate::auth::key::generate())
+                .await?;
         }
         if let Some(key) = &secrets.client_key {
             if profile.client_auth != ClientAuth::PrivateKeyJwt {

@@ -97,4 +97,9 @@ proxy?: string | null,
 /**
  * Straight to the servers, whatever the environment's proxy variables say.
  */
-no_proxy?: boolean, };
+no_proxy?: boolean, 
+/**
+ * DPoP (RFC 9449): tokens bound to a key in the keyring, proved on every token request and
+ * API call.
+ */
+dpop?: boolean, };

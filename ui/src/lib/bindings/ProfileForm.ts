@@ -66,4 +66,8 @@ proxy: string | null,
 /**
  * No proxy at all, whatever the environment says.
  */
-no_proxy: boolean, };
+no_proxy: boolean, 
+/**
+ * DPoP: tokens bound to a key in the keyring.
+ */
+dpop: boolean, };

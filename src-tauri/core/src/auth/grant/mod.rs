@@ -135,6 +135,8 @@ struct Endpoint {
     auth: ClientAuth,
     /// For `client_secret_jwt` and `private_key_jwt`: signs an assertion for each request.
     assertions: Option<Assertions>,
+    /// DPoP profiles: proves each request with the profile's key.
+    dpop: Option<std::sync::Arc<crate::auth::dpop::Dpop>>,
 }
 
 type EndpointFuture<'c> =
@@ -149,6 +151,7 @@ impl<'c> AsyncHttpClient<'c> for Endpoint {
             &self.net,
             self.auth,
             self.assertions.as_ref(),
+            self.dpop.as_deref(),
             request,
         ))
     }
@@ -159,6 +162,7 @@ fn http(net: &Net, profile: &Profile, credentials: &ClientCredentials) -> Endpoi
         net: net.clone(),
         auth: profile.client_auth,
         assertions: Assertions::for_profile(profile, credentials),
+        dpop: credentials.dpop.clone(),
     }
 }
 
@@ -202,10 +206,13 @@ fn finish(result: RequestResult, now: DateTime<Utc>) -> Result<TokenSet, GrantEr
     Ok(TokenSet::from_response(response, now))
 }
 
-/// `bearer` in any case is `Bearer` (RFC 6750's spelling); other types are kept as given.
+/// `bearer` in any case is `Bearer` (RFC 6750's spelling), `dpop` is `DPoP` (RFC 9449's); other
+/// types are kept as given.
 fn canonical_token_type(token_type: &str) -> String {
     if token_type.eq_ignore_ascii_case("bearer") {
         "Bearer".into()
+    } else if token_type.eq_ignore_ascii_case("dpop") {
+        "DPoP".into()
     } else {
         token_type.to_string()
     }
