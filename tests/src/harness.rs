@@ -201,6 +201,15 @@ pub fn keyring_access_token(keyring_id: &str) -> Option<String> {
     )
 }
 
+/// The base64 lines of a PEM private key: what a leak search looks for (the armour lines are
+/// not secret).
+pub fn pem_lines(pem: &str) -> Vec<String> {
+    pem.lines()
+        .filter(|l| !l.starts_with("-----") && l.len() >= 16)
+        .map(str::to_string)
+        .collect()
+}
+
 /// A value distinctive enough to search for.
 pub fn random_secret(prefix: &str) -> String {
     use std::hash::{BuildHasher, Hasher};

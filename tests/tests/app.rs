@@ -6,8 +6,8 @@
 use waybill_demo::pki::{Ca, Validity};
 use waybill_demo::{DemoConfig, DemoServer, ServerTls};
 use waybill_tests::harness::{
-    browser_steps_after, chromium_browser, keyring_access_token, random_secret, require_keyring,
-    secret_tool_lookup, Waybill,
+    browser_steps_after, chromium_browser, keyring_access_token, pem_lines, random_secret,
+    require_keyring, secret_tool_lookup, Waybill,
 };
 use waybill_tests::oidc::OidcProvider;
 use waybill_tests::proxy::Tinyproxy;
@@ -347,11 +347,8 @@ async fn a_key_made_in_the_window_authenticates_the_client_at_oidc_provider() {
 
     let pem = secret_tool_lookup(&format!("{}/client_key", keyring_id(&window, "keyed")))
         .expect("the key is in the keyring");
-    for line in pem
-        .lines()
-        .filter(|l| !l.starts_with("-----") && l.len() >= 16)
-    {
-        let found = files_containing(&window, line);
+    for line in pem_lines(&pem) {
+        let found = files_containing(&window, &line);
         assert!(found.is_empty(), "the private key leaked into {found:?}");
     }
     window.close().await;

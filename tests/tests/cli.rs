@@ -8,7 +8,7 @@ use serde_json::Value;
 use waybill_tests::demo::{self, add_client_credentials};
 use waybill_tests::emulator::{Emulator, Recorded, Reply};
 use waybill_tests::harness::{
-    keyring_access_token, random_secret, require_keyring, secret_tool_lookup, Waybill,
+    keyring_access_token, pem_lines, random_secret, require_keyring, secret_tool_lookup, Waybill,
 };
 use waybill_tests::oidc::OidcProvider;
 
@@ -462,15 +462,9 @@ async fn private_key_jwt_with_a_generated_key_and_with_a_key_file() {
     );
     assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
 
-    let key_lines = |pem: &str| -> Vec<String> {
-        pem.lines()
-            .filter(|l| !l.starts_with("-----") && l.len() >= 16)
-            .map(str::to_string)
-            .collect()
-    };
-    let mut needles = key_lines(&generated_pem);
-    needles.extend(key_lines(&std::fs::read_to_string(&rsa).unwrap()));
-    needles.extend(key_lines(&std::fs::read_to_string(&wrong).unwrap()));
+    let mut needles = pem_lines(&generated_pem);
+    needles.extend(pem_lines(&std::fs::read_to_string(&rsa).unwrap()));
+    needles.extend(pem_lines(&std::fs::read_to_string(&wrong).unwrap()));
     needles.push(token["access_token"].as_str().unwrap().to_string());
     needles.push(rsa_token["access_token"].as_str().unwrap().to_string());
     // A private key's PEM holds its public half too: a line that is also in the public JWKs
@@ -712,15 +706,75 @@ async fn dpop_bound_tokens_need_their_proof_at_oidc_provider() {
         "{curl}"
     );
     let mut needles = vec![access, cc["access_token"].as_str().unwrap().to_string()];
-    needles.extend(
-        pem.lines()
-            .filter(|l| !l.starts_with("-----") && l.len() >= 16)
-            .map(str::to_string),
-    );
+    needles.extend(pem_lines(&pem));
     for needle in &needles {
         let leaks = wb.find_leaks(needle);
         assert!(leaks.is_empty(), "{needle:?} leaked into {leaks:?}");
     }
+}
+
+/// RFC 8628 §3.5 at a provider that says `slow_down` (oidc-provider never does): the next poll
+/// waits 5 s longer than the interval. (`authorization_pending` is met at oidc-provider.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_code_poll_slows_down_when_the_provider_says_so() {
+    require_keyring();
+    let polls = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = polls.clone();
+    let emulator = Emulator::start(move |r: &Recorded| match r.path.as_str() {
+        "/device" => Reply::json(
+            200,
+            serde_json::json!({"device_code": "dev-code-123", "user_code": "ABCD-EFGH",
+                "verification_uri": "https://example.test/device", "expires_in": 60, "interval": 1}),
+        ),
+        _ => {
+            seen.lock().unwrap().push(std::time::Instant::now());
+            match r.seq {
+                0 => Reply::json(400, serde_json::json!({"error": "slow_down"})),
+                _ => Reply::json(
+                    200,
+                    serde_json::json!({"access_token": "device-token-1", "token_type": "Bearer", "expires_in": 300}),
+                ),
+            }
+        }
+    })
+    .await;
+    let wb = Waybill::new();
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "slow",
+            "--grant",
+            "device_code",
+            "--device-authorization-url",
+            &emulator.url("/device"),
+            "--token-url",
+            &emulator.url("/token"),
+            "--client-id",
+            "tv",
+        ],
+        "",
+    );
+    let login = wb.run(&["login", "slow", "--no-browser"], "");
+    assert_eq!(login.code, 0, "{}", login.stderr);
+    assert!(
+        login.stdout.contains("enter the code ABCD-EFGH"),
+        "{}",
+        login.stdout
+    );
+    let polls = polls.lock().unwrap().clone();
+    assert_eq!(polls.len(), 2);
+    let after_slow_down = polls[1] - polls[0];
+    assert!(
+        after_slow_down >= Duration::from_secs(6),
+        "interval 1 s + 5 s after slow_down, not {after_slow_down:?}"
+    );
+    let token = emulator.requests_to("/token")[0].form();
+    assert!(token.contains(&(
+        "grant_type".into(),
+        "urn:ietf:params:oauth:grant-type:device_code".into()
+    )));
+    assert!(token.contains(&("device_code".into(), "dev-code-123".into())));
 }
 
 /// A refresh token the provider no longer accepts (here: spent by another client copy, so
