@@ -848,6 +848,108 @@ async fn a_refresh_token_the_provider_refuses_is_forgotten_and_the_user_told_to_
     );
 }
 
+/// `waybill import` on real specs: the plan changes nothing; `--yes` makes the profile (its
+/// auth from the spec, no secret) and its saved requests, which `send` can find; a second import
+/// never replaces it; a spec with no OAuth scheme needs `--profile`; a malformed or huge file is
+/// refused with a sentence and nothing written.
+#[test]
+fn importing_an_openapi_spec_plans_then_adds_a_profile_and_its_requests() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import");
+    let paypal = fixtures.join("openapi-paypal/shipping_shipment_tracking_v1.json");
+    let paypal = paypal.to_str().unwrap();
+    let wb = Waybill::new();
+    let plan = wb.ok(&["import", paypal], "").stdout;
+    assert!(
+        plan.starts_with("Read OpenAPI 3.0.3 (JSON): \"Shipment Tracking\""),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Profile: create shipment-tracking (client_credentials"),
+        "{plan}"
+    );
+    assert!(plan.contains("Nothing changed"), "{plan}");
+    assert!(
+        !wb.home.path().join("profiles.toml").exists(),
+        "the plan wrote nothing"
+    );
+
+    let json = wb.json(&["import", paypal, "--env", "live", "--yes", "--json"]);
+    assert_eq!(json["applied"], true);
+    assert_eq!(json["profile"]["action"], "create");
+    assert_eq!(json["requests"].as_array().unwrap().len(), 5);
+    let profile = wb.json(&["profile", "show", "shipment-tracking", "--json"]);
+    assert_eq!(
+        profile["token_url"],
+        "https://api-m.paypal.com/v1/oauth2/token"
+    );
+    assert_eq!(profile["api_base"], "https://api-m.paypal.com");
+    let saved = wb.json(&["requests", "shipment-tracking", "--json"]);
+    let get = saved
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "trackers.get")
+        .expect("trackers.get saved");
+    assert_eq!(get["folder"], "trackers");
+    assert_eq!(get["url"], "/v1/shipping/trackers/{{id}}");
+
+    // Again: a new profile beside it, never over it; or, with --profile, into it.
+    let again = wb.json(&["import", paypal, "--yes", "--json"]);
+    assert_eq!(again["profile"]["name"], "shipment-tracking-2");
+    assert_eq!(again["profile"]["renamed_from"], "shipment-tracking");
+    assert_eq!(
+        wb.json(&["profile", "show", "shipment-tracking", "--json"])["api_base"],
+        "https://api-m.paypal.com"
+    );
+    let adyen = fixtures.join("openapi-adyen/CheckoutService-v71.json");
+    let adyen = adyen.to_str().unwrap();
+    let refused = wb.run(&["import", adyen, "--yes"], "");
+    assert_eq!(refused.code, 2);
+    assert!(
+        refused.stderr.contains("no OAuth 2.0 security scheme")
+            && refused.stderr.contains("--profile"),
+        "{}",
+        refused.stderr
+    );
+    let into = wb.json(&[
+        "import",
+        adyen,
+        "--profile",
+        "shipment-tracking",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(into["profile"]["action"], "reuse");
+    assert_eq!(
+        wb.json(&["requests", "shipment-tracking", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        5 + 28
+    );
+
+    // Untrusted input: refused in one sentence, nothing written.
+    let before = std::fs::read(wb.home.path().join("profiles.toml")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(&broken, "openapi: 3.0.0\npaths: [\n").unwrap();
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(21 * 1024 * 1024)
+        .unwrap();
+    for (file, words) in [(&broken, "neither JSON nor YAML"), (&huge, "over 20 MB")] {
+        let run = wb.run(&["import", file.to_str().unwrap(), "--yes"], "");
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(run.stderr.contains(words), "{}", run.stderr);
+        assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    }
+    assert_eq!(
+        std::fs::read(wb.home.path().join("profiles.toml")).unwrap(),
+        before
+    );
+}
+
 #[test]
 fn a_corrupt_profiles_file_is_kept_aside_and_reported() {
     let wb = Waybill::new();

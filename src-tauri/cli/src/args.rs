@@ -182,6 +182,31 @@ pub enum Command {
     Man,
     /// Print shell completions for bash, zsh, fish, elvish or powershell.
     Completions { shell: clap_complete::Shell },
+    /// Import an API's OpenAPI 3 or Swagger 2.0 spec (JSON or YAML; recognised by its content):
+    /// a profile from its OAuth 2.0 security scheme and servers, and a saved request per
+    /// operation, by tag. Without --yes it prints the plan (the profile it creates or reuses, the
+    /// requests by folder, the variables, what it could not map) and changes nothing. A profile
+    /// is never replaced: a new one whose name is taken comes in as NAME-2. Files over 20 MB are
+    /// refused; nothing a file points to is fetched.
+    Import {
+        #[arg(value_name = "FILE_OR_DIR")]
+        file: PathBuf,
+        /// The requests' profile: reused when it exists, else created under this name (default:
+        /// named from the file's title).
+        #[arg(long, value_name = "NAME")]
+        profile: Option<String>,
+        /// The server to use: the file's first (sandbox, the default) or the one that reads as
+        /// production (live).
+        #[arg(long = "env", value_name = "sandbox|live")]
+        environment: Option<Environment>,
+        /// Apply the plan.
+        #[arg(long)]
+        yes: bool,
+        /// Print the plan as JSON {format, title, profile, requests, variables, other_servers,
+        /// secrets, skipped, applied}.
+        #[arg(long)]
+        json: bool,
+    },
     /// The client's signing key for private_key_jwt: `key generate NAME` makes one in the keyring
     /// and prints its public JWK (to register with the provider); `key show NAME` prints it again.
     #[command(subcommand)]

@@ -9,6 +9,7 @@
 
 mod args;
 mod history;
+mod imports;
 mod input;
 mod output;
 mod profile;
@@ -63,7 +64,18 @@ pub fn parse() -> Parsed {
 }
 
 /// Run a command; returns the exit code.
+/// `waybill history | head`: when the reader goes away, end quietly as other Unix tools do,
+/// instead of panicking on the next write (Rust ignores SIGPIPE by default).
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called before any thread starts; restores the default disposition of one signal.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 pub fn run(cli: Cli) -> i32 {
+    quiet_on_closed_pipe();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -135,6 +147,13 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
         )),
         Command::Profile(command) => profile::run(&mut ctx()?, command).await,
         Command::Key(command) => profile::key(&ctx()?, command).await,
+        Command::Import {
+            file,
+            profile,
+            environment,
+            yes,
+            json,
+        } => imports::import(&ctx()?, &file, profile, environment, yes, json),
         Command::Token { name, json } => tokens::token(&mut ctx()?, &name, json).await,
         Command::Inspect {
             name,

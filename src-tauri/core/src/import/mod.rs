@@ -1,4 +1,127 @@
 //! Files people bring: each is read into a plan (what it would add, what clashes, what it could
-//! not map) that is shown first and applied only when asked. Everything in them is untrusted.
+//! not map) that is shown first and applied only when asked. Everything in them is untrusted: a
+//! file is size-limited and read locally (nothing it points to is fetched), and what it would
+//! make is validated like anything typed in.
+//!
+//! - `case`: Waybill's own case files;
+//! - `openapi`: OpenAPI 3.x and Swagger 2.0 specs (JSON or YAML) -> a profile and saved requests.
 
 pub mod case;
+pub mod openapi;
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::profile::new::NewProfile;
+use crate::store::saved::SavedRequest;
+
+/// The largest file read: real specs are a few MB (Square's, 2.5 MB).
+pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("could not read {path}: {detail}")]
+    Unreadable { path: String, detail: String },
+    #[error("{path} is {size} bytes: files over 20 MB are not imported")]
+    TooLarge { path: String, size: u64 },
+    #[error("{path} is neither JSON nor YAML ({detail})")]
+    NotJsonOrYaml { path: String, detail: String },
+    #[error(
+        "{path} is not a file Waybill imports: an OpenAPI 3 or Swagger 2.0 spec (JSON or YAML)"
+    )]
+    Unknown { path: String },
+    #[error("{path} is {format}, which this version of Waybill does not import yet (it imports OpenAPI 3 and Swagger 2.0)")]
+    NotYet { path: String, format: &'static str },
+    #[error("the spec is not valid: {0}")]
+    Invalid(String),
+    #[error("the spec declares no OAuth 2.0 security scheme Waybill can use ({0}): give --profile NAME to add its requests to a profile you have")]
+    NoOAuth(String),
+}
+
+/// What a file holds, mapped onto Waybill: one profile and its saved requests.
+#[derive(Debug, Clone, Serialize)]
+pub struct Imported {
+    /// What was read, in words: `OpenAPI 3.0.3 (YAML)`.
+    pub format: String,
+    pub title: String,
+    /// `None` when the file names no OAuth 2.0 way to get a token (its requests can still go to
+    /// a profile given with `--profile`).
+    #[serde(skip)]
+    pub profile: Option<NewProfile>,
+    pub requests: Vec<SavedRequest>,
+    /// `{{name}}`s the requests use, with the value the file gives (empty when none).
+    pub variables: Vec<(String, String)>,
+    /// Servers the file names beside the one the profile uses (`--env` picks another).
+    pub other_servers: Vec<String>,
+    /// What could not be mapped, and why.
+    pub skipped: Vec<Skipped>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    pub item: String,
+    pub reason: String,
+}
+
+/// Read `path` (a file) as JSON or YAML, within the size limit.
+pub fn read_document(path: &Path) -> Result<(Value, &'static str), ImportError> {
+    let shown = path.display().to_string();
+    let unreadable = |e: std::io::Error| ImportError::Unreadable {
+        path: shown.clone(),
+        detail: e.to_string(),
+    };
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge { path: shown, size });
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        return Ok((value, "JSON"));
+    }
+    match yaml_serde::from_str::<Value>(text) {
+        Ok(value) => Ok((value, "YAML")),
+        Err(e) => Err(ImportError::NotJsonOrYaml {
+            path: shown,
+            detail: e.to_string().lines().next().unwrap_or_default().to_string(),
+        }),
+    }
+}
+
+/// Read and map a file, recognised by its content. `live`: the spec's production server.
+pub fn import_file(path: &Path, live: bool) -> Result<Imported, ImportError> {
+    let shown = path.display().to_string();
+    if path.is_dir() {
+        return match path.join("bruno.json").is_file() {
+            true => Err(ImportError::NotYet {
+                path: shown,
+                format: "a Bruno collection",
+            }),
+            false => Err(ImportError::Unknown { path: shown }),
+        };
+    }
+    let (doc, syntax) = read_document(path)?;
+    if doc.get("openapi").is_some() || doc.get("swagger").is_some() {
+        return openapi::import(&doc, syntax, live);
+    }
+    let schema = doc
+        .pointer("/info/schema")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let format = if schema.contains("getpostman.com") {
+        "a Postman collection"
+    } else if doc.get("_postman_variable_scope").is_some() {
+        "a Postman environment"
+    } else if doc.get("__export_format").is_some() {
+        "an Insomnia export"
+    } else {
+        return Err(ImportError::Unknown { path: shown });
+    };
+    Err(ImportError::NotYet {
+        path: shown,
+        format,
+    })
+}

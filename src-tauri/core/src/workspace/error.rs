@@ -48,6 +48,8 @@ pub enum WorkspaceError {
     #[error(transparent)]
     Curl(#[from] CurlError),
     #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+    #[error(transparent)]
     Browser(#[from] BrowserError),
     #[error("history is not kept here: {0}")]
     NoHistory(String),
@@ -224,6 +226,7 @@ impl WorkspaceError {
             E::Saved(_) => "saved_request",
             E::History(_) | E::NoHistory(_) | E::KeepAtLeastOne | E::NothingToExport => "history",
             E::Case(_) => "case_file",
+            E::Import(_) => "import",
             E::Curl(_) => "curl",
             E::FileExists(_) | E::File { .. } => "file",
         }

@@ -10,12 +10,14 @@
 //! - `requests`: send (a draft, a call, a saved request, a pasted curl), preview, curl out,
 //!   saved requests, variables
 //! - `history`:  the list, an entry, replay, retention, case files
+//! - `imports`:  OpenAPI specs (and, to come, collections) into a profile and saved requests
 //!
 //! Several Waybills may share one directory and keyring at once (the window and scripts): the
 //! files are changed under OS locks and token renewal is single-flight across processes.
 
 mod error;
 mod history;
+mod imports;
 mod profiles;
 mod requests;
 mod tokens;
@@ -26,6 +28,7 @@ use std::time::Duration;
 
 pub use error::{Remedy, WorkspaceError};
 pub use history::{CaseExport, CaseSelection};
+pub use imports::{ImportOptions, ImportPlan};
 pub use profiles::Secrets;
 pub use requests::{CurlCopy, Preview};
 pub use tokens::{SignInStarted, SignedIn};

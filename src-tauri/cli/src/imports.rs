@@ -1,0 +1,103 @@
+//! `waybill import FILE`: the plan, and with --yes the import.
+
+use std::path::Path;
+
+use serde_json::json;
+use waybill_core::workspace::{ImportOptions, ImportPlan};
+use waybill_core::Environment;
+
+use super::output::{print_json, Failure};
+use super::Context;
+
+pub fn import(
+    ctx: &Context,
+    file: &Path,
+    profile: Option<String>,
+    environment: Option<Environment>,
+    yes: bool,
+    json: bool,
+) -> Result<i32, Failure> {
+    let options = ImportOptions {
+        profile,
+        live: environment == Some(Environment::Live),
+    };
+    let plan = match yes {
+        true => ctx.ws.import(file, &options)?,
+        false => ctx.ws.plan_import(file, &options)?,
+    };
+    if json {
+        let mut value = serde_json::to_value(&plan).unwrap_or_default();
+        value["applied"] = json!(yes);
+        print_json(&value);
+        return Ok(0);
+    }
+    print_plan(&plan);
+    let name = &plan.profile.name;
+    match yes {
+        false => println!("Nothing changed: run again with --yes to import this."),
+        true if plan.profile.action == "create" => println!(
+            "Imported. Give {name} its client: `waybill profile edit {name} --client-id ID --client-secret-stdin`."
+        ),
+        true => println!("Imported into {name}."),
+    }
+    Ok(0)
+}
+
+fn print_plan(plan: &ImportPlan) {
+    println!("Read {}: {:?}", plan.format, plan.title);
+    let p = &plan.profile;
+    let how = [
+        p.grant.map(|g| g.to_string()),
+        p.token_url.as_ref().map(|u| format!("token URL {u}")),
+        p.authorize_url
+            .as_ref()
+            .map(|u| format!("authorize URL {u}")),
+        p.client_auth.map(|a| format!("{a} client authentication")),
+        p.scope.as_ref().map(|s| format!("scope {s:?}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ");
+    println!("Profile: {} {} ({how})", p.action, p.name);
+    if let Some(wanted) = &p.renamed_from {
+        println!("  {wanted} exists here: this one comes in as {}", p.name);
+    }
+    if let Some(base) = &p.api_base {
+        println!("  API base {base}");
+    }
+    for other in &plan.other_servers {
+        println!("  also in the file: {other} (--env picks sandbox or live)");
+    }
+    println!("Requests ({}):", plan.requests.len());
+    let mut folder: Option<&Option<String>> = None;
+    let mut sorted: Vec<_> = plan.requests.iter().collect();
+    sorted.sort_by(|a, b| a.folder.cmp(&b.folder));
+    for r in sorted {
+        if folder != Some(&r.folder) {
+            folder = Some(&r.folder);
+            println!("  {}/", r.folder.as_deref().unwrap_or(""));
+        }
+        println!("    {:<7} {:<50} {}", r.method, r.url, r.name);
+    }
+    if !plan.variables.is_empty() {
+        let shown: Vec<String> = plan
+            .variables
+            .iter()
+            .map(|v| match v.value.is_empty() {
+                true => v.name.clone(),
+                false => format!("{} = {}", v.name, v.value),
+            })
+            .collect();
+        println!("Variables: {}", shown.join(", "));
+    }
+    for secret in &plan.secrets {
+        println!("Secret found: {secret} (present; it goes to the keyring)");
+    }
+    if !plan.skipped.is_empty() {
+        println!("Not mapped:");
+        for s in &plan.skipped {
+            println!("  {}: {}", s.item, s.reason);
+        }
+    }
+}
