@@ -460,6 +460,48 @@ async fn a_device_code_shown_in_the_window_is_confirmed_and_the_profile_turns_va
     window.close().await;
 }
 
+/// Importing a carrier's real OpenAPI spec (UPS Time in Transit, YAML) in the window: the plan
+/// first (the profile it creates, the request by folder, what it reads), nothing added until
+/// Import; then the profile is there with the operation among its saved requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_openapi_spec_imported_in_the_window_shows_its_plan_then_adds_the_profile() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/import/openapi-ups/TimeInTransit.yaml");
+    let window = Window::open(&[]).await;
+    window.click("#import-api").await;
+    window
+        .fill("#import-spec-path", spec.to_str().unwrap())
+        .await;
+    window.click("#import-show-plan").await;
+    window
+        .wait_for_text("#import-plan-profile", "Creates profile time-in-transit")
+        .await;
+    let requests = window.text("#import-plan-requests").await;
+    assert!(
+        requests.contains("Time in Transit")
+            && requests.contains("/shipments/{{version}}/transittimes"),
+        "{requests}"
+    );
+    assert!(window
+        .text("#import-plan")
+        .await
+        .contains("OpenAPI 3.0.3 (YAML)"));
+    window.screenshot("14-import-plan").await;
+    assert!(
+        !window.home.path().join("config/profiles.toml").exists(),
+        "the plan adds nothing"
+    );
+    window.click("#import-apply").await;
+    window.find("[data-profile='time-in-transit']").await;
+    let saved = window
+        .wait_for_text("#saved-requests", "Time in Transit/TimeInTransit")
+        .await;
+    assert!(saved.contains("Saved (1)"), "{saved}");
+    window.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_window_has_ready_profiles_that_get_tokens() {
     let _one = ONE_WINDOW.lock().await;

@@ -591,6 +591,14 @@ impl CasePlanView {
     }
 }
 
+/// What importing an API spec does or would do (`applied`: done).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct ApiImportView {
+    pub plan: waybill_core::workspace::ImportPlan,
+    pub applied: bool,
+}
+
 /// A failure as the window shows it: a sentence, what to do about it, and a stable code for
 /// the page to switch on (never the words).
 #[derive(Debug, Clone, Serialize)]

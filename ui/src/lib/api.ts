@@ -1,5 +1,6 @@
 // Typed calls to the Rust side. Every type comes from ./bindings, generated from the Rust types.
 import { invoke } from "@tauri-apps/api/core";
+import type { ApiImportView } from "./bindings/ApiImportView";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { PresetView } from "./bindings/PresetView";
 import type { Profile } from "./bindings/Profile";
@@ -29,6 +30,8 @@ export const api = {
   saveProfile: (form: ProfileForm, initial: ProfileForm | null) => invoke<Profile>("save_profile", { form, initial }),
   duplicateProfile: (name: string, newName: string) => invoke<Profile>("duplicate_profile", { name, newName }),
   deleteProfile: (name: string) => invoke<void>("delete_profile", { name }),
+  planApiImport: (path: string, profile: string | null, live: boolean) => invoke<ApiImportView>("plan_api_import", { path, profile, live }),
+  importApi: (path: string, profile: string | null, live: boolean) => invoke<ApiImportView>("import_api", { path, profile, live }),
   generateClientKey: (name: string, replace: boolean) => invoke<JsonValue>("generate_client_key", { name, replace }),
   clientPublicKey: (name: string) => invoke<JsonValue | null>("client_public_key", { name }),
   status: (name: string, verify: boolean) => invoke<StatusView>("profile_status", { name, verify }),

@@ -26,6 +26,7 @@ import {
   presetUrls,
   signatureLabel,
   switchEnvironment,
+  requestsByFolder,
 } from "./view";
 
 const status = (over: Partial<StatusView>): StatusView => ({
@@ -237,4 +238,13 @@ describe("saved request names", () => {
     expect(savedPath({ folder: null, name: "ping" })).toBe("ping");
     expect(savedPath(splitSavedPath("a/b/c"))).toBe("a/b/c");
   });
+});
+
+it("groups a plan's requests by folder, folders in order", () => {
+  const r = (folder: string | null, name: string) => ({ folder, name });
+  expect(requestsByFolder([r("b", "1"), r(null, "2"), r("a", "3"), r("b", "4")])).toEqual([
+    ["", [r(null, "2")]],
+    ["a", [r("a", "3")]],
+    ["b", [r("b", "1"), r("b", "4")]],
+  ]);
 });

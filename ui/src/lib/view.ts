@@ -352,3 +352,13 @@ export function splitSavedPath(text: string): { folder: string | null; name: str
   if (cut <= 0 || cut === trimmed.length - 1) return { folder: null, name: trimmed };
   return { folder: trimmed.slice(0, cut).trim(), name: trimmed.slice(cut + 1).trim() };
 }
+
+/** Requests grouped by folder (`""` for none), folders in name order: the plan's tree. */
+export function requestsByFolder<T extends { folder: string | null }>(requests: T[]): [string, T[]][] {
+  const groups = new Map<string, T[]>();
+  for (const r of requests) {
+    const key = r.folder ?? "";
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+}

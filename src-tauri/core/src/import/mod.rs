@@ -60,6 +60,7 @@ pub struct Imported {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Skipped {
     pub item: String,
     pub reason: String,

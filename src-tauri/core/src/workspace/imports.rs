@@ -23,6 +23,7 @@ pub struct ImportOptions {
 
 /// What an import does (or would do). The `--json` of `waybill import`.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ImportPlan {
     /// What was read: `OpenAPI 3.0.3 (YAML)`.
     pub format: String,
@@ -40,9 +41,11 @@ pub struct ImportPlan {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlannedProfile {
     pub name: String,
     /// `create` or `reuse`.
+    #[cfg_attr(feature = "ts", ts(type = "\"create\" | \"reuse\""))]
     pub action: &'static str,
     /// The name the file's title gave, when another profile has it.
     pub renamed_from: Option<String>,
@@ -55,6 +58,7 @@ pub struct PlannedProfile {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlannedRequest {
     pub folder: Option<String>,
     pub name: String,
@@ -63,6 +67,7 @@ pub struct PlannedRequest {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlannedVariable {
     pub name: String,
     pub value: String,

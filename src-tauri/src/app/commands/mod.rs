@@ -6,6 +6,7 @@
 //! checks that `ui/src/lib/api.ts` calls exactly these.
 
 pub mod history;
+pub mod imports;
 pub mod profiles;
 pub mod requests;
 pub mod tokens;

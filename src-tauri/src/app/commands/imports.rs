@@ -1,0 +1,61 @@
+//! Importing an API: a spec's path typed in the window, its plan shown, then imported.
+
+use std::path::PathBuf;
+
+use tauri::State;
+use waybill_core::workspace::ImportOptions;
+
+use super::Reply;
+use crate::app::view::{not_blank, ApiImportView, UiError};
+use crate::app::AppState;
+
+/// What importing an API spec (OpenAPI 3, Swagger 2.0) would do; nothing changes.
+#[tauri::command]
+pub async fn plan_api_import(
+    state: State<'_, AppState>,
+    path: String,
+    profile: Option<String>,
+    live: bool,
+) -> Reply<ApiImportView> {
+    let options = import_options(profile, live);
+    let plan = state.ws.plan_import(&spec_path(&path)?, &options)?;
+    Ok(ApiImportView {
+        plan,
+        applied: false,
+    })
+}
+
+/// Import what `plan_api_import` showed (planned again: a profile added meanwhile is not
+/// replaced).
+#[tauri::command]
+pub async fn import_api(
+    state: State<'_, AppState>,
+    path: String,
+    profile: Option<String>,
+    live: bool,
+) -> Reply<ApiImportView> {
+    let options = import_options(profile, live);
+    let plan = state.ws.import(&spec_path(&path)?, &options)?;
+    Ok(ApiImportView {
+        plan,
+        applied: true,
+    })
+}
+
+fn import_options(profile: Option<String>, live: bool) -> ImportOptions {
+    ImportOptions {
+        profile: not_blank(&profile),
+        live,
+    }
+}
+
+fn spec_path(path: &str) -> Result<PathBuf, UiError> {
+    match path.trim() {
+        "" => Err(UiError {
+            code: "import".into(),
+            message: "give the spec's file path".into(),
+            hint: None,
+        }),
+        path => Ok(PathBuf::from(path)),
+    }
+}
