@@ -3,8 +3,8 @@
 //! size check); random OpenAPI-shaped documents (the keywords the mapper follows, nested and
 //! cross-referenced at random, `$ref` cycles included) through the OpenAPI mapper.
 //!
-//! `./scripts/test` runs proptest's default 256 cases each. A long run, as for the figures in
-//! the README: `PROPTEST_CASES=200000 cargo test -p waybill-tests --test import_fuzz --release`.
+//! `./scripts/test` runs proptest's default 256 cases each; `./scripts/fuzz-import MINUTES` runs
+//! them again and again with fresh seeds (its figure is in the README).
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
