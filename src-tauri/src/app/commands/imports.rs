@@ -9,36 +9,24 @@ use super::Reply;
 use crate::app::view::{not_blank, ApiImportView, UiError};
 use crate::app::AppState;
 
-/// What importing an API spec (OpenAPI 3, Swagger 2.0) would do; nothing changes.
-#[tauri::command]
-pub async fn plan_api_import(
-    state: State<'_, AppState>,
-    path: String,
-    profile: Option<String>,
-    live: bool,
-) -> Reply<ApiImportView> {
-    let options = import_options(profile, live);
-    let plan = state.ws.plan_import(&spec_path(&path)?, &options)?;
-    Ok(ApiImportView {
-        plan,
-        applied: false,
-    })
-}
-
-/// Import what `plan_api_import` showed (planned again: a profile added meanwhile is not
-/// replaced).
+/// What importing an API spec (OpenAPI 3, Swagger 2.0) would do, or with `apply` does (planned
+/// again then: a profile added meanwhile is not replaced).
 #[tauri::command]
 pub async fn import_api(
     state: State<'_, AppState>,
     path: String,
     profile: Option<String>,
     live: bool,
+    apply: bool,
 ) -> Reply<ApiImportView> {
-    let options = import_options(profile, live);
-    let plan = state.ws.import(&spec_path(&path)?, &options)?;
+    let (path, options) = (spec_path(&path)?, import_options(profile, live));
+    let plan = match apply {
+        true => state.ws.import(&path, &options)?,
+        false => state.ws.plan_import(&path, &options)?,
+    };
     Ok(ApiImportView {
         plan,
-        applied: true,
+        applied: apply,
     })
 }
 
