@@ -499,6 +499,16 @@ async fn an_openapi_spec_imported_in_the_window_shows_its_plan_then_adds_the_pro
         .wait_for_text("#saved-requests", "Time in Transit/TimeInTransit")
         .await;
     assert!(saved.contains("Saved (1)"), "{saved}");
+    // The saved requests' tree, by folder, with search; a click opens one in the builder.
+    window.wait_for_text("#saved-tree", "Time in Transit").await;
+    window.fill("#saved-search", "nothing like it").await;
+    window.find("#saved-none").await;
+    window.fill("#saved-search", "transit post").await;
+    window
+        .click("[data-saved='Time in Transit/TimeInTransit']")
+        .await;
+    let url = window.find("#req-url").await.prop("value").await.unwrap();
+    assert_eq!(url.as_deref(), Some("/shipments/{{version}}/transittimes"));
     window.close().await;
 }
 
