@@ -88,6 +88,38 @@ async fn provider(ttl: u64) -> Emulator {
     .await
 }
 
+/// Four imports of one spec at once (a script and the window, say): each plans again under the
+/// profiles lock, so four profiles come in (`name`, `name-2`...) and each keeps all its requests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_imports_at_once_make_four_profiles_with_all_their_requests() {
+    let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/import/openapi-paypal/shipping_shipment_tracking_v1.json");
+    let wb = Waybill::new();
+    let import = (
+        args(&["import", spec.to_str().unwrap(), "--yes"]),
+        String::new(),
+    );
+    for run in together(&wb, &vec![import; 4]) {
+        assert_eq!(run.code, 0, "an import failed: {}", run.stderr);
+    }
+    let all = profiles(&wb);
+    let mut names: Vec<&str> = all.iter().filter_map(|p| p["name"].as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "shipment-tracking",
+            "shipment-tracking-2",
+            "shipment-tracking-3",
+            "shipment-tracking-4"
+        ]
+    );
+    for name in names {
+        let saved = wb.json(&["requests", name, "--json"]);
+        assert_eq!(saved.as_array().unwrap().len(), 5, "{name}: {saved}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_profile_adds_at_once_keep_all_eight() {
     require_keyring();

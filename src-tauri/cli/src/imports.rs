@@ -91,8 +91,9 @@ fn print_plan(plan: &ImportPlan) {
             .collect();
         println!("Variables: {}", shown.join(", "));
     }
-    for secret in &plan.secrets {
-        println!("Secret found: {secret} (present; it goes to the keyring)");
+    // What kind of secret the file holds (e.g. "client secret"), never its value.
+    for kind in &plan.secrets {
+        println!("Secret found: {kind} (present; it goes to the keyring)");
     }
     if !plan.skipped.is_empty() {
         println!("Not mapped:");
