@@ -65,17 +65,25 @@ pub fn parse() -> Parsed {
 
 /// Run a command; returns the exit code.
 /// `waybill history | head`: when the reader goes away, end quietly as other Unix tools do,
-/// instead of panicking on the next write (Rust ignores SIGPIPE by default).
-fn quiet_on_closed_pipe() {
-    #[cfg(unix)]
-    // SAFETY: called before any thread starts; restores the default disposition of one signal.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
-    }
+/// instead of a panic report. Only stdout's broken pipe: SIGPIPE stays ignored, so a peer that
+/// closes a socket is an error in words, never a killed process.
+fn quiet_on_closed_stdout() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .unwrap_or_default();
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        report(info);
+    }));
 }
 
 pub fn run(cli: Cli) -> i32 {
-    quiet_on_closed_pipe();
+    quiet_on_closed_stdout();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
