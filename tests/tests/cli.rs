@@ -906,8 +906,7 @@ fn importing_an_openapi_spec_plans_then_adds_a_profile_and_its_requests() {
     let refused = wb.run(&["import", adyen, "--yes"], "");
     assert_eq!(refused.code, 2);
     assert!(
-        refused.stderr.contains("no OAuth 2.0 security scheme")
-            && refused.stderr.contains("--profile"),
+        refused.stderr.contains("no OAuth 2.0 settings") && refused.stderr.contains("--profile"),
         "{}",
         refused.stderr
     );

@@ -143,6 +143,6 @@ proptest! {
             bytes.splice(0..0, b"openapi: 3.0.0\npaths:\n  ".iter().copied());
         }
         std::fs::write(&path, &bytes).unwrap();
-        let _ = import_file(&path, false);
+        let _ = import_file(&path, false, None);
     }
 }

@@ -182,12 +182,15 @@ pub enum Command {
     Man,
     /// Print shell completions for bash, zsh, fish, elvish or powershell.
     Completions { shell: clap_complete::Shell },
-    /// Import an API's OpenAPI 3 or Swagger 2.0 spec (JSON or YAML; recognised by its content):
-    /// a profile from its OAuth 2.0 security scheme and servers, and a saved request per
-    /// operation, by tag. Without --yes it prints the plan (the profile it creates or reuses, the
-    /// requests by folder, the variables, what it could not map) and changes nothing. A profile
-    /// is never replaced: a new one whose name is taken comes in as NAME-2. Files over 20 MB are
-    /// refused; nothing a file points to is fetched.
+    /// Import an API: an OpenAPI 3 or Swagger 2.0 spec, a Postman collection (v2.0, v2.1), an
+    /// Insomnia export (v4; JSON or YAML, recognised by content) or a Bruno collection folder.
+    /// The profile comes from its OAuth 2.0 settings (or a token request in a collection), the
+    /// requests become saved requests by folder (tag for a spec). Secrets in the file (client
+    /// secret, password, refresh token) go to the keyring, never to a file. Without --yes it
+    /// prints the plan (the profile it creates or reuses, the requests by folder, the variables,
+    /// the secrets found, what it could not map) and changes nothing. A profile is never
+    /// replaced: a new one whose name is taken comes in as NAME-2. Files over 20 MB are refused;
+    /// nothing a file points to is fetched.
     Import {
         #[arg(value_name = "FILE_OR_DIR")]
         file: PathBuf,
@@ -198,7 +201,10 @@ pub enum Command {
         /// The server to use: the file's first (sandbox, the default) or the one that reads as
         /// production (live).
         #[arg(long = "env", value_name = "sandbox|live")]
-        environment: Option<Environment>,
+        env: Option<Environment>,
+        /// A Postman environment file whose variables the collection uses.
+        #[arg(long, value_name = "FILE")]
+        environment: Option<PathBuf>,
         /// Apply the plan.
         #[arg(long)]
         yes: bool,

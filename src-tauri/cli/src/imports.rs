@@ -4,26 +4,20 @@ use std::path::Path;
 
 use serde_json::json;
 use waybill_core::workspace::{ImportOptions, ImportPlan};
-use waybill_core::Environment;
 
 use super::output::{print_json, Failure};
 use super::Context;
 
-pub fn import(
+pub async fn import(
     ctx: &Context,
     file: &Path,
-    profile: Option<String>,
-    environment: Option<Environment>,
+    options: &ImportOptions,
     yes: bool,
     json: bool,
 ) -> Result<i32, Failure> {
-    let options = ImportOptions {
-        profile,
-        live: environment == Some(Environment::Live),
-    };
     let plan = match yes {
-        true => ctx.ws.import(file, &options)?,
-        false => ctx.ws.plan_import(file, &options)?,
+        true => ctx.ws.import(file, options).await?,
+        false => ctx.ws.plan_import(file, options)?,
     };
     if json {
         let mut value = serde_json::to_value(&plan).unwrap_or_default();
@@ -35,8 +29,12 @@ pub fn import(
     let name = &plan.profile.name;
     match yes {
         false => println!("Nothing changed: run again with --yes to import this."),
-        true if plan.profile.action == "create" => println!(
+        true if plan.profile.action == "create" && plan.secrets.is_empty() => println!(
             "Imported. Give {name} its client: `waybill profile edit {name} --client-id ID --client-secret-stdin`."
+        ),
+        true if plan.profile.action == "create" => println!(
+            "Imported. The file's {} went to the keyring.",
+            plan.secrets.join(" and ")
         ),
         true => println!("Imported into {name}."),
     }

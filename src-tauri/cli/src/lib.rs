@@ -20,7 +20,8 @@ mod variables;
 use std::time::Duration;
 
 use clap::Parser;
-use waybill_core::Workspace;
+use waybill_core::workspace::ImportOptions;
+use waybill_core::{Environment, Workspace};
 
 pub use args::Cli;
 use args::{Command, GlobalOptions};
@@ -158,10 +159,18 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
         Command::Import {
             file,
             profile,
+            env,
             environment,
             yes,
             json,
-        } => imports::import(&ctx()?, &file, profile, environment, yes, json),
+        } => {
+            let options = ImportOptions {
+                profile,
+                live: env == Some(Environment::Live),
+                environment,
+            };
+            imports::import(&ctx()?, &file, &options, yes, json).await
+        }
         Command::Token { name, json } => tokens::token(&mut ctx()?, &name, json).await,
         Command::Inspect {
             name,

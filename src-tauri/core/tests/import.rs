@@ -14,8 +14,12 @@ fn fixture(path: &str) -> PathBuf {
 }
 
 fn read(path: &str, live: bool) -> Imported {
-    import_file(&fixture(path), live).unwrap_or_else(|e| panic!("{path}: {e}"))
+    import_file(&fixture(path), live, None).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
+
+const WISE: &str = "postman-wise/TransferWise for Banks API flow.postman_collection.json";
+const WISE_ENV: &str = "postman-wise/TransferWise For Banks (Sandbox).postman_environment.json";
+const GRAPH: &str = "postman-msgraph/Microsoft Graph.postman_collection.json";
 
 fn request<'a>(imported: &'a Imported, name: &str) -> &'a waybill_core::store::saved::SavedRequest {
     imported
@@ -178,25 +182,163 @@ fn adyen_has_no_oauth_scheme_so_its_requests_need_a_profile() {
 }
 
 #[test]
-fn collections_are_recognised_and_other_files_refused_in_words() {
-    let not_yet = |path: &str| match import_file(&fixture(path), false) {
-        Err(ImportError::NotYet { format, .. }) => format,
-        other => panic!("{path}: {other:?}"),
-    };
-    assert_eq!(
-        not_yet("postman-xero/Xero OAuth 2.0.postman_collection.json"),
-        "a Postman collection"
-    );
-    assert_eq!(
-        not_yet("insomnia-kong/insomnia_v4.json"),
-        "an Insomnia export"
-    );
-    assert_eq!(
-        not_yet("bruno-usebruno/collection_oauth2"),
-        "a Bruno collection"
-    );
+fn other_files_are_refused_in_words() {
     assert!(matches!(
-        import_file(&fixture("README.md"), false),
+        import_file(&fixture("README.md"), false, None),
         Err(ImportError::NotJsonOrYaml { .. } | ImportError::Unknown { .. })
     ));
+    let environment = import_file(&fixture(WISE_ENV), false, None).unwrap_err();
+    assert!(
+        environment
+            .to_string()
+            .contains("is a Postman environment: import the collection, with --environment"),
+        "{environment}"
+    );
+    let not_env = import_file(&fixture(WISE), false, Some(&fixture(WISE))).unwrap_err();
+    assert!(
+        not_env.to_string().contains("not a Postman environment"),
+        "{not_env}"
+    );
+}
+
+/// Wise's collection fetches its tokens by hand: POSTs with `grant_type` and a Basic header of
+/// `{{client-id}}:{{client-secret}}`; its API requests carry `Authorization: Bearer {{token}}`.
+/// Its host is only in the environment file.
+#[test]
+fn wise_postman_collection_takes_its_token_endpoint_and_host_from_the_environment() {
+    let imported = import_file(&fixture(WISE), false, Some(&fixture(WISE_ENV))).unwrap();
+    assert_eq!(
+        imported.format,
+        "Postman collection v2.1 (JSON), environment \"TransferWise For Banks (Sandbox)\""
+    );
+    assert_eq!(imported.title, "TransferWise for Banks API");
+    let profile = imported.profile.as_ref().unwrap();
+    assert_eq!(profile.grant, Some(Grant::ClientCredentials));
+    assert_eq!(
+        profile.token_url.as_deref(),
+        Some("https://api.sandbox.transferwise.tech/oauth/token")
+    );
+    assert_eq!(profile.client_auth, Some(ClientAuth::Basic));
+    // The file gives no values for its secrets: nothing to keep.
+    assert!(imported.secrets.kinds().is_empty());
+    // 50 items: the 5 token requests are not saved requests.
+    assert_eq!(imported.requests.len(), 45);
+    let tokens: Vec<_> = imported
+        .skipped
+        .iter()
+        .filter(|s| s.reason.starts_with("a token request"))
+        .collect();
+    assert_eq!(tokens.len(), 5, "{:?}", imported.skipped);
+    let quote = request(&imported, "1. Create Quote");
+    assert_eq!(
+        quote.folder.as_deref(),
+        Some("3. Transfer Flow/1. Create quote")
+    );
+    assert_eq!(quote.request.method, "POST");
+    assert_eq!(quote.request.url, "{{host}}/v2/quotes");
+    // Its own `Authorization: Bearer {{token}}` gives way to the profile's token.
+    assert!(
+        !quote
+            .request
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization")),
+        "{:?}",
+        quote.request.headers
+    );
+    // Its body is not JSON (`"profile": <owning profile id>`): kept as written.
+    assert!(
+        matches!(&quote.request.body, DraftBody::Raw(body) if body.contains("<owning profile id>"))
+    );
+    let host = imported
+        .variables
+        .iter()
+        .find(|(n, _)| n == "host")
+        .unwrap();
+    assert_eq!(host.1, "https://api.sandbox.transferwise.tech");
+}
+
+/// Microsoft Graph's token URL needs the tenant, which its published environments leave empty:
+/// no profile can be made, and the error names the variable.
+#[test]
+fn graph_postman_collection_without_a_tenant_says_which_variable_it_needs() {
+    let env = fixture("postman-msgraph/Microsoft Graph.postman_environment.json");
+    let error = import_file(&fixture(GRAPH), false, Some(&env))
+        .map(|i| i.profile.is_none())
+        .unwrap();
+    assert!(error);
+    let imported = import_file(&fixture(GRAPH), false, None).unwrap();
+    let reasons: Vec<&str> = imported.skipped.iter().map(|s| s.reason.as_str()).collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("uses {{TenantID}}, which the file gives no value for")),
+        "{reasons:?}"
+    );
+    // Nested folders, up to four levels, kept as paths.
+    assert!(imported.requests.len() > 150, "{}", imported.requests.len());
+    assert!(imported.requests.iter().any(|r| r
+        .folder
+        .as_deref()
+        .is_some_and(|f| f.matches('/').count() >= 2)));
+    // No request keeps its own bearer header.
+    assert!(imported.requests.iter().all(|r| !r
+        .request
+        .headers
+        .iter()
+        .any(|(n, v)| n.eq_ignore_ascii_case("authorization") && v.starts_with("Bearer"))));
+}
+
+/// A Postman v2.0 collection (the older schema, auth settings as objects, headers as a text
+/// block, a request that is only its URL) with a client secret in it.
+#[test]
+fn postman_v2_0_collection_with_its_secret_set_aside() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("carrier.postman_collection.json");
+    std::fs::write(
+        &path,
+        r#"{
+          "info": {"name": "Carrier v2.0", "schema": "https://schema.getpostman.com/json/collection/v2.0.0/collection.json"},
+          "auth": {"type": "oauth2", "oauth2": {"grant_type": "client_credentials",
+                   "accessTokenUrl": "{{auth}}/oauth/token", "clientId": "carrier-app",
+                   "clientSecret": "{{secret}}", "client_authentication": "body", "scope": "track"}},
+          "variable": [{"key": "auth", "value": "http://127.0.0.1:9"},
+                       {"key": "secret", "value": "s3cr3t-from-the-file"}],
+          "item": [
+            {"name": "Track", "request": {"method": "GET", "url": "http://127.0.0.1:9/track/:id",
+             "header": "Accept: application/json\nX-Echo: s3cr3t-from-the-file"}},
+            {"name": "Ping", "request": "http://127.0.0.1:9/ping"}
+          ]
+        }"#,
+    )
+    .unwrap();
+    let imported = import_file(&path, false, None).unwrap();
+    assert_eq!(imported.format, "Postman collection v2.0 (JSON)");
+    let profile = imported.profile.as_ref().unwrap();
+    assert_eq!(
+        profile.token_url.as_deref(),
+        Some("http://127.0.0.1:9/oauth/token")
+    );
+    assert_eq!(profile.client_id.as_deref(), Some("carrier-app"));
+    assert_eq!(profile.client_auth, Some(ClientAuth::Form));
+    assert_eq!(profile.scope.as_deref(), Some("track"));
+    assert_eq!(imported.secrets.kinds(), ["client secret"]);
+    assert_eq!(
+        imported.secrets.client_secret.as_ref().unwrap().expose(),
+        "s3cr3t-from-the-file"
+    );
+    let track = request(&imported, "Track");
+    assert_eq!(
+        track.request.headers,
+        [
+            ("Accept".to_string(), "application/json".to_string()),
+            ("X-Echo".to_string(), "{{secret}}".to_string())
+        ]
+    );
+    assert_eq!(request(&imported, "Ping").request.method, "GET");
+    // The secret variable is listed without its value; its value is nowhere in the mapping.
+    assert!(imported
+        .variables
+        .contains(&("secret".to_string(), String::new())));
+    assert!(!format!("{:?}", imported).contains("s3cr3t"));
 }

@@ -4,10 +4,16 @@
 //! make is validated like anything typed in.
 //!
 //! - `case`: Waybill's own case files;
-//! - `openapi`: OpenAPI 3.x and Swagger 2.0 specs (JSON or YAML) -> a profile and saved requests.
+//! - `openapi`: OpenAPI 3.x and Swagger 2.0 specs (JSON or YAML) -> a profile and saved requests;
+//! - `postman`, `insomnia`, `bruno`: client collections, read into one shape (`collection`) and
+//!   mapped onto Waybill there.
 
+pub mod bruno;
 pub mod case;
+pub mod collection;
+pub mod insomnia;
 pub mod openapi;
+pub mod postman;
 
 use std::path::Path;
 
@@ -29,14 +35,13 @@ pub enum ImportError {
     #[error("{path} is neither JSON nor YAML ({detail})")]
     NotJsonOrYaml { path: String, detail: String },
     #[error(
-        "{path} is not a file Waybill imports: an OpenAPI 3 or Swagger 2.0 spec (JSON or YAML)"
+        "{path} is not a file Waybill imports: an OpenAPI 3 or Swagger 2.0 spec, a Postman \
+         collection, an Insomnia export (JSON or YAML) or a Bruno collection folder"
     )]
     Unknown { path: String },
-    #[error("{path} is {format}, which this version of Waybill does not import yet (it imports OpenAPI 3 and Swagger 2.0)")]
-    NotYet { path: String, format: &'static str },
-    #[error("the spec is not valid: {0}")]
+    #[error("the file is not valid: {0}")]
     Invalid(String),
-    #[error("the spec declares no OAuth 2.0 security scheme Waybill can use ({0}): give --profile NAME to add its requests to a profile you have")]
+    #[error("the file gives no OAuth 2.0 settings Waybill can use ({0}): give --profile NAME to add its requests to a profile you have")]
     NoOAuth(String),
 }
 
@@ -57,6 +62,9 @@ pub struct Imported {
     pub other_servers: Vec<String>,
     /// What could not be mapped, and why.
     pub skipped: Vec<Skipped>,
+    /// Secrets the file holds, for the created profile's keyring entries.
+    #[serde(skip)]
+    pub secrets: collection::FoundSecrets,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -92,15 +100,17 @@ pub fn read_document(path: &Path) -> Result<(Value, &'static str), ImportError> 
     }
 }
 
-/// Read and map a file, recognised by its content. `live`: the spec's production server.
-pub fn import_file(path: &Path, live: bool) -> Result<Imported, ImportError> {
+/// Read and map a file, recognised by its content. `live`: the spec's production server;
+/// `environment`: a Postman environment file whose variables a collection uses.
+pub fn import_file(
+    path: &Path,
+    live: bool,
+    environment: Option<&Path>,
+) -> Result<Imported, ImportError> {
     let shown = path.display().to_string();
     if path.is_dir() {
         return match path.join("bruno.json").is_file() {
-            true => Err(ImportError::NotYet {
-                path: shown,
-                format: "a Bruno collection",
-            }),
+            true => Ok(collection::map(bruno::read(path)?)),
             false => Err(ImportError::Unknown { path: shown }),
         };
     }
@@ -108,21 +118,40 @@ pub fn import_file(path: &Path, live: bool) -> Result<Imported, ImportError> {
     if doc.get("openapi").is_some() || doc.get("swagger").is_some() {
         return openapi::import(&doc, syntax, live);
     }
-    let schema = doc
-        .pointer("/info/schema")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let format = if schema.contains("getpostman.com") {
-        "a Postman collection"
-    } else if doc.get("_postman_variable_scope").is_some() {
-        "a Postman environment"
-    } else if doc.get("__export_format").is_some() {
-        "an Insomnia export"
-    } else {
-        return Err(ImportError::Unknown { path: shown });
-    };
-    Err(ImportError::NotYet {
-        path: shown,
-        format,
-    })
+    if postman::is_collection(&doc) {
+        let environment = match environment {
+            Some(env) => Some(read_document(env)?.0),
+            None => None,
+        };
+        return Ok(collection::map(postman::read(&doc, environment.as_ref())?));
+    }
+    if doc.get("__export_format").is_some() {
+        return Ok(collection::map(insomnia::read(&doc, syntax)?));
+    }
+    if postman::is_environment(&doc) {
+        return Err(ImportError::Invalid(format!(
+            "{shown} is a Postman environment: import the collection, with --environment {shown}"
+        )));
+    }
+    Err(ImportError::Unknown { path: shown })
+}
+
+/// Without control characters, at most `max` characters.
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    text.chars().filter(|c| !c.is_control()).take(max).collect()
+}
+
+/// Two operations with one name (a duplicated `operationId`) in one folder: the later ones get
+/// ` (2)`, ` (3)`...
+pub(crate) fn dedupe_names(requests: &mut [SavedRequest]) {
+    let mut seen: Vec<(Option<String>, String)> = Vec::new();
+    for saved in requests.iter_mut() {
+        let mut n = 1;
+        let base = saved.name.clone();
+        while seen.contains(&(saved.folder.clone(), saved.name.clone())) {
+            n += 1;
+            saved.name = format!("{base} ({n})");
+        }
+        seen.push((saved.folder.clone(), saved.name.clone()));
+    }
 }

@@ -14,7 +14,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{ImportError, Imported, Skipped};
+use super::{clip, dedupe_names, ImportError, Imported, Skipped};
 use crate::http::request::{DraftBody, RequestDraft};
 use crate::profile::new::NewProfile;
 use crate::profile::{ClientAuth, Grant};
@@ -85,6 +85,7 @@ pub fn import(doc: &Value, syntax: &str, live: bool) -> Result<Imported, ImportE
         variables,
         other_servers,
         skipped,
+        secrets: Default::default(),
     })
 }
 
@@ -694,30 +695,11 @@ fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
-fn clip(text: &str, max: usize) -> String {
-    text.chars().filter(|c| !c.is_control()).take(max).collect()
-}
-
 fn percent_decode(text: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())
         .unwrap_or_else(|| text.to_string())
-}
-
-/// Two operations with one name (a duplicated `operationId`) in one folder: the later ones get
-/// ` (2)`, ` (3)`...
-fn dedupe_names(requests: &mut [SavedRequest]) {
-    let mut seen: Vec<(Option<String>, String)> = Vec::new();
-    for saved in requests.iter_mut() {
-        let mut n = 1;
-        let base = saved.name.clone();
-        while seen.contains(&(saved.folder.clone(), saved.name.clone())) {
-            n += 1;
-            saved.name = format!("{base} ({n})");
-        }
-        seen.push((saved.folder.clone(), saved.name.clone()));
-    }
 }
 
 #[cfg(test)]

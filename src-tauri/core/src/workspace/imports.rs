@@ -8,6 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::{Workspace, WorkspaceError};
+use crate::import::collection::FoundSecrets;
 use crate::import::{self, ImportError, Imported, Skipped};
 use crate::profile::{ClientAuth, Grant, Profile, MAX_NAME};
 use crate::store::profiles::Profiles;
@@ -19,6 +20,8 @@ pub struct ImportOptions {
     pub profile: Option<String>,
     /// The spec's production server rather than its first.
     pub live: bool,
+    /// A Postman environment file whose variables the collection uses.
+    pub environment: Option<std::path::PathBuf>,
 }
 
 /// What an import does (or would do). The `--json` of `waybill import`.
@@ -80,19 +83,19 @@ impl Workspace {
         path: &Path,
         options: &ImportOptions,
     ) -> Result<ImportPlan, WorkspaceError> {
-        let imported = import::import_file(path, options.live)?;
+        let imported = import::import_file(path, options.live, options.environment.as_deref())?;
         plan(&imported, options, &self.profiles()?).map(|(plan, _)| plan)
     }
 
-    /// Import `path`: the profile created (without secrets: its client id and secret are the
-    /// person's to give) or reused, the requests saved to it, and variables the file gives values
-    /// for set where none of that name exists.
-    pub fn import(
+    /// Import `path`: the profile created (the secrets the file holds going to its keyring
+    /// entries) or reused (its secrets left as they are), the requests saved to it, and
+    /// variables the file gives values for set where none of that name exists.
+    pub async fn import(
         &self,
         path: &Path,
         options: &ImportOptions,
     ) -> Result<ImportPlan, WorkspaceError> {
-        let imported = import::import_file(path, options.live)?;
+        let imported = import::import_file(path, options.live, options.environment.as_deref())?;
         let (plan, profile) = self.profiles.update(|all| {
             let (plan, new) = plan(&imported, options, all)?;
             if let Some(new) = &new {
@@ -101,6 +104,9 @@ impl Workspace {
             let profile = all.get(&plan.profile.name)?.clone();
             Ok::<_, WorkspaceError>((plan, profile))
         })?;
+        if plan.profile.action == "create" {
+            self.keep_found_secrets(&profile, &imported.secrets).await?;
+        }
         for saved in &imported.requests {
             self.saved.put(&profile.keyring_id, saved.clone())?;
         }
@@ -111,6 +117,27 @@ impl Workspace {
             }
         }
         Ok(plan)
+    }
+
+    /// A file's client secret, password and refresh token, into the new profile's keyring
+    /// entries (the password only when the profile remembers it).
+    async fn keep_found_secrets(
+        &self,
+        profile: &Profile,
+        found: &FoundSecrets,
+    ) -> Result<(), WorkspaceError> {
+        let vault = self.session.vault();
+        let id = &profile.keyring_id;
+        if let Some(secret) = &found.client_secret {
+            vault.set_client_secret(id, secret).await?;
+        }
+        if let (Some(password), true) = (&found.password, profile.remember_password) {
+            vault.set_password(id, password).await?;
+        }
+        if let Some(refresh) = &found.refresh_token {
+            self.session.adopt_refresh_token(profile, refresh).await?;
+        }
+        Ok(())
     }
 }
 
@@ -144,8 +171,13 @@ fn plan(
                 let schemes: Vec<&str> = imported
                     .skipped
                     .iter()
-                    .filter(|s| s.item.starts_with("security scheme"))
-                    .map(|s| s.item.as_str())
+                    .filter(|s| {
+                        s.item.starts_with("security scheme") || s.item == "OAuth 2.0 settings"
+                    })
+                    .map(|s| match s.item == "OAuth 2.0 settings" {
+                        true => s.reason.as_str(),
+                        false => s.item.as_str(),
+                    })
                     .collect();
                 match schemes.is_empty() {
                     true => "it names none".to_string(),
@@ -202,7 +234,11 @@ fn plan(
             })
             .collect(),
         other_servers: imported.other_servers.clone(),
-        secrets: Vec::new(),
+        secrets: match &reuse {
+            // A profile's own secrets are not replaced by a file's.
+            Some(_) => Vec::new(),
+            None => imported.secrets.kinds(),
+        },
         skipped: imported.skipped.clone(),
     };
     Ok((plan, new))

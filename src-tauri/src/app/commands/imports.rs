@@ -1,4 +1,5 @@
-//! Importing an API: a spec's path typed in the window, its plan shown, then imported.
+//! Importing an API: a spec's or collection's path typed (or dropped) in the window, its plan
+//! shown, then imported.
 
 use std::path::PathBuf;
 
@@ -9,19 +10,25 @@ use super::Reply;
 use crate::app::view::{not_blank, ApiImportView, UiError};
 use crate::app::AppState;
 
-/// What importing an API spec (OpenAPI 3, Swagger 2.0) would do, or with `apply` does (planned
-/// again then: a profile added meanwhile is not replaced).
+/// What importing a spec or collection would do, or with `apply` does (planned again then: a
+/// profile added meanwhile is not replaced). `environment`: a Postman environment file.
 #[tauri::command]
 pub async fn import_api(
     state: State<'_, AppState>,
     path: String,
     profile: Option<String>,
     live: bool,
+    environment: Option<String>,
     apply: bool,
 ) -> Reply<ApiImportView> {
-    let (path, options) = (spec_path(&path)?, import_options(profile, live));
+    let path = spec_path(&path)?;
+    let options = ImportOptions {
+        profile: not_blank(&profile),
+        live,
+        environment: not_blank(&environment).map(PathBuf::from),
+    };
     let plan = match apply {
-        true => state.ws.import(&path, &options)?,
+        true => state.ws.import(&path, &options).await?,
         false => state.ws.plan_import(&path, &options)?,
     };
     Ok(ApiImportView {
@@ -30,18 +37,11 @@ pub async fn import_api(
     })
 }
 
-fn import_options(profile: Option<String>, live: bool) -> ImportOptions {
-    ImportOptions {
-        profile: not_blank(&profile),
-        live,
-    }
-}
-
 fn spec_path(path: &str) -> Result<PathBuf, UiError> {
     match path.trim() {
         "" => Err(UiError {
             code: "import".into(),
-            message: "give the spec's file path".into(),
+            message: "give the path of the spec, collection file or Bruno folder".into(),
             hint: None,
         }),
         path => Ok(PathBuf::from(path)),
