@@ -1686,3 +1686,228 @@ fn the_manual_page_and_shell_completions_come_from_the_command_definitions() {
         .contains("complete -c waybill"));
     assert_eq!(wb.run(&["completions", "tcsh"], "").code, 2);
 }
+
+/// The emulated carrier behind the collections below: a token for `client:secret` in a Basic
+/// header (their dialect), and an API that answers that token only.
+async fn carrier(client: &'static str, secret: String) -> Emulator {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{client}:{secret}"));
+    Emulator::start(move |r: &Recorded| {
+        let authorized = r.header("authorization") == Some(&format!("Basic {basic}"));
+        match (r.path.as_str(), r.bearer()) {
+            (p, _) if p.ends_with("/token") && authorized => Reply::json(
+                200,
+                serde_json::json!({"access_token": "carrier-token-1", "token_type": "Bearer", "expires_in": 3600}),
+            ),
+            (p, _) if p.ends_with("/token") => {
+                Reply::json(401, serde_json::json!({"error": "invalid_client"}))
+            }
+            (_, Some("carrier-token-1")) => {
+                Reply::json(200, serde_json::json!({"path": r.path, "ok": true}))
+            }
+            _ => Reply::json(401, serde_json::json!({"error": "invalid_token"})),
+        }
+    })
+    .await
+}
+
+/// A real collection (Wise's, as Postman exports it) with an environment in Postman's export
+/// format giving the host, the client id and the secret: the profile takes the collection's
+/// token request (Basic, client_credentials), the secret goes to the keyring and nowhere else, and
+/// a saved request is sent with the imported auth, its own `Bearer {{token}}` giving way.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_postman_collection_and_its_environment_import_and_send_with_their_auth() {
+    require_keyring();
+    let secret = random_secret("wise-secret");
+    let emulator = carrier("wise-app", secret.clone()).await;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import");
+    let collection =
+        fixtures.join("postman-wise/TransferWise for Banks API flow.postman_collection.json");
+    let dir = tempfile::tempdir().unwrap();
+    let environment = dir.path().join("local.postman_environment.json");
+    let values = serde_json::json!({
+        "id": "5f0c3d2e-0000-4000-8000-000000000001",
+        "name": "Wise on this machine",
+        "values": [
+            {"key": "host", "value": emulator.url(""), "type": "default", "enabled": true},
+            {"key": "client-id", "value": "wise-app", "type": "default", "enabled": true},
+            {"key": "client-secret", "value": secret, "type": "secret", "enabled": true}
+        ],
+        "_postman_variable_scope": "environment",
+        "_postman_exported_using": "Postman/11.2.0"
+    });
+    std::fs::write(&environment, values.to_string()).unwrap();
+    let (collection, environment) = (collection.to_str().unwrap(), environment.to_str().unwrap());
+    let wb = Waybill::new();
+
+    let plan = wb.ok(&["import", collection, "--environment", environment], "").stdout;
+    assert!(
+        plan.contains("Secret found: client secret (present; it goes to the keyring)"),
+        "{plan}"
+    );
+    assert!(!wb.home.path().join("profiles.toml").exists(), "the plan wrote nothing");
+    let applied = wb.json(&["import", collection, "--environment", environment, "--yes", "--json"]);
+    assert_eq!(applied["secrets"], serde_json::json!(["client secret"]));
+    let name = applied["profile"]["name"].as_str().unwrap().to_string();
+    let profile = wb.json(&["profile", "show", &name, "--json"]);
+    assert_eq!(profile["token_url"], emulator.url("/oauth/token"));
+    assert_eq!(profile["client_auth"], "basic");
+    assert_eq!(profile["client_id"], "wise-app");
+
+    let sent = wb.json(&["send", &name, "1. Get profile list", "--json-out"]);
+    assert_eq!(sent["status"], 200, "{sent}");
+    assert_eq!(sent["url"], emulator.url("/v1/profiles"));
+    let call = &emulator.requests_to("/v1/profiles")[0];
+    assert_eq!(call.header_all("authorization"), ["Bearer carrier-token-1"]);
+    let token = emulator.requests_to("/oauth/token")[0].form();
+    assert!(token.contains(&("grant_type".into(), "client_credentials".into())));
+    assert_eq!(wb.find_leaks(&secret), Vec::<String>::new());
+}
+
+/// Insomnia's export format (v4 YAML, as Insomnia writes it) for the demo provider, its client
+/// secret typed in the OAuth settings: imported, the token fetched from the demo provider, a
+/// request sent, and the secret nowhere in Waybill's files.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_insomnia_export_signs_in_at_the_demo_provider_with_its_secret_kept_in_the_keyring() {
+    require_keyring();
+    let secret = random_secret("insomnia-secret");
+    let server = demo::start(&secret, "unused-password").await;
+    let base = server.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let export = dir.path().join("Insomnia_2026-11-30.yaml");
+    std::fs::write(
+        &export,
+        format!(
+            r#"_type: export
+__export_format: 4
+__export_date: 2026-11-30T09:00:00.000Z
+__export_source: insomnia.desktop.app:v2023.5.8
+resources:
+  - _id: req_1
+    parentId: fld_1
+    modified: 1701334800000
+    created: 1701334800000
+    url: "{{{{ _.base }}}}/api/services"
+    name: Services
+    description: ""
+    method: GET
+    body: {{}}
+    parameters: []
+    headers:
+      - name: Accept
+        value: application/json
+    authentication: {{}}
+    metaSortKey: -1701334800000
+    _type: request
+  - _id: fld_1
+    parentId: wrk_1
+    modified: 1701334800000
+    created: 1701334800000
+    name: Demo carrier
+    description: ""
+    environment: {{}}
+    environmentPropertyOrder: null
+    metaSortKey: -1701334800000
+    authentication:
+      type: oauth2
+      grantType: client_credentials
+      accessTokenUrl: "{{{{ _.base }}}}/oauth/token"
+      clientId: demo-client
+      clientSecret: {secret}
+      credentialsInBody: true
+      scope: ""
+    _type: request_group
+  - _id: wrk_1
+    parentId: null
+    modified: 1701334800000
+    created: 1701334800000
+    name: Demo workspace
+    description: ""
+    scope: collection
+    _type: workspace
+  - _id: env_1
+    parentId: wrk_1
+    modified: 1701334800000
+    created: 1701334800000
+    name: Base Environment
+    data:
+      base: {base}
+    dataPropertyOrder:
+      "&":
+        - base
+    color: null
+    isPrivate: false
+    metaSortKey: 1701334800000
+    _type: environment
+"#
+        ),
+    )
+    .unwrap();
+    let wb = Waybill::new();
+    let export = export.to_str().unwrap();
+    let applied = wb.json(&["import", export, "--yes", "--json"]);
+    assert_eq!(applied["format"], "Insomnia export v4 (YAML)");
+    assert_eq!(applied["profile"]["name"], "demo-workspace");
+    assert_eq!(applied["secrets"], serde_json::json!(["client secret"]));
+    let profile = wb.json(&["profile", "show", "demo-workspace", "--json"]);
+    assert_eq!(profile["token_url"], format!("{base}/oauth/token"));
+    assert_eq!(profile["client_auth"], "form");
+    let sent = wb.json(&["send", "demo-workspace", "Demo carrier/Services", "--json-out"]);
+    assert_eq!(sent["status"], 200, "{sent}");
+    assert!(sent["body"].to_string().contains("express"), "{sent}");
+    assert_eq!(wb.find_leaks(&secret), Vec::<String>::new());
+}
+
+/// A real Bruno collection (DEFRA's waste tracking API) pointed at an emulated carrier by an
+/// environment of its own, as a person would add one: Bruno keeps `vars:secret` values out of
+/// the files, so the secret is given after the import; the collection's OAuth settings (client
+/// credentials in a Basic header) are the profile's dialect.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bruno_collection_imports_with_its_collection_oauth_and_sends() {
+    require_keyring();
+    let secret = random_secret("bruno-secret");
+    let emulator = carrier("defra-app", secret.clone()).await;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import");
+    let source = fixtures.join("bruno-defra-waste-tracking/digitalWasteTrackingExternalAPI");
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("defra");
+    copy_dir(&source, &copy);
+    std::fs::remove_dir_all(copy.join("environments")).unwrap();
+    std::fs::create_dir(copy.join("environments")).unwrap();
+    std::fs::write(
+        copy.join("environments/local.bru"),
+        format!(
+            "vars {{\n  baseUrl: {base}\n  authBaseUrl: {base}\n  clientId: defra-app\n}}\nvars:secret [\n  clientSecret,\n  apiCode\n]\n",
+            base = emulator.url("")
+        ),
+    )
+    .unwrap();
+    let wb = Waybill::new();
+    let applied = wb.json(&["import", copy.to_str().unwrap(), "--yes", "--json"]);
+    assert_eq!(applied["format"], "Bruno collection (1 environment)");
+    let name = applied["profile"]["name"].as_str().unwrap().to_string();
+    assert_eq!(applied["profile"]["client_auth"], "basic");
+    assert_eq!(applied["profile"]["grant"], "client_credentials");
+    wb.ok(
+        &["profile", "edit", &name, "--client-secret-stdin"],
+        &format!("{secret}\n"),
+    );
+    let sent = wb.json(&["send", &name, "Get pop-names", "--json-out"]);
+    assert_eq!(sent["status"], 200, "{sent}");
+    let token = emulator.requests_to("/oauth2/token")[0].form();
+    assert!(token.contains(&("grant_type".into(), "client_credentials".into())));
+    assert_eq!(wb.find_leaks(&secret), Vec::<String>::new());
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        match entry.file_type().unwrap().is_dir() {
+            true => copy_dir(&entry.path(), &target),
+            false => {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+}
