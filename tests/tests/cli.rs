@@ -1740,13 +1740,25 @@ async fn a_postman_collection_and_its_environment_import_and_send_with_their_aut
     let (collection, environment) = (collection.to_str().unwrap(), environment.to_str().unwrap());
     let wb = Waybill::new();
 
-    let plan = wb.ok(&["import", collection, "--environment", environment], "").stdout;
+    let plan = wb
+        .ok(&["import", collection, "--environment", environment], "")
+        .stdout;
     assert!(
         plan.contains("Secret found: client secret (present; it goes to the keyring)"),
         "{plan}"
     );
-    assert!(!wb.home.path().join("profiles.toml").exists(), "the plan wrote nothing");
-    let applied = wb.json(&["import", collection, "--environment", environment, "--yes", "--json"]);
+    assert!(
+        !wb.home.path().join("profiles.toml").exists(),
+        "the plan wrote nothing"
+    );
+    let applied = wb.json(&[
+        "import",
+        collection,
+        "--environment",
+        environment,
+        "--yes",
+        "--json",
+    ]);
     assert_eq!(applied["secrets"], serde_json::json!(["client secret"]));
     let name = applied["profile"]["name"].as_str().unwrap().to_string();
     let profile = wb.json(&["profile", "show", &name, "--json"]);
@@ -1852,7 +1864,12 @@ resources:
     let profile = wb.json(&["profile", "show", "demo-workspace", "--json"]);
     assert_eq!(profile["token_url"], format!("{base}/oauth/token"));
     assert_eq!(profile["client_auth"], "form");
-    let sent = wb.json(&["send", "demo-workspace", "Demo carrier/Services", "--json-out"]);
+    let sent = wb.json(&[
+        "send",
+        "demo-workspace",
+        "Demo carrier/Services",
+        "--json-out",
+    ]);
     assert_eq!(sent["status"], 200, "{sent}");
     assert!(sent["body"].to_string().contains("express"), "{sent}");
     assert_eq!(wb.find_leaks(&secret), Vec::<String>::new());
@@ -1910,4 +1927,63 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             }
         }
     }
+}
+
+/// An OpenAPI `openIdConnect` scheme: the plan asks the issuer (the demo provider) for its
+/// endpoints, and the profile signs in with code + PKCE there; an issuer that does not answer is
+/// one sentence, nothing written.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_openid_connect_scheme_is_discovered_when_the_import_is_planned() {
+    let server = demo::start("unused-secret", "unused-password").await;
+    let base = server.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = |discovery: &str| {
+        serde_json::json!({
+            "openapi": "3.1.0",
+            "info": {"title": "Carrier with OIDC", "version": "1"},
+            "servers": [{"url": format!("{base}/api")}],
+            "components": {"securitySchemes": {"oidc": {
+                "type": "openIdConnect", "openIdConnectUrl": discovery}}},
+            "security": [{"oidc": ["shipments"]}],
+            "paths": {"/services": {"get": {"operationId": "listServices"}}}
+        })
+        .to_string()
+    };
+    let good = dir.path().join("oidc.json");
+    std::fs::write(
+        &good,
+        spec(&format!("{base}/.well-known/openid-configuration")),
+    )
+    .unwrap();
+    let wb = Waybill::new();
+    let plan = wb.json(&["import", good.to_str().unwrap(), "--json"]);
+    assert_eq!(plan["profile"]["issuer"], base);
+    assert_eq!(plan["profile"]["grant"], "authorization_code");
+    assert_eq!(plan["profile"]["token_url"], format!("{base}/oauth/token"));
+    assert_eq!(
+        plan["profile"]["authorize_url"],
+        format!("{base}/oauth/authorize")
+    );
+    assert_eq!(plan["profile"]["scope"], "openid shipments");
+    wb.ok(&["import", good.to_str().unwrap(), "--yes"], "");
+    let profile = wb.json(&["profile", "show", "carrier-with-oidc", "--json"]);
+    assert_eq!(profile["authorize_url"], format!("{base}/oauth/authorize"));
+
+    let silent = dir.path().join("silent.json");
+    let port = waybill_tests::proxy::free_port();
+    std::fs::write(
+        &silent,
+        spec(&format!(
+            "http://127.0.0.1:{port}/.well-known/openid-configuration"
+        )),
+    )
+    .unwrap();
+    let before = std::fs::read(wb.home.path().join("profiles.toml")).unwrap();
+    let refused = wb.run(&["import", silent.to_str().unwrap(), "--yes"], "");
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    assert_eq!(
+        std::fs::read(wb.home.path().join("profiles.toml")).unwrap(),
+        before
+    );
 }

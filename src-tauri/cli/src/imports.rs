@@ -17,7 +17,7 @@ pub async fn import(
 ) -> Result<i32, Failure> {
     let plan = match yes {
         true => ctx.ws.import(file, options).await?,
-        false => ctx.ws.plan_import(file, options)?,
+        false => ctx.ws.plan_import(file, options).await?,
     };
     if json {
         let mut value = serde_json::to_value(&plan).unwrap_or_default();
@@ -46,6 +46,7 @@ fn print_plan(plan: &ImportPlan) {
     let p = &plan.profile;
     let how = [
         p.grant.map(|g| g.to_string()),
+        p.issuer.as_ref().map(|i| format!("issuer {i}")),
         p.token_url.as_ref().map(|u| format!("token URL {u}")),
         p.authorize_url
             .as_ref()

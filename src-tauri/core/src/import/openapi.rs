@@ -89,6 +89,41 @@ pub fn import(doc: &Value, syntax: &str, live: bool) -> Result<Imported, ImportE
     })
 }
 
+/// An `openIdConnect` scheme: a browser sign-in (code + PKCE) at the issuer its URL names, whose
+/// endpoints are discovered when the import is planned.
+fn oidc_profile(
+    name: &str,
+    scheme: &Value,
+    server: Option<&str>,
+    required: &[(&String, Vec<String>)],
+) -> Option<NewProfile> {
+    let raw = scheme.get("openIdConnectUrl").and_then(Value::as_str)?;
+    let url = url::Url::parse(raw).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let issuer = raw
+        .trim_end_matches('/')
+        .trim_end_matches("/.well-known/openid-configuration")
+        .to_string();
+    let mut scopes = required
+        .iter()
+        .find(|(n, _)| n.as_str() == name)
+        .map(|(_, s)| s.clone())
+        .unwrap_or_default();
+    if !scopes.iter().any(|s| s == "openid") {
+        scopes.insert(0, "openid".into());
+    }
+    Some(NewProfile {
+        grant: Some(Grant::AuthorizationCode),
+        issuer: Some(issuer),
+        client_id: Some(String::new()),
+        scope: Some(scopes.join(" ")),
+        api_base: server.map(str::to_string),
+        ..NewProfile::default()
+    })
+}
+
 fn reads_as_test(url: &str, description: &str) -> bool {
     let text = format!("{url} {description}").to_ascii_lowercase();
     let words: Vec<&str> = text
@@ -240,11 +275,16 @@ impl<'a> Spec<'a> {
                     continue;
                 }
             }
+            if kind == "openIdConnect" && chosen.is_none() {
+                if let Some(profile) = oidc_profile(name, scheme, server, &required) {
+                    chosen = Some(profile);
+                    continue;
+                }
+            }
             let reason = match kind {
                 "oauth2" if chosen.is_some() => "another OAuth 2.0 scheme is used".to_string(),
-                "openIdConnect" => {
-                    "OpenID Connect discovery is not mapped yet: give the profile --issuer".into()
-                }
+                "openIdConnect" if chosen.is_some() => "another scheme is used".into(),
+                "openIdConnect" => "no openIdConnectUrl, or not an http(s) URL".into(),
                 "oauth2" => "no flow with the URLs it needs".into(),
                 other => format!("{other} authentication: Waybill gets OAuth 2.0 tokens"),
             };

@@ -53,6 +53,8 @@ pub struct PlannedProfile {
     /// The name the file's title gave, when another profile has it.
     pub renamed_from: Option<String>,
     pub grant: Option<Grant>,
+    /// The OpenID Connect issuer its endpoints were discovered from.
+    pub issuer: Option<String>,
     pub token_url: Option<String>,
     pub authorize_url: Option<String>,
     pub client_auth: Option<ClientAuth>,
@@ -77,14 +79,35 @@ pub struct PlannedVariable {
 }
 
 impl Workspace {
-    /// Read `path` and say what importing it would do; nothing changes.
-    pub fn plan_import(
+    /// Read `path` and say what importing it would do; nothing changes (an OpenID Connect
+    /// issuer is asked for its endpoints).
+    pub async fn plan_import(
         &self,
         path: &Path,
         options: &ImportOptions,
     ) -> Result<ImportPlan, WorkspaceError> {
-        let imported = import::import_file(path, options.live, options.environment.as_deref())?;
+        let imported = self.read_import(path, options).await?;
         plan(&imported, options, &self.profiles()?).map(|(plan, _)| plan)
+    }
+
+    /// The file mapped, its profile's endpoints discovered when it names an issuer.
+    async fn read_import(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+    ) -> Result<Imported, WorkspaceError> {
+        let mut imported = import::import_file(path, options.live, options.environment.as_deref())?;
+        let reused = options
+            .profile
+            .as_deref()
+            .is_some_and(|p| self.profile(p).is_ok());
+        if let Some(new) = imported.profile.take() {
+            imported.profile = Some(match new.issuer.is_some() && !reused {
+                true => self.discover(new, None, &Default::default(), None).await?,
+                false => new,
+            });
+        }
+        Ok(imported)
     }
 
     /// Import `path`: the profile created (the secrets the file holds going to its keyring
@@ -95,7 +118,7 @@ impl Workspace {
         path: &Path,
         options: &ImportOptions,
     ) -> Result<ImportPlan, WorkspaceError> {
-        let imported = import::import_file(path, options.live, options.environment.as_deref())?;
+        let imported = self.read_import(path, options).await?;
         let (plan, profile) = self.profiles.update(|all| {
             let (plan, new) = plan(&imported, options, all)?;
             if let Some(new) = &new {
@@ -158,6 +181,7 @@ fn plan(
                 action: "reuse",
                 renamed_from: None,
                 grant: Some(existing.grant),
+                issuer: existing.issuer.clone(),
                 token_url: existing.token_url.clone(),
                 authorize_url: existing.authorize_url.clone(),
                 client_auth: Some(existing.client_auth),
@@ -201,6 +225,7 @@ fn plan(
                     action: "create",
                     renamed_from: (name != wanted).then_some(wanted),
                     grant: Some(profile.grant),
+                    issuer: profile.issuer.clone(),
                     token_url: profile.token_url.clone(),
                     authorize_url: profile.authorize_url.clone(),
                     client_auth: Some(profile.client_auth),

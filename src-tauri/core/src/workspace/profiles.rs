@@ -299,7 +299,7 @@ impl Workspace {
     /// With an issuer whose endpoints were not given (or that changed since `before`), fill
     /// them from its OpenID configuration.
     /// Discovery goes through the profile's own CA, certificate and proxy.
-    async fn discover(
+    pub(super) async fn discover(
         &self,
         mut new: NewProfile,
         before: Option<&NewProfile>,

@@ -29,7 +29,7 @@ pub async fn import_api(
     };
     let plan = match apply {
         true => state.ws.import(&path, &options).await?,
-        false => state.ws.plan_import(&path, &options)?,
+        false => state.ws.plan_import(&path, &options).await?,
     };
     Ok(ApiImportView {
         plan,
