@@ -512,6 +512,98 @@ async fn an_openapi_spec_imported_in_the_window_shows_its_plan_then_adds_the_pro
     window.close().await;
 }
 
+/// Exploring an API in the window from its spec (the demo carrier's own, as a carrier publishes
+/// one): imported; an operation picked in the tree; its parameter form filled, the URL and query
+/// following; sent; the answer highlighted; the call found in history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imported_api_is_explored_by_its_operations_form_and_sent() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let demo = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let spec = reqwest::get(format!("{}/openapi.json", demo.base_url()))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let spec_path = dir.path().join("demo-carrier.json");
+    std::fs::write(&spec_path, spec).unwrap();
+    let window = Window::open(&[]).await;
+    window.click("#import-api").await;
+    window
+        .fill("#import-spec-path", spec_path.to_str().unwrap())
+        .await;
+    window.click("#import-show-plan").await;
+    window
+        .wait_for_text(
+            "#import-plan-profile",
+            "Creates profile waybill-demo-carrier",
+        )
+        .await;
+    window.click("#import-apply").await;
+    window.find("[data-profile='waybill-demo-carrier']").await;
+    // The client is the person's to give (a spec holds none): a script on the same machine.
+    let cli = Waybill::new().env(
+        "WAYBILL_HOME",
+        window.home.path().join("config").to_str().unwrap(),
+    );
+    cli.ok(
+        &[
+            "profile",
+            "edit",
+            "waybill-demo-carrier",
+            "--client-id",
+            "demo-client",
+            "--client-secret-stdin",
+        ],
+        "demo-secret\n",
+    );
+
+    window.wait_for_text("#saved-tree", "Shipments").await;
+    window
+        .click("[data-saved='Shipments/createShipment']")
+        .await;
+    assert!(window.text("#req-body").await.contains("Berlin"));
+    window.click("#send").await;
+    window.wait_for_text("#resp-status", "201").await;
+
+    window.fill("#saved-search", "getShip").await;
+    window.click("[data-saved='Shipments/getShipment']").await;
+    let form = window.text("#req-params").await;
+    assert!(
+        form.contains("id*") && form.contains("createShipment answered"),
+        "{form}"
+    );
+    window.fill("#param-id", "shp_1").await;
+    window.select("#param-fields", "status").await;
+    let url = window.find("#req-url").await.prop("value").await.unwrap();
+    assert_eq!(url.as_deref(), Some("/shipments/shp_1"));
+    window
+        .wait_for_text("#req-resolved", "/api/shipments/shp_1?fields=status")
+        .await;
+    window.click("#send").await;
+    window.wait_for_text("#resp-status", "200").await;
+    assert!(window.text("#resp-body").await.contains("Berlin"));
+    // Highlighted: the editor marks the JSON's keys and strings with their own classes.
+    let highlighted = window
+        .client
+        .find_all(fantoccini::Locator::Css(
+            "#response .cm-editor .cm-line span[class]",
+        ))
+        .await
+        .unwrap()
+        .len();
+    assert!(highlighted >= 3, "{highlighted} highlighted tokens");
+    window.screenshot("15-explore-api").await;
+
+    window.click("#tab-history").await;
+    window
+        .wait_for_text("#history-list", "/api/shipments/shp_1?fields=status")
+        .await;
+    window.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_window_has_ready_profiles_that_get_tokens() {
     let _one = ONE_WINDOW.lock().await;

@@ -96,6 +96,20 @@ fn ups_tracking_has_three_lookups_and_delivery_defense_is_openapi_3_1() {
     assert_eq!(tracking.requests.len(), 3);
     let single = request(&tracking, "getSingleTrackResponseUsingGET");
     assert_eq!(single.request.url, "/track/v1/details/{{inquiryNumber}}");
+    // Its declared parameters, for the window's form: required marks, descriptions, defaults.
+    let param = |name: &str| single.params.iter().find(|p| p.name == name).unwrap();
+    let inquiry = param("inquiryNumber");
+    assert_eq!((inquiry.place.as_str(), inquiry.required), ("path", true));
+    assert!(inquiry
+        .description
+        .as_deref()
+        .unwrap()
+        .contains("between 7 and 34 characters"));
+    let locale = param("locale");
+    assert_eq!((locale.place.as_str(), locale.required), ("query", false));
+    assert_eq!(locale.default.as_deref(), Some("en_US"));
+    assert_eq!(param("transId").place, "header");
+    assert_eq!(single.params.len(), 7);
     let defense = read("openapi-ups/DeliveryDefense.yaml", false);
     assert!(
         defense.format.starts_with("OpenAPI 3.1"),
@@ -341,4 +355,25 @@ fn postman_v2_0_collection_with_its_secret_set_aside() {
         .variables
         .contains(&("secret".to_string(), String::new())));
     assert!(!format!("{:?}", imported).contains("s3cr3t"));
+}
+
+/// An enum parameter is offered as a choice; an `Authorization` header parameter is not a form
+/// field (the profile's token is sent).
+#[test]
+fn enum_parameters_become_choices_and_authorization_is_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spec.yaml");
+    std::fs::write(
+        &path,
+        "openapi: 3.0.3\ninfo: {title: Rates, version: '1'}\npaths:\n  /rates:\n    get:\n      operationId: listRates\n      parameters:\n        - {name: service, in: query, required: true, schema: {type: string, enum: [express, economy]}}\n        - {name: Authorization, in: header, required: true, schema: {type: string}}\n",
+    )
+    .unwrap();
+    let imported = import_file(&path, false, None).unwrap();
+    let rates = request(&imported, "listRates");
+    assert_eq!(rates.params.len(), 1);
+    assert_eq!(rates.params[0].choices, ["express", "economy"]);
+    assert_eq!(
+        rates.request.query,
+        [("service".to_string(), "express".to_string())]
+    );
 }

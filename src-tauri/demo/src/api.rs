@@ -153,3 +153,37 @@ async fn whoami(auth: Bearer) -> Json<Value> {
     }
     Json(body)
 }
+
+/// The API described as OpenAPI 3.1 (what a carrier publishes), so `waybill import` has a spec
+/// whose operations answer: client credentials at this server's token endpoint.
+pub(crate) async fn openapi(State(state): State<Shared>) -> Json<Value> {
+    let base = &state.base_url;
+    let shipment = json!({"type": "object", "properties": {
+        "to": {"type": "string", "example": "Berlin"},
+        "parcels": {"type": "integer", "example": 1},
+        "service": {"type": "string", "enum": ["standard", "express", "pallet"]}}});
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Waybill demo carrier", "version": "1.0"},
+        "servers": [{"url": format!("{base}/api"), "description": "the demo on this machine"}],
+        "components": {"securitySchemes": {"demo": {"type": "oauth2", "flows": {
+            "clientCredentials": {"tokenUrl": format!("{base}/oauth/token"), "scopes": {}}}}}},
+        "security": [{"demo": []}],
+        "paths": {
+            "/services": {"get": {"operationId": "listServices", "tags": ["Services"],
+                "summary": "The services and their prices"}},
+            "/shipments": {"post": {"operationId": "createShipment", "tags": ["Shipments"],
+                "requestBody": {"required": true,
+                    "content": {"application/json": {"schema": shipment}}}}},
+            "/shipments/{id}": {"get": {"operationId": "getShipment", "tags": ["Shipments"],
+                "parameters": [
+                    {"name": "id", "in": "path", "required": true,
+                     "description": "The shipment's id, as createShipment answered it.",
+                     "schema": {"type": "string", "example": "shp_1"}},
+                    {"name": "fields", "in": "query", "required": false,
+                     "description": "Which fields to answer with.",
+                     "schema": {"type": "string", "enum": ["all", "status"]}}]}},
+            "/whoami": {"get": {"operationId": "whoAmI", "tags": ["Account"]}}
+        }
+    }))
+}

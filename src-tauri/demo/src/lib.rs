@@ -282,6 +282,7 @@ fn router(state: Shared) -> Router {
         .route("/.well-known/openid-configuration", get(discovery))
         .route("/.well-known/oauth-authorization-server", get(discovery))
         .route("/demo/expire-tokens", post(expire_tokens))
+        .route("/openapi.json", get(api::openapi))
         .nest("/api", api::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn(log_request))

@@ -30,7 +30,8 @@ export const api = {
   saveProfile: (form: ProfileForm, initial: ProfileForm | null) => invoke<Profile>("save_profile", { form, initial }),
   duplicateProfile: (name: string, newName: string) => invoke<Profile>("duplicate_profile", { name, newName }),
   deleteProfile: (name: string) => invoke<void>("delete_profile", { name }),
-  importApi: (path: string, profile: string | null, live: boolean, apply: boolean) => invoke<ApiImportView>("import_api", { path, profile, live, apply }),
+  importApi: (path: string, profile: string | null, live: boolean, environment: string | null, apply: boolean) =>
+    invoke<ApiImportView>("import_api", { path, profile, live, environment, apply }),
   generateClientKey: (name: string, replace: boolean) => invoke<JsonValue>("generate_client_key", { name, replace }),
   clientPublicKey: (name: string) => invoke<JsonValue | null>("client_public_key", { name }),
   status: (name: string, verify: boolean) => invoke<StatusView>("profile_status", { name, verify }),

@@ -3,7 +3,11 @@ import type { Entry } from "./bindings/Entry";
 import type { PresetView } from "./bindings/PresetView";
 import type { Profile } from "./bindings/Profile";
 import type { StatusView } from "./bindings/StatusView";
+import type { Param } from "./bindings/Param";
+import type { RequestDraft } from "./bindings/RequestDraft";
 import {
+  applyParams,
+  initialParamValue,
   caseFileName,
   copyName,
   entryDraft,
@@ -257,4 +261,37 @@ it("finds saved requests by any words of their folder, name, method or URL", () 
   expect(searchSaved(all, "labels delete").map((x) => x.name)).toEqual(["void"]);
   expect(searchSaved(all, "TRACK").map((x) => x.name)).toEqual(["track"]);
   expect(searchSaved(all, "nothing")).toEqual([]);
+});
+
+describe("an imported operation's parameter form", () => {
+  const template: RequestDraft = {
+    method: "GET",
+    url: "/track/v1/details/{{inquiryNumber}}",
+    query: [["service", "express"]],
+    headers: [["transId", "{{transId}}"]],
+    body: { kind: "none" },
+  };
+  const params: Param[] = [
+    { name: "inquiryNumber", place: "path", required: true },
+    { name: "service", place: "query", required: true, choices: ["express", "economy"] },
+    { name: "locale", place: "query", required: false, default: "en_US" },
+    { name: "transId", place: "header", required: true },
+  ];
+
+  it("starts from the template's rows, not its placeholders", () => {
+    expect(params.map((p) => initialParamValue(template, p))).toEqual(["", "express", "", ""]);
+  });
+
+  it("fills the URL, query and headers as values are typed", () => {
+    const draft = applyParams(template, params, { inquiryNumber: "1Z 999/AA", service: "economy", locale: "de_DE", transId: "t-1" });
+    expect(draft.url).toBe("/track/v1/details/1Z%20999%2FAA");
+    expect(draft.query).toEqual([["service", "economy"], ["locale", "de_DE"]]);
+    expect(draft.headers).toEqual([["transId", "t-1"]]);
+    // The template is left as it was: clearing a field brings its placeholder back.
+    expect(template.url).toContain("{{inquiryNumber}}");
+    const cleared = applyParams(template, params, { inquiryNumber: "", locale: "" });
+    expect(cleared.url).toBe(template.url);
+    expect(cleared.query).toEqual([["service", "express"]]);
+    expect(cleared.headers).toEqual([["transId", "{{transId}}"]]);
+  });
 });

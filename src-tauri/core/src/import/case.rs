@@ -154,6 +154,7 @@ impl CaseFile {
                     folder: None,
                     name: format!("case {}: {} {path}", i + 1, request.method),
                     request: draft,
+                    params: Vec::new(),
                 },
             ));
         }

@@ -600,6 +600,7 @@ fn saved_request(
             headers,
             body: request.body,
         },
+        params: Vec::new(),
     }
 }
 

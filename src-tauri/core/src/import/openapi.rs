@@ -18,7 +18,7 @@ use super::{clip, dedupe_names, ImportError, Imported, Skipped};
 use crate::http::request::{DraftBody, RequestDraft};
 use crate::profile::new::NewProfile;
 use crate::profile::{ClientAuth, Grant};
-use crate::store::saved::SavedRequest;
+use crate::store::saved::{Param, SavedRequest};
 
 const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
@@ -26,6 +26,8 @@ const METHODS: [&str; 8] = [
 /// More than any real API has; a hostile file stops here.
 const MAX_OPERATIONS: usize = 5000;
 const MAX_EXAMPLE_DEPTH: usize = 8;
+/// Parameters kept for an operation's form (real operations declare a few dozen at most).
+const MAX_PARAMS: usize = 200;
 const MAX_EXAMPLE_NODES: usize = 5000;
 /// Words that mark a test server (`--env live` skips them).
 const TEST_WORDS: [&str; 11] = [
@@ -465,6 +467,7 @@ impl<'a> Spec<'a> {
         let mut url = path.to_string();
         let (mut query, mut headers, mut form) = (Vec::new(), Vec::new(), Vec::new());
         let mut body = DraftBody::None;
+        let mut declared = Vec::new();
         for param in &params {
             let name = param
                 .get("name")
@@ -475,6 +478,12 @@ impl<'a> Spec<'a> {
             let value = self
                 .param_value(param)
                 .unwrap_or_else(|| format!("{{{{{name}}}}}"));
+            if matches!(place, "path" | "query" | "header")
+                && !name.eq_ignore_ascii_case("authorization")
+                && declared.len() < MAX_PARAMS
+            {
+                declared.push(self.declared(param, name, place, required));
+            }
             match place {
                 "path" => {
                     url = url.replace(&format!("{{{name}}}"), &format!("{{{{{name}}}}}"));
@@ -525,7 +534,40 @@ impl<'a> Spec<'a> {
                 headers,
                 body,
             },
+            params: declared,
         })
+    }
+
+    /// A parameter as the window's form shows it.
+    fn declared(&self, param: &Value, name: &str, place: &str, required: bool) -> Param {
+        let schema = param
+            .get("schema")
+            .and_then(|s| self.resolve(s).ok())
+            .unwrap_or(param);
+        let choices = schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .take(100)
+            .filter_map(|v| match v {
+                Value::String(s) => Some(clip(s, 200)),
+                Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
+                _ => None,
+            })
+            .collect();
+        Param {
+            name: clip(name, 200),
+            place: place.to_string(),
+            required: required || place == "path",
+            description: param
+                .get("description")
+                .and_then(Value::as_str)
+                .map(|d| clip(d.trim(), 500))
+                .filter(|d| !d.is_empty()),
+            default: self.param_value(param).map(|v| clip(&v, 500)),
+            choices,
+        }
     }
 
     /// A parameter's value from the spec: its example, default or first enum value.

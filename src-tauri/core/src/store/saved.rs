@@ -14,7 +14,7 @@ pub const FILE_NAME: &str = "requests.toml";
 const FORMAT_VERSION: u32 = 1;
 const HEADER: &str = "# Waybill saved requests. No tokens in here.\n\n";
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SavedRequest {
     /// `None`: at the top level. Nested folders are written `a/b`.
@@ -22,6 +22,29 @@ pub struct SavedRequest {
     pub folder: Option<String>,
     pub name: String,
     pub request: RequestDraft,
+    /// The parameters an imported API operation declares, for the window's form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<Param>,
+}
+
+/// One declared parameter of an API operation (OpenAPI): filled in through a form, it sets
+/// `{{name}}` in the URL (`path`), a query row or a header.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Param {
+    pub name: String,
+    /// `path`, `query` or `header`.
+    pub place: String,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The spec's example or default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// The allowed values (`enum`), offered as a choice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<String>,
 }
 
 impl SavedRequest {
@@ -199,6 +222,7 @@ mod tests {
             folder: folder.map(Into::into),
             name: name.into(),
             request: draft(url),
+            params: Vec::new(),
         }
     }
 

@@ -10,4 +10,8 @@ action: "create" | "reuse",
 /**
  * The name the file's title gave, when another profile has it.
  */
-renamed_from: string | null, grant: Grant | null, token_url: string | null, authorize_url: string | null, client_auth: ClientAuth | null, scope: string | null, api_base: string | null, };
+renamed_from: string | null, grant: Grant | null, 
+/**
+ * The OpenID Connect issuer its endpoints were discovered from.
+ */
+issuer: string | null, token_url: string | null, authorize_url: string | null, client_auth: ClientAuth | null, scope: string | null, api_base: string | null, };
