@@ -509,6 +509,37 @@ async fn an_openapi_spec_imported_in_the_window_shows_its_plan_then_adds_the_pro
         .await;
     let url = window.find("#req-url").await.prop("value").await.unwrap();
     assert_eq!(url.as_deref(), Some("/shipments/{{version}}/transittimes"));
+
+    // A Postman collection with its environment file: the token request's endpoint, from the
+    // environment's host.
+    let wise = spec.parent().unwrap().join("../postman-wise");
+    window.click("#import-api").await;
+    window
+        .fill(
+            "#import-spec-path",
+            wise.join("TransferWise for Banks API flow.postman_collection.json")
+                .to_str()
+                .unwrap(),
+        )
+        .await;
+    window
+        .fill(
+            "#import-environment",
+            wise.join("TransferWise For Banks (Sandbox).postman_environment.json")
+                .to_str()
+                .unwrap(),
+        )
+        .await;
+    window.click("#import-show-plan").await;
+    let plan = window
+        .wait_for_text("#import-plan-profile", "Creates profile transferwise-for-banks-api")
+        .await;
+    assert!(
+        plan.contains("token URL https://api.sandbox.transferwise.tech/oauth/token")
+            && plan.contains("basic client authentication"),
+        "{plan}"
+    );
+    assert!(window.text("#import-plan").await.contains("Postman collection v2.1"));
     window.close().await;
 }
 
