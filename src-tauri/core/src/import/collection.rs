@@ -91,23 +91,34 @@ pub struct OAuth2 {
 pub struct Variable {
     pub name: String,
     pub value: String,
-    /// Marked secret in the file (Postman `type: secret`, Bruno `vars:secret`), or named like
-    /// one (`secret`, `password`, `token`, `apikey`).
+    /// Marked secret in the file (Postman `type: secret`, Bruno `vars:secret`), named like one
+    /// (`secret`, `password`, `apikey`, `...token`), or holding a JWT.
     pub secret: bool,
 }
 
 impl Variable {
     pub fn new(name: &str, value: &str, marked_secret: bool) -> Self {
-        let lower = name.to_ascii_lowercase().replace(['-', '_'], "");
-        let named = ["secret", "password", "token", "apikey", "passwd"]
-            .iter()
-            .any(|w| lower.contains(w));
         Variable {
             name: name.trim().to_string(),
             value: value.to_string(),
-            secret: marked_secret || named,
+            secret: marked_secret || secret_named(name) || looks_like_a_jwt(value),
         }
     }
+}
+
+/// `client_secret`, `UserPassword`, `apiKey`, `access_token`, `refreshToken`: names of secrets
+/// (but not `token_url`: a URL about a token is no secret).
+fn secret_named(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase().replace(['-', '_', '.'], "");
+    ["secret", "password", "passwd", "apikey"]
+        .iter()
+        .any(|w| lower.contains(w))
+        || lower.ends_with("token")
+}
+
+fn looks_like_a_jwt(value: &str) -> bool {
+    let value = value.trim();
+    value.starts_with("eyJ") && value.split('.').count() == 3 && value.len() > 30
 }
 
 /// The secrets a file holds, for the profile's keyring entries.
@@ -625,5 +636,41 @@ fn scrub(draft: &mut RequestDraft, secrets: &[(String, &str)]) {
             clean(v);
         }),
         DraftBody::None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_told_by_their_mark_their_name_or_their_value() {
+        let secret = |name: &str, value: &str| Variable::new(name, value, false).secret;
+        for name in [
+            "client_secret",
+            "ClientSecret",
+            "UserPassword",
+            "apiKey",
+            "api-key",
+            "access_token",
+            "refreshToken",
+            "token",
+        ] {
+            assert!(secret(name, "x"), "{name}");
+        }
+        for name in [
+            "client_credentials_access_token_url",
+            "tokenUrl",
+            "host",
+            "client-id",
+            "TenantID",
+        ] {
+            assert!(!secret(name, "x"), "{name}");
+        }
+        assert!(secret(
+            "anything",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+        ));
+        assert!(Variable::new("host", "x", true).secret);
     }
 }
