@@ -579,6 +579,14 @@ fn saved_request(
         ),
         _ => {}
     }
+    if dynamic_variable(&request).is_some() {
+        notes.add(
+            "it uses its tool's dynamic variables ({{$...}}), which Waybill does not have: \
+             give them a value when sending (--var NAME=VALUE)"
+                .into(),
+            &request,
+        );
+    }
     let mut headers = Vec::new();
     for (name, value) in &request.headers {
         let bearer = name.trim().eq_ignore_ascii_case("authorization")
@@ -613,6 +621,20 @@ fn saved_request(
         },
         params: Vec::new(),
     }
+}
+
+/// The first `{{$name}}` (Postman's `$guid`, `$timestamp`...) the request uses.
+fn dynamic_variable(request: &CollectionRequest) -> Option<&str> {
+    let body = match &request.body {
+        DraftBody::Json(text) | DraftBody::Raw(text) => vec![text.as_str()],
+        DraftBody::Form(rows) => rows.iter().map(|(_, v)| v.as_str()).collect(),
+        DraftBody::None => Vec::new(),
+    };
+    std::iter::once(request.url.as_str())
+        .chain(request.query.iter().map(|(_, v)| v.as_str()))
+        .chain(request.headers.iter().map(|(_, v)| v.as_str()))
+        .chain(body)
+        .find(|text| text.contains("{{$"))
 }
 
 /// Replace every secret value in the draft by its `{{name}}`.
