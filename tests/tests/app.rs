@@ -532,14 +532,20 @@ async fn an_openapi_spec_imported_in_the_window_shows_its_plan_then_adds_the_pro
         .await;
     window.click("#import-show-plan").await;
     let plan = window
-        .wait_for_text("#import-plan-profile", "Creates profile transferwise-for-banks-api")
+        .wait_for_text(
+            "#import-plan-profile",
+            "Creates profile transferwise-for-banks-api",
+        )
         .await;
     assert!(
         plan.contains("token URL https://api.sandbox.transferwise.tech/oauth/token")
             && plan.contains("basic client authentication"),
         "{plan}"
     );
-    assert!(window.text("#import-plan").await.contains("Postman collection v2.1"));
+    assert!(window
+        .text("#import-plan")
+        .await
+        .contains("Postman collection v2.1"));
     window.close().await;
 }
 

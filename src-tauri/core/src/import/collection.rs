@@ -165,6 +165,7 @@ pub fn map(collection: Collection) -> Imported {
         mut skipped,
     } = collection;
     let variables = Variables::new(variables, &mut skipped);
+    let hidden = every_secret(&auth, &requests, &variables);
     let (token_requests, requests): (Vec<_>, Vec<_>) =
         requests.into_iter().partition(is_token_request);
     let settings = match &auth {
@@ -218,16 +219,7 @@ pub fn map(collection: Collection) -> Imported {
         .collect();
     skipped.extend(notes.into_skipped());
     super::dedupe_names(&mut saved);
-    // A secret's value never reaches a saved request, whatever field it was typed in.
-    let hidden: Vec<(String, &str)> = variables
-        .secret()
-        .chain(secrets.named())
-        .filter(|(_, value)| value.len() >= 4)
-        .collect();
-    for request in &mut saved {
-        scrub(&mut request.request, &hidden);
-    }
-    Imported {
+    let mut imported = Imported {
         format,
         title,
         profile,
@@ -236,6 +228,114 @@ pub fn map(collection: Collection) -> Imported {
         other_servers: Vec::new(),
         skipped,
         secrets,
+    };
+    hide(&mut imported, &hidden);
+    imported
+}
+
+/// Every secret value the file holds, wherever it was typed: secret variables, and the client
+/// secrets, passwords and refresh tokens of every OAuth 2.0 and Basic setting (those of settings
+/// that make no profile too), `{{name}}`s filled. With the name each is replaced by.
+fn every_secret(
+    auth: &Auth,
+    requests: &[CollectionRequest],
+    variables: &Variables,
+) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = variables
+        .secret()
+        .map(|(name, value)| (name, value.to_string()))
+        .collect();
+    let mut add = |name: &str, raw: &str| {
+        let value = variables.fill(raw);
+        if !value.is_empty() && !unfilled(&value) {
+            found.push((name.to_string(), value));
+        }
+    };
+    let offers: Vec<OAuth2> = requests
+        .iter()
+        .filter(|r| is_token_request(r))
+        .filter_map(token_offer)
+        .collect();
+    let auths = std::iter::once(auth).chain(requests.iter().map(|r| &r.auth));
+    for auth in auths {
+        match auth {
+            Auth::OAuth2(oauth) => {
+                add("client_secret", &oauth.client_secret);
+                add("password", &oauth.password);
+                add("refresh_token", &oauth.refresh_token);
+            }
+            Auth::Basic { password, .. } => add("password", password),
+            _ => {}
+        }
+    }
+    for offer in &offers {
+        add("client_secret", &offer.client_secret);
+        add("password", &offer.password);
+        add("refresh_token", &offer.refresh_token);
+    }
+    found.retain(|(_, value)| value.trim().chars().count() >= 4);
+    // Longest first, so a secret containing another is replaced whole.
+    found.sort_by_key(|(_, value)| std::cmp::Reverse(value.len()));
+    found.dedup_by(|a, b| a.1 == b.1);
+    found
+}
+
+/// Replace every secret value by its `{{name}}` in everything the import writes or shows: the
+/// saved requests (names and folders too: a nameless request is named after its URL), the
+/// variables (a plain one holding a secret loses its value), the notes and the profile's fields.
+fn hide(imported: &mut Imported, hidden: &[(String, String)]) {
+    if hidden.is_empty() {
+        return;
+    }
+    let clean = |text: &mut String| scrub_text(text, hidden);
+    clean(&mut imported.title);
+    clean(&mut imported.format);
+    for saved in &mut imported.requests {
+        clean(&mut saved.name);
+        if let Some(folder) = &mut saved.folder {
+            clean(folder);
+        }
+        scrub(&mut saved.request, hidden);
+    }
+    for (name, value) in &mut imported.variables {
+        let mut checked = value.clone();
+        clean(&mut checked);
+        if checked != *value {
+            value.clear();
+        }
+        clean(name);
+    }
+    for note in &mut imported.skipped {
+        clean(&mut note.item);
+        clean(&mut note.reason);
+    }
+    if let Some(profile) = &mut imported.profile {
+        for field in [
+            &mut profile.token_url,
+            &mut profile.authorize_url,
+            &mut profile.client_id,
+            &mut profile.scope,
+            &mut profile.username,
+            &mut profile.redirect_uri,
+            &mut profile.api_base,
+            &mut profile.issuer,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            clean(field);
+        }
+        for value in profile.params.values_mut() {
+            clean(value);
+        }
+    }
+}
+
+fn scrub_text(text: &mut String, hidden: &[(String, String)]) {
+    for (name, value) in hidden {
+        if text.contains(value.as_str()) {
+            *text = text.replace(value.as_str(), &format!("{{{{{name}}}}}"));
+        }
     }
 }
 
@@ -638,14 +738,8 @@ fn dynamic_variable(request: &CollectionRequest) -> Option<&str> {
 }
 
 /// Replace every secret value in the draft by its `{{name}}`.
-fn scrub(draft: &mut RequestDraft, secrets: &[(String, &str)]) {
-    let clean = |text: &mut String| {
-        for (name, value) in secrets {
-            if text.contains(value) {
-                *text = text.replace(value, &format!("{{{{{name}}}}}"));
-            }
-        }
-    };
+fn scrub(draft: &mut RequestDraft, hidden: &[(String, String)]) {
+    let clean = |text: &mut String| scrub_text(text, hidden);
     clean(&mut draft.url);
     for (name, value) in draft.query.iter_mut().chain(draft.headers.iter_mut()) {
         clean(name);
