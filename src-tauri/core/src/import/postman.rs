@@ -390,15 +390,7 @@ struct Settings<'a>(Option<&'a Value>);
 
 impl Settings<'_> {
     fn get(&self, key: &str) -> String {
-        let found = match self.0 {
-            Some(Value::Array(rows)) => rows
-                .iter()
-                .find(|r| r.get("key").and_then(Value::as_str) == Some(key))
-                .and_then(|r| r.get("value")),
-            Some(Value::Object(map)) => map.get(key),
-            _ => None,
-        };
-        text(found).unwrap_or_default()
+        text(self.raw(key)).unwrap_or_default()
     }
 
     fn raw(&self, key: &str) -> Option<&Value> {
