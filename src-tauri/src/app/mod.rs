@@ -110,9 +110,15 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
         announced: AtomicBool::new(false),
         _demo: demo,
     };
+    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "state ready");
     tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
+        // Where a start's time goes (bench/app-start.sh with WAYBILL_LOG=debug).
+        .on_page_load(move |_, page| {
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            tracing::debug!(elapsed_ms, event = ?page.event(), "page load");
+        })
         // Every `#[tauri::command]` under commands/, listed by build.rs.
         .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handler.rs")))
         .run(tauri::generate_context!())
