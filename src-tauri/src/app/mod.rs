@@ -110,7 +110,10 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
         announced: AtomicBool::new(false),
         _demo: demo,
     };
-    tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "state ready");
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "state ready"
+    );
     tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)

@@ -8,6 +8,7 @@
 //! - `postman`, `insomnia`, `bruno`: client collections, read into one shape (`collection`) and
 //!   mapped onto Waybill there.
 
+mod bru;
 pub mod bruno;
 pub mod case;
 pub mod collection;
