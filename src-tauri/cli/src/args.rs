@@ -190,7 +190,8 @@ pub enum Command {
     /// prints the plan (the profile it creates or reuses, the requests by folder, the variables,
     /// the secrets found, what it could not map) and changes nothing. A profile is never
     /// replaced: a new one whose name is taken comes in as NAME-2. Files over 20 MB are refused;
-    /// nothing a file points to is fetched.
+    /// nothing a file points to is fetched, except an openIdConnect issuer's endpoints (its
+    /// discovery document, as `profile add --issuer` does).
     Import {
         #[arg(value_name = "FILE_OR_DIR")]
         file: PathBuf,
