@@ -298,9 +298,10 @@ fn hide(imported: &mut Imported, hidden: &[(String, String)]) {
         scrub(&mut saved.request, hidden);
     }
     for (name, value) in &mut imported.variables {
-        let mut checked = value.clone();
-        clean(&mut checked);
-        if checked != *value {
+        if hidden
+            .iter()
+            .any(|(_, secret)| value.contains(secret.as_str()))
+        {
             value.clear();
         }
         clean(name);

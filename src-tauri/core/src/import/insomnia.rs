@@ -656,12 +656,7 @@ fn str_at<'o>(object: &'o Object, key: &str) -> &'o str {
 
 /// A value as text: strings as they are, numbers and booleans written out, anything else empty.
 fn text(value: Option<&Value>) -> String {
-    match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::Bool(b)) => b.to_string(),
-        _ => String::new(),
-    }
+    super::scalar_text(value).unwrap_or_default()
 }
 
 /// A boolean as Insomnia writes it: `true` or, in some exports, `"true"`.

@@ -137,6 +137,16 @@ pub fn import_file(
     Err(ImportError::Unknown { path: shown })
 }
 
+/// A string, number or boolean as text (collections write settings as any of them).
+pub(crate) fn scalar_text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 /// Without control characters, at most `max` characters.
 pub(crate) fn clip(text: &str, max: usize) -> String {
     text.chars().filter(|c| !c.is_control()).take(max).collect()

@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::collection::{grant_named, Auth, Collection, CollectionRequest, OAuth2, Variable};
-use super::{ImportError, Skipped};
+use super::{scalar_text as text, ImportError, Skipped};
 use crate::http::request::DraftBody;
 use crate::profile::ClientAuth;
 
@@ -101,16 +101,6 @@ fn list_variables(list: Option<&Value>) -> Vec<Variable> {
             ))
         })
         .collect()
-}
-
-/// A string, number or boolean as text.
-fn text(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 #[derive(Default)]

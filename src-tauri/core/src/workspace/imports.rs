@@ -97,12 +97,15 @@ impl Workspace {
         options: &ImportOptions,
     ) -> Result<Imported, WorkspaceError> {
         let mut imported = import::import_file(path, options.live, options.environment.as_deref())?;
-        let reused = options
-            .profile
-            .as_deref()
-            .is_some_and(|p| self.profile(p).is_ok());
+        // Only a profile that will be created needs its issuer's endpoints.
+        let reused = || {
+            options
+                .profile
+                .as_deref()
+                .is_some_and(|p| self.profile(p).is_ok())
+        };
         if let Some(new) = imported.profile.take() {
-            imported.profile = Some(match new.issuer.is_some() && !reused {
+            imported.profile = Some(match new.issuer.is_some() && !reused() {
                 true => self.discover(new, None, &Default::default(), None).await?,
                 false => new,
             });
