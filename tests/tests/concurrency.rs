@@ -120,6 +120,51 @@ async fn four_imports_at_once_make_four_profiles_with_all_their_requests() {
     }
 }
 
+/// Three imports at once of a collection holding a client secret: three profiles, each with the
+/// secret in its own keyring entry, and the secret in no file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_collection_imports_at_once_each_keep_their_secret_in_the_keyring() {
+    require_keyring();
+    let secret = waybill_tests::harness::random_secret("collection-secret");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("carrier.postman_collection.json");
+    let collection = json!({
+        "info": {"name": "Carrier", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "auth": {"type": "oauth2", "oauth2": [
+            {"key": "grant_type", "value": "client_credentials"},
+            {"key": "accessTokenUrl", "value": "https://auth.example/token"},
+            {"key": "clientId", "value": "carrier-app"},
+            {"key": "clientSecret", "value": secret}]},
+        "item": [{"name": "Track", "request": {"method": "GET", "url": "https://api.example/track"}}]
+    });
+    std::fs::write(&path, collection.to_string()).unwrap();
+    let wb = Waybill::new();
+    let import = (
+        args(&["import", path.to_str().unwrap(), "--yes"]),
+        String::new(),
+    );
+    for run in together(&wb, &vec![import; 3]) {
+        assert_eq!(run.code, 0, "an import failed: {}", run.stderr);
+    }
+    let all = profiles(&wb);
+    let mut names: Vec<&str> = all.iter().filter_map(|p| p["name"].as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["carrier", "carrier-2", "carrier-3"]);
+    for name in names {
+        let id = field(&all, name, "keyring_id").as_str().unwrap();
+        let kept = secret_tool_lookup(&format!("{id}/client_secret"));
+        assert_eq!(kept.as_deref(), Some(secret.as_str()), "{name}");
+        assert_eq!(
+            wb.json(&["requests", name, "--json"])
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+    assert_eq!(wb.find_leaks(&secret), Vec::<String>::new());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eight_profile_adds_at_once_keep_all_eight() {
     require_keyring();
