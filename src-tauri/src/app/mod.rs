@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use waybill_core::workspace::Options;
 use waybill_core::{Net, Vault, Workspace};
 
+use tauri::webview::PageLoadEvent;
+use tauri::Window;
 use view::AppInfo;
 
 /// How the window was asked for on the command line.
@@ -35,8 +37,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    fn announce_interactive(&self) {
+    /// The page's script runs: show the window and log the start's time, once. The window is
+    /// created hidden (tauri.conf.json) because a window drawn while WebKit's web process is
+    /// still starting made GTK wait up to 500 ms for its first frame, in one start of three
+    /// (bench/results.md); shown now, it appears with the page drawn.
+    fn announce_interactive(&self, window: &Window) {
         if !self.announced.swap(true, Ordering::Relaxed) {
+            let _ = window.show();
             let elapsed_ms = self.started.elapsed().as_millis() as u64;
             tracing::info!(elapsed_ms, "window interactive");
         }
@@ -118,9 +125,14 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
         // Where a start's time goes (bench/app-start.sh with WAYBILL_LOG=debug).
-        .on_page_load(move |_, page| {
+        .on_page_load(move |webview, page| {
             let elapsed_ms = started.elapsed().as_millis() as u64;
             tracing::debug!(elapsed_ms, event = ?page.event(), "page load");
+            // Normally shown already by the page's first call; this covers a page whose script
+            // failed, so that the window still appears.
+            if page.event() == PageLoadEvent::Finished {
+                let _ = webview.window().show();
+            }
         })
         // Every `#[tauri::command]` under commands/, listed by build.rs.
         .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handler.rs")))

@@ -1,6 +1,6 @@
 //! Profiles, presets, and what the window shows about itself.
 
-use tauri::State;
+use tauri::{State, Window};
 use waybill_core::profile::preset;
 use waybill_core::Profile;
 
@@ -10,8 +10,8 @@ use crate::app::AppState;
 
 /// The page's first call: its script runs and it is about to show the profiles.
 #[tauri::command]
-pub async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
-    state.announce_interactive();
+pub async fn app_info(state: State<'_, AppState>, window: Window) -> Reply<AppInfo> {
+    state.announce_interactive(&window);
     Ok(state.info.clone())
 }
 
