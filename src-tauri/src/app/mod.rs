@@ -13,7 +13,7 @@ use waybill_core::workspace::Options;
 use waybill_core::{Net, Vault, Workspace};
 
 use tauri::webview::PageLoadEvent;
-use tauri::Window;
+use tauri::{Manager, Window};
 use view::AppInfo;
 
 /// How the window was asked for on the command line.
@@ -133,6 +133,17 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
             if page.event() == PageLoadEvent::Finished {
                 let _ = webview.window().show();
             }
+        })
+        // And should WebKit never load the page at all (its web process failed to start), the
+        // window still appears, rather than an app running with no window.
+        .setup(|app| {
+            if let Some(window) = app.get_webview_window("main") {
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_secs(5));
+                    let _ = window.show();
+                });
+            }
+            Ok(())
         })
         // Every `#[tauri::command]` under commands/, listed by build.rs.
         .invoke_handler(include!(concat!(env!("OUT_DIR"), "/handler.rs")))
