@@ -39,8 +39,8 @@ pub struct AppState {
 impl AppState {
     /// The page's script runs: show the window and log the start's time, once. The window is
     /// created hidden (tauri.conf.json) because a window drawn while WebKit's web process is
-    /// still starting made GTK wait up to 500 ms for its first frame, in one start of three
-    /// (bench/results.md); shown now, it appears with the page drawn.
+    /// still starting made GTK wait up to 500 ms for its first frame, in one start of three to
+    /// five (bench/results.md); shown now, it appears with the page drawn.
     fn announce_interactive(&self, window: &Window) {
         if !self.announced.swap(true, Ordering::Relaxed) {
             let _ = window.show();
