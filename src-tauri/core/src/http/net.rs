@@ -1,10 +1,11 @@
 //! The HTTP transport (reqwest over rustls) and its failures as sentences a user can act on.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::http::proxy::Route;
-use crate::http::tls::{self, ClientIdentity};
+use crate::http::tls::{self, ClientIdentity, NoCertificate};
 use crate::secret::{ProxyCredentials, TlsKey};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -28,6 +29,8 @@ pub struct Net {
     timeout: Duration,
     route: Route,
     has_identity: bool,
+    /// Set once a server asked for a client certificate this profile does not have.
+    no_certificate: Arc<NoCertificate>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -60,8 +63,13 @@ impl Net {
 
     /// Clients for a profile's transport.
     pub fn with_transport(timeout: Duration, transport: &Transport) -> Result<Self, NetError> {
-        let tls = tls::client_config(&transport.extra_ca, transport.identity.as_ref())
-            .map_err(|e| NetError::Setup(e.to_string()))?;
+        let no_certificate = Arc::new(NoCertificate::default());
+        let tls = tls::client_config(
+            &transport.extra_ca,
+            transport.identity.as_ref(),
+            no_certificate.clone(),
+        )
+        .map_err(|e| NetError::Setup(e.to_string()))?;
         let build = |redirects| {
             let builder = reqwest::Client::builder()
                 .timeout(timeout)
@@ -81,6 +89,7 @@ impl Net {
             timeout,
             route: transport.route.clone(),
             has_identity: transport.identity.is_some(),
+            no_certificate,
         })
     }
 
@@ -95,7 +104,13 @@ impl Net {
             .and_then(|u| u.host_str().map(str::to_string))
             .unwrap_or_default();
         let url = redact_query(url);
-        if let Some((kind, sentence)) = tls::failure_in_words(&e, &host, self.has_identity) {
+        let refused = tls::failure_in_words(&e, &host, self.has_identity).or_else(|| {
+            // The refusal was not read (see `NoCertificate`), but the connection closed after a
+            // server asked for a certificate: that is why.
+            let closed = e.is_request() && !e.is_timeout() && !e.is_connect();
+            (closed && self.no_certificate.asked()).then(|| tls::wants_certificate(&host))
+        });
+        if let Some((kind, sentence)) = refused {
             return NetError::Tls {
                 url,
                 sentence,
@@ -211,5 +226,91 @@ impl Networks {
         let net = Net::with_transport(self.timeout, &transport()?)?;
         built.insert(key, net.clone());
         Ok(net)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::server::WebPkiClientVerifier;
+
+    use super::*;
+
+    /// A local HTTPS server that completes the handshake, asking for a client certificate when
+    /// `asks` (without requiring one), then closes the connection without reading the request:
+    /// what a client sees when a TLS 1.3 server's refusal comes after its request went out.
+    async fn closing_server(asks: bool) -> (String, rustls::pki_types::CertificateDer<'static>) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let der = cert.der().clone();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap();
+        let builder = if asks {
+            let mut roots = rustls::RootCertStore::empty();
+            roots.add(der.clone()).unwrap();
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                .allow_unauthenticated()
+                .build()
+                .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        } else {
+            builder.with_no_client_auth()
+        };
+        let config = builder
+            .with_single_cert(
+                vec![der.clone()],
+                PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("https://{}/oauth/token", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = listener.accept().await {
+                drop(acceptor.accept(tcp).await);
+            }
+        });
+        (url, der)
+    }
+
+    async fn failure(asks: bool) -> NetError {
+        let (url, der) = closing_server(asks).await;
+        let transport = Transport {
+            extra_ca: vec![der],
+            ..Transport::default()
+        };
+        let net = Net::with_transport(Duration::from_secs(5), &transport).unwrap();
+        let e = net.token.post(&url).send().await.unwrap_err();
+        net.error(&url, e)
+    }
+
+    #[tokio::test]
+    async fn a_connection_closed_after_a_certificate_request_says_a_certificate_is_wanted() {
+        let asked = failure(true).await;
+        assert!(
+            matches!(
+                asked,
+                NetError::Tls {
+                    kind: tls::TlsFailure::WantsClientCertificate,
+                    ..
+                }
+            ),
+            "{asked}"
+        );
+        assert_eq!(
+            asked.to_string(),
+            "127.0.0.1 asks for a client certificate, and this profile has none"
+        );
+        // The same closed connection from a server that asked for nothing stays a closed
+        // connection.
+        let not_asked = failure(false).await;
+        assert!(matches!(not_asked, NetError::Other { .. }), "{not_asked}");
     }
 }

@@ -5,15 +5,18 @@
 //! rustls does the checking (webpki); `Verifier` only wraps it to word its refusals, since
 //! rustls' own errors name neither the issuer nor the names a certificate is for.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
+use rustls::client::{ResolvesClientCert, WebPkiServerVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
 use rustls::{
     AlertDescription, CertificateError, DigitallySignedStruct, OtherError, RootCertStore,
+    SignatureScheme,
 };
 
 use crate::secret::TlsKey;
@@ -189,10 +192,12 @@ impl ClientIdentity {
 }
 
 /// The rustls configuration for a profile: the system's CAs and `extra_ca`, and `identity`
-/// presented when a server asks for a client certificate.
+/// presented when a server asks for a client certificate. Without an identity, `NoCertificate`
+/// notes when a server asked for one.
 pub fn client_config(
     extra_ca: &[CertificateDer<'static>],
     identity: Option<&ClientIdentity>,
+    no_certificate: Arc<NoCertificate>,
 ) -> Result<rustls::ClientConfig, PemError> {
     let verifier = Arc::new(Verifier {
         extra: extra_ca.to_vec(),
@@ -205,11 +210,45 @@ pub fn client_config(
         .dangerous() // only to plug in `Verifier`, which checks with webpki like the default
         .with_custom_certificate_verifier(verifier);
     match identity {
-        None => Ok(builder.with_no_client_auth()),
+        None => Ok(builder.with_client_cert_resolver(no_certificate)),
         Some(id) => builder
             .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
             .map_err(|e| PemError::Mismatch(e.to_string())),
     }
+}
+
+/// A profile without a client certificate: it sends none, but remembers that a server asked.
+/// In TLS 1.3 the server's refusal comes after the client's side of the handshake, so the client
+/// may already be sending its request; the request then fails as a closed connection ("connection
+/// was not ready"), and the refusal itself is never read. Having been asked says why.
+#[derive(Debug, Default)]
+pub struct NoCertificate {
+    asked: AtomicBool,
+}
+
+impl NoCertificate {
+    pub fn asked(&self) -> bool {
+        self.asked.load(Ordering::Relaxed)
+    }
+}
+
+impl ResolvesClientCert for NoCertificate {
+    fn resolve(&self, _: &[&[u8]], _: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        self.asked.store(true, Ordering::Relaxed);
+        None
+    }
+
+    fn has_certs(&self) -> bool {
+        false
+    }
+}
+
+/// The sentence for a server that wants a client certificate the profile does not have.
+pub(crate) fn wants_certificate(host: &str) -> (TlsFailure, String) {
+    (
+        TlsFailure::WantsClientCertificate,
+        format!("{host} asks for a client certificate, and this profile has none"),
+    )
 }
 
 fn provider() -> Arc<CryptoProvider> {
@@ -472,10 +511,9 @@ pub(crate) fn failure_in_words(
             F::BadCertificate,
             format!("the certificate of {host} was refused: {refusal:?}"),
         ),
-        rustls::Error::AlertReceived(AlertDescription::CertificateRequired) if !has_identity => (
-            F::WantsClientCertificate,
-            format!("{host} asks for a client certificate, and this profile has none"),
-        ),
+        rustls::Error::AlertReceived(AlertDescription::CertificateRequired) if !has_identity => {
+            wants_certificate(host)
+        }
         rustls::Error::AlertReceived(AlertDescription::HandshakeFailure) if !has_identity => (
             F::WantsClientCertificate,
             format!(
