@@ -88,6 +88,24 @@ async fn provider(ttl: u64) -> Emulator {
     .await
 }
 
+/// `waybill import FILE --yes` `n` times at the same instant; each must succeed. The names of
+/// the profiles then in the file, sorted.
+fn imports_at_once(wb: &Waybill, file: &std::path::Path, n: usize) -> Vec<String> {
+    let import = (
+        args(&["import", file.to_str().unwrap(), "--yes"]),
+        String::new(),
+    );
+    for run in together(wb, &vec![import; n]) {
+        assert_eq!(run.code, 0, "an import failed: {}", run.stderr);
+    }
+    let mut names: Vec<String> = profiles(wb)
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_string))
+        .collect();
+    names.sort_unstable();
+    names
+}
+
 /// Four imports of one spec at once (a script and the window, say): each plans again under the
 /// profiles lock, so four profiles come in (`name`, `name-2`...) and each keeps all its requests.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -95,16 +113,7 @@ async fn four_imports_at_once_make_four_profiles_with_all_their_requests() {
     let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/import/openapi-paypal/shipping_shipment_tracking_v1.json");
     let wb = Waybill::new();
-    let import = (
-        args(&["import", spec.to_str().unwrap(), "--yes"]),
-        String::new(),
-    );
-    for run in together(&wb, &vec![import; 4]) {
-        assert_eq!(run.code, 0, "an import failed: {}", run.stderr);
-    }
-    let all = profiles(&wb);
-    let mut names: Vec<&str> = all.iter().filter_map(|p| p["name"].as_str()).collect();
-    names.sort_unstable();
+    let names = imports_at_once(&wb, &spec, 4);
     assert_eq!(
         names,
         [
@@ -115,7 +124,7 @@ async fn four_imports_at_once_make_four_profiles_with_all_their_requests() {
         ]
     );
     for name in names {
-        let saved = wb.json(&["requests", name, "--json"]);
+        let saved = wb.json(&["requests", &name, "--json"]);
         assert_eq!(saved.as_array().unwrap().len(), 5, "{name}: {saved}");
     }
 }
@@ -139,23 +148,15 @@ async fn three_collection_imports_at_once_each_keep_their_secret_in_the_keyring(
     });
     std::fs::write(&path, collection.to_string()).unwrap();
     let wb = Waybill::new();
-    let import = (
-        args(&["import", path.to_str().unwrap(), "--yes"]),
-        String::new(),
-    );
-    for run in together(&wb, &vec![import; 3]) {
-        assert_eq!(run.code, 0, "an import failed: {}", run.stderr);
-    }
-    let all = profiles(&wb);
-    let mut names: Vec<&str> = all.iter().filter_map(|p| p["name"].as_str()).collect();
-    names.sort_unstable();
+    let names = imports_at_once(&wb, &path, 3);
     assert_eq!(names, ["carrier", "carrier-2", "carrier-3"]);
+    let all = profiles(&wb);
     for name in names {
-        let id = field(&all, name, "keyring_id").as_str().unwrap();
+        let id = field(&all, &name, "keyring_id").as_str().unwrap();
         let kept = secret_tool_lookup(&format!("{id}/client_secret"));
         assert_eq!(kept.as_deref(), Some(secret.as_str()), "{name}");
         assert_eq!(
-            wb.json(&["requests", name, "--json"])
+            wb.json(&["requests", &name, "--json"])
                 .as_array()
                 .unwrap()
                 .len(),

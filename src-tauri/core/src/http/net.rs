@@ -231,8 +231,6 @@ impl Networks {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use rustls::pki_types::PrivateKeyDer;
     use rustls::server::WebPkiClientVerifier;
 
