@@ -185,6 +185,63 @@ async fn demo_provider_full_flow_keeps_secrets_in_the_keyring_only() {
     server.shutdown().await;
 }
 
+/// `secret-tool` run with `args`, `stdin` on its standard input; insists it worked.
+fn secret_tool(args: &[&str], stdin: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("secret-tool")
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("secret-tool could not be started");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "secret-tool {args:?}: {output:?}");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Waybill's entries are the keyring's ordinary ones: an entry another tool wrote (libsecret's
+/// `secret-tool`, or the `keyring` crate of earlier versions) is read, and changed in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyring_entries_written_by_other_tools_are_read_and_changed_in_place() {
+    require_keyring();
+    let secret = random_secret("client-secret");
+    let server = demo::start(&secret, "unused").await;
+    let wb = Waybill::new();
+    add_client_credentials(&wb, "kept", &server, "form", "not-the-secret");
+    let account = format!("{}/client_secret", wb.keyring_id("kept"));
+    let attributes = ["service", "waybill", "username", account.as_str()];
+
+    secret_tool(&[&["clear"][..], &attributes].concat(), "");
+    let label = format!("keyring:{account}@waybill");
+    secret_tool(
+        &[&["store", "--label", &label][..], &attributes].concat(),
+        &secret,
+    );
+    assert_eq!(token_json(&wb, "kept")["source"], "fetched");
+
+    let newer = random_secret("client-secret");
+    wb.ok(
+        &["profile", "edit", "kept", "--client-secret-stdin"],
+        &format!("{newer}\n"),
+    );
+    let found = secret_tool(&[&["search", "--all"][..], &attributes].concat(), "");
+    assert_eq!(
+        found.matches("[/").count(),
+        1,
+        "one entry, changed in place: {found}"
+    );
+    assert!(found.contains(&label), "the entry keeps its label: {found}");
+    assert_eq!(secret_tool_lookup(&account), Some(newer));
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oidc_provider_client_credentials_with_basic_and_post() {
     require_keyring();

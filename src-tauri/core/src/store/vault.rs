@@ -6,7 +6,9 @@
 //! other place a secret may live is memory (`MemoryStore`, for `--session-only` runs): there is no
 //! plaintext fallback, and a missing keyring is an error that says so.
 //!
-//! Keyring calls block (D-Bus round trips), so the async API runs them on tokio's blocking pool.
+//! The OS keyring is the Secret Service on Linux (`super::secret_service`), and the Keychain or
+//! the Credential Manager elsewhere, through the `keyring` crate. Keyring calls block (D-Bus
+//! round trips), so the async API runs them on tokio's blocking pool.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -73,87 +75,13 @@ pub trait SecretStore: Send + Sync + 'static {
     fn delete(&self, account: &str) -> Result<(), VaultError>;
 }
 
-/// The OS keyring through the `keyring` crate: Secret Service, Keychain, Credential Manager.
-#[derive(Debug)]
-pub struct KeyringStore {
-    service: String,
-}
+/// The OS keyring of this platform.
+#[cfg(target_os = "linux")]
+pub type OsKeyring = super::secret_service::SecretServiceStore;
+#[cfg(not(target_os = "linux"))]
+pub type OsKeyring = super::keychain::KeyringStore;
 
-impl KeyringStore {
-    pub fn new() -> Self {
-        Self {
-            service: KEYRING_SERVICE.to_string(),
-        }
-    }
-
-    fn entry(&self, account: &str) -> Result<keyring::Entry, VaultError> {
-        keyring::Entry::new(&self.service, account).map_err(|e| match e {
-            keyring::Error::NoDefaultStore => match keyring::Entry::store_status() {
-                Err(cause) => VaultError::Unavailable(one_line(&cause.to_string())),
-                Ok(()) => VaultError::Unavailable("no credential store".into()),
-            },
-            other => keyring_error(other, account),
-        })
-    }
-}
-
-impl Default for KeyringStore {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl SecretStore for KeyringStore {
-    fn get(&self, account: &str) -> Result<Option<String>, VaultError> {
-        match self.entry(account)?.get_password() {
-            Ok(value) => Ok(Some(value)),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keyring_error(e, account)),
-        }
-    }
-    fn set(&self, account: &str, value: &str) -> Result<(), VaultError> {
-        self.entry(account)?
-            .set_password(value)
-            .map_err(|e| keyring_error(e, account))
-    }
-    fn delete(&self, account: &str) -> Result<(), VaultError> {
-        match self.entry(account)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(keyring_error(e, account)),
-        }
-    }
-}
-
-fn keyring_error(e: keyring::Error, account: &str) -> VaultError {
-    let text = one_line(&e.to_string());
-    match e {
-        keyring::Error::NoStorageAccess(_) => VaultError::Locked(text),
-        keyring::Error::TooLong(..) => VaultError::TooLong {
-            what: account.to_string(),
-            detail: text,
-        },
-        keyring::Error::NoDefaultStore => VaultError::Unavailable(text),
-        keyring::Error::PlatformFailure(_) if looks_unreachable(&text) => {
-            VaultError::Unavailable(text)
-        }
-        _ => VaultError::Failed(text),
-    }
-}
-
-/// D-Bus errors that mean "there is no Secret Service to talk to" rather than a failed operation.
-fn looks_unreachable(text: &str) -> bool {
-    [
-        "ServiceUnknown",
-        "org.freedesktop.secrets",
-        "Failed to connect",
-        "DBUS_SESSION_BUS_ADDRESS",
-        "No such file",
-    ]
-    .iter()
-    .any(|needle| text.contains(needle))
-}
-
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.len() > 300 {
         // `str::floor_char_boundary` would do, but is newer than the workspace's rust-version.
@@ -213,7 +141,7 @@ impl Vault {
     }
 
     pub fn keyring() -> Self {
-        Self::new(KeyringStore::new())
+        Self::new(OsKeyring::new())
     }
 
     pub fn in_memory() -> Self {
