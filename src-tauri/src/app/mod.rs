@@ -136,7 +136,11 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
         })
         // And should WebKit never load the page at all (its web process failed to start), the
         // window still appears, rather than an app running with no window.
-        .setup(|app| {
+        .setup(move |app| {
+            tracing::debug!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "window and web view created"
+            );
             if let Some(window) = app.get_webview_window("main") {
                 std::thread::spawn(move || {
                     std::thread::sleep(Duration::from_secs(5));
