@@ -124,7 +124,7 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
     tauri::Builder::default()
         .plugin(tauri_plugin_clipboard_manager::init())
         .manage(state)
-        // Where a start's time goes (bench/app-start.sh with WAYBILL_LOG=debug).
+        // Where a start's time goes (`WAYBILL_LOG=debug`; bench/results.md has a run).
         .on_page_load(move |webview, page| {
             let elapsed_ms = started.elapsed().as_millis() as u64;
             tracing::debug!(elapsed_ms, event = ?page.event(), "page load");
