@@ -134,13 +134,14 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
                 let _ = webview.window().show();
             }
         })
-        // And should WebKit never load the page at all (its web process failed to start), the
-        // window still appears, rather than an app running with no window.
+        // Tauri's setup runs once the window and its web view exist.
         .setup(move |app| {
             tracing::debug!(
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "window and web view created"
             );
+            // Should WebKit never load the page at all (its web process failed to start), the
+            // window still appears, rather than an app running with no window.
             if let Some(window) = app.get_webview_window("main") {
                 std::thread::spawn(move || {
                     std::thread::sleep(Duration::from_secs(5));
