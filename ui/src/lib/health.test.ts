@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import type { StatusView } from "./bindings/StatusView";
+import { formatDuration, healthOf } from "./health";
+
+const status = (over: Partial<StatusView>): StatusView => ({
+  profile: "p",
+  state: "valid",
+  token_type: "Bearer",
+  scope: null,
+  obtained_at: "2026-01-01T00:00:00Z",
+  expires_at: "2026-01-01T01:00:00Z",
+  source: "fetched",
+  has_refresh_token: false,
+  jwt_header: null,
+  jwt_claims: null,
+  signature: null,
+  extra_fields: [],
+  ...over,
+});
+const at = (iso: string) => Date.parse(iso);
+
+describe("a profile's health, live against the clock", () => {
+  it("counts down while valid, then turns expiring inside the renewal margin, then expired", () => {
+    const s = status({});
+    expect(healthOf(s, undefined, at("2026-01-01T00:30:00Z"))).toEqual({ health: "valid", label: "valid, 30 min 0 s left" });
+    expect(healthOf(s, undefined, at("2026-01-01T00:59:30Z"))).toEqual({ health: "expiring", label: "expiring, 30 s left" });
+    expect(healthOf(s, undefined, at("2026-01-01T01:00:00Z")).health).toBe("expired");
+  });
+  it("uses a tenth of a short lifetime as the margin", () => {
+    const s = status({ expires_at: "2026-01-01T00:01:40Z" }); // 100 s life: 10 s margin
+    expect(healthOf(s, undefined, at("2026-01-01T00:01:20Z")).health).toBe("valid");
+    expect(healthOf(s, undefined, at("2026-01-01T00:01:31Z")).health).toBe("expiring");
+  });
+  it("shows signed out, no-expiry and errors as such", () => {
+    expect(healthOf(undefined, undefined, 0).health).toBe("signed_out");
+    expect(healthOf(status({ state: "signed_out", expires_at: null }), undefined, 0).label).toBe("signed out");
+    expect(healthOf(status({ expires_at: null }), undefined, 0).label).toBe("valid (no expiry given)");
+    expect(healthOf(status({}), { code: "provider_refused", message: "invalid_client" }, 0).health).toBe("error");
+    // A refused refresh: the tokens are gone and the user signs in again.
+    expect(healthOf(status({ state: "signed_out", expires_at: null }), { code: "needs_sign_in", message: "..." }, 0)).toEqual({
+      health: "signed_out",
+      label: "signed out: sign in again",
+    });
+  });
+});
+
+it("formats durations a person reads at a glance", () => {
+  expect(formatDuration(0)).toBe("0 s");
+  expect(formatDuration(59.9)).toBe("59 s");
+  expect(formatDuration(61)).toBe("1 min 1 s");
+  expect(formatDuration(3 * 3600 + 120)).toBe("3 h 2 min");
+  expect(formatDuration(3 * 86400 + 3600)).toBe("3 d 1 h");
+  expect(formatDuration(-5)).toBe("0 s");
+});

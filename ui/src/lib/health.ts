@@ -1,0 +1,51 @@
+// A profile's token health, live against the clock: what the sidebar dot and the token panel say.
+import type { StatusView } from "./bindings/StatusView";
+
+/** What the sidebar dot and label say about a profile. */
+export type Health = "signed_out" | "valid" | "expiring" | "expired" | "error";
+
+export interface HealthView {
+  health: Health;
+  label: string;
+}
+
+/** Renewal starts this close to expiry (the core's rule: min(60 s, a tenth of the lifetime)). */
+export function renewalMarginSeconds(obtainedAt: string | null, expiresAt: string): number {
+  if (!obtainedAt) return 60;
+  const life = (Date.parse(expiresAt) - Date.parse(obtainedAt)) / 1000;
+  return Math.min(60, Math.max(0, life / 10));
+}
+
+/** The last failure of a profile's token, as the sidebar keeps it. */
+export interface ProfileFailure {
+  code: string;
+  message: string;
+}
+
+/** A profile's state now: the last status, recomputed against the clock so the countdown is live. */
+export function healthOf(status: StatusView | undefined, error: ProfileFailure | undefined, now: number): HealthView {
+  // The provider no longer accepts its sign-in (or there is none to renew): not a fault to fix.
+  if (error?.code === "needs_sign_in") return { health: "signed_out", label: "signed out: sign in again" };
+  if (error) return { health: "error", label: "error" };
+  if (!status || status.state === "signed_out") return { health: "signed_out", label: "signed out" };
+  if (!status.expires_at) {
+    return status.state === "expired"
+      ? { health: "expired", label: "expired" }
+      : { health: "valid", label: "valid (no expiry given)" };
+  }
+  const left = Math.floor((Date.parse(status.expires_at) - now) / 1000);
+  if (left <= 0) return { health: "expired", label: "expired" };
+  const margin = renewalMarginSeconds(status.obtained_at, status.expires_at);
+  const text = `${formatDuration(left)} left`;
+  return left <= margin ? { health: "expiring", label: `expiring, ${text}` } : { health: "valid", label: `valid, ${text}` };
+}
+
+export function formatDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} d ${h % 24} h`;
+}
