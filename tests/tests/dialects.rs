@@ -197,10 +197,10 @@ async fn parcel2go_client_credentials_in_a_form_body() {
          a mis-encoded secret would be refused as invalid_client"
     );
 
-    let response = session
-        .send(&profile, &ApiRequest::new("GET", "/services"))
-        .await
-        .unwrap();
+    let response =
+        waybill_core::request::send(&session, &profile, &ApiRequest::new("GET", "/services"))
+            .await
+            .unwrap();
     assert_eq!(response.status, 200);
     let api = only(emulator.requests_to("/api/services"), "API request");
     assert_eq!(api.method, "GET");
@@ -265,7 +265,9 @@ async fn myparcel_client_credentials_in_json_and_jwt_exp_wins() {
     let body = br#"{"data":{"type":"shipments","attributes":{}}}"#.to_vec();
     let mut request = ApiRequest::new("POST", "/shipments");
     request.body = Some(body.clone());
-    let response = session.send(&profile, &request).await.unwrap();
+    let response = waybill_core::request::send(&session, &profile, &request)
+        .await
+        .unwrap();
     assert_eq!(response.status, 201);
     let api = only(emulator.requests_to("/shipments"), "API request");
     assert_eq!(api.method, "POST");
@@ -374,10 +376,10 @@ async fn packly_basic_auth_with_form_encoded_credentials_and_a_verbatim_lowercas
         "with Basic auth the body carries only grant_type and scope=external: the secret must not be sent twice"
     );
 
-    let response = session
-        .send(&profile, &ApiRequest::new("GET", "/shipments"))
-        .await
-        .unwrap();
+    let response =
+        waybill_core::request::send(&session, &profile, &ApiRequest::new("GET", "/shipments"))
+            .await
+            .unwrap();
     assert_eq!(response.status, 200);
     let api = only(emulator.requests_to("/v1/shipments"), "API request");
     assert_bearer(&api, "AAAA%2FAAA%3DAAAAAAAA");
@@ -422,8 +424,7 @@ async fn bindeo_client_credentials_in_json() {
         "Bindeo wants exactly grant_type, client_id and client_secret (no scope) as JSON"
     );
 
-    session
-        .send(&profile, &ApiRequest::new("GET", "/documents"))
+    waybill_core::request::send(&session, &profile, &ApiRequest::new("GET", "/documents"))
         .await
         .unwrap();
     let api = only(emulator.requests_to("/documents"), "API request");
@@ -509,8 +510,7 @@ async fn bindeo_password_grant_then_refresh_token_grant() {
         "Bindeo's refresh grant wants exactly these four JSON fields"
     );
 
-    session
-        .send(&profile, &ApiRequest::new("GET", "/documents"))
+    waybill_core::request::send(&session, &profile, &ApiRequest::new("GET", "/documents"))
         .await
         .unwrap();
     let api = only(emulator.requests_to("/documents"), "API request");
@@ -614,10 +614,10 @@ async fn oro_client_credentials_in_json_under_the_application_url() {
         "Oro wants exactly grant_type, client_id and client_secret (no scope) as JSON"
     );
 
-    let response = session
-        .send(&profile, &ApiRequest::new("GET", "/users"))
-        .await
-        .unwrap();
+    let response =
+        waybill_core::request::send(&session, &profile, &ApiRequest::new("GET", "/users"))
+            .await
+            .unwrap();
     assert_eq!(response.status, 200);
     let api = only(emulator.requests_to("/api/users"), "API request");
     assert_eq!(api.method, "GET");
@@ -668,8 +668,7 @@ async fn expires_in_as_a_string_and_a_missing_token_type_are_accepted() {
     session.token(&profile).await.unwrap();
     assert_eq!(emulator.count("/auth/connect/token"), 2);
 
-    session
-        .send(&profile, &ApiRequest::new("GET", "/services"))
+    waybill_core::request::send(&session, &profile, &ApiRequest::new("GET", "/services"))
         .await
         .unwrap();
     assert_bearer(

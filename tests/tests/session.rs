@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use waybill_core::auth::dialect::EndpointError;
 use waybill_core::auth::grant::GrantError;
-use waybill_core::http::net::NetError;
+use waybill_core::net::NetError;
 use waybill_core::store::vault::SecretStore;
 use waybill_core::{
     ApiRequest, ClientAuth, ClientSecret, Grant, ManualClock, Net, Profile, Session, SessionError,
@@ -289,10 +289,10 @@ async fn a_401_renews_once_and_retries_once() {
     let profile = profile(&emulator);
     let (session, _clock) = session(&profile).await;
 
-    let response = session
-        .send(&profile, &ApiRequest::new("GET", "/shipments"))
-        .await
-        .unwrap();
+    let response =
+        waybill_core::request::send(&session, &profile, &ApiRequest::new("GET", "/shipments"))
+            .await
+            .unwrap();
     assert_eq!(
         response.status, 200,
         "a revoked token must be replaced transparently"
@@ -322,10 +322,10 @@ async fn a_second_401_goes_back_to_the_caller_instead_of_looping() {
     let profile = profile(&emulator);
     let (session, _clock) = session(&profile).await;
 
-    let response = session
-        .send(&profile, &ApiRequest::new("GET", "/shipments"))
-        .await
-        .unwrap();
+    let response =
+        waybill_core::request::send(&session, &profile, &ApiRequest::new("GET", "/shipments"))
+            .await
+            .unwrap();
     assert_eq!(
         response.status, 401,
         "the user must see the API's 401 when a fresh token is refused too"
@@ -359,9 +359,12 @@ async fn a_hundred_concurrent_401s_for_the_same_stale_token_cause_one_renewal() 
         .map(|_| {
             let (session, profile) = (session.clone(), profile.clone());
             tokio::spawn(async move {
-                session
-                    .send(&profile, &ApiRequest::new("GET", "/shipments"))
-                    .await
+                waybill_core::request::send(
+                    &session,
+                    &profile,
+                    &ApiRequest::new("GET", "/shipments"),
+                )
+                .await
             })
         })
         .collect();

@@ -42,8 +42,8 @@ impl From<WorkspaceError> for Failure {
     }
 }
 
-impl From<waybill_core::http::tls::PemError> for Failure {
-    fn from(e: waybill_core::http::tls::PemError) -> Self {
+impl From<waybill_core::net::tls::PemError> for Failure {
+    fn from(e: waybill_core::net::tls::PemError) -> Self {
         Failure::from(e.to_string())
     }
 }
@@ -156,8 +156,8 @@ macro_rules! worded_like_the_workspace {
 }
 
 worded_like_the_workspace!(
-    waybill_core::http::request::RequestError,
-    waybill_core::http::curl::CurlError,
+    waybill_core::request::RequestError,
+    waybill_core::request::curl::CurlError,
     waybill_core::store::history::HistoryError,
     waybill_core::store::variables::VariableError,
     waybill_core::profile::new::NewProfileError,

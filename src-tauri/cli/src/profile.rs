@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
-use waybill_core::http::tls;
+use waybill_core::net::tls;
 use waybill_core::profile::preset;
 use waybill_core::workspace::Secrets;
 use waybill_core::{ClientSecret, Grant, NewProfile, Password, Profile};
@@ -203,7 +203,7 @@ impl ProfileFields {
         new.authorize_params
             .extend(key_values("--authorize-param", &self.authorize_params)?);
         for line in &self.headers {
-            let (name, value) = waybill_core::http::request::parse_header(line)?;
+            let (name, value) = waybill_core::request::parse_header(line)?;
             new.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
             new.headers.push((name, value));
         }

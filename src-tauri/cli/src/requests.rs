@@ -4,8 +4,8 @@
 use std::io::Read;
 
 use serde_json::{json, Value};
-use waybill_core::http::curl::{parse_curl, CurlRequest};
-use waybill_core::http::request::parse_header;
+use waybill_core::request::curl::{parse_curl, CurlRequest};
+use waybill_core::request::parse_header;
 use waybill_core::store::saved::SavedRequest;
 use waybill_core::ApiRequest;
 

@@ -152,7 +152,9 @@ fn send_overhead(c: &mut Criterion) {
 
     // Both paths must work, and do the same work on the wire, before they are timed.
     rt.block_on(async {
-        let response = session.send(&profile, &request).await.unwrap();
+        let response = waybill_core::request::send(&session, &profile, &request)
+            .await
+            .unwrap();
         assert_eq!(
             (response.status, response.body.as_slice()),
             (200, &b"pong"[..])
@@ -173,7 +175,9 @@ fn send_overhead(c: &mut Criterion) {
         let (session, profile, request) = (&session, &profile, &request);
         group.bench_function("send_overhead", |b| {
             b.to_async(&rt).iter(|| async move {
-                let response = session.send(profile, request).await.unwrap();
+                let response = waybill_core::request::send(session, profile, request)
+                    .await
+                    .unwrap();
                 black_box(response)
             })
         });
@@ -211,7 +215,11 @@ async fn paired_send_vs_reqwest(
     let (mut waybill, mut baseline) = (Vec::with_capacity(PAIRS), Vec::with_capacity(PAIRS));
     for _ in 0..PAIRS {
         let started = Instant::now();
-        black_box(session.send(profile, request).await.unwrap());
+        black_box(
+            waybill_core::request::send(session, profile, request)
+                .await
+                .unwrap(),
+        );
         waybill.push(started.elapsed());
         let started = Instant::now();
         let response = bare.get(url).send().await.unwrap();

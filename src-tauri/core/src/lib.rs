@@ -15,9 +15,10 @@
 
 pub mod auth;
 pub mod clock;
-pub mod http;
 pub mod import;
+pub mod net;
 pub mod profile;
+pub mod request;
 pub mod secret;
 pub mod session;
 pub mod store;
@@ -25,10 +26,10 @@ pub mod workspace;
 
 pub use auth::token::{TokenMeta, TokenSet, TokenSource};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use http::net::Net;
-pub use http::request::{ApiRequest, ApiResponse, DraftBody, RequestDraft};
+pub use net::Net;
 pub use profile::new::NewProfile;
 pub use profile::{ClientAuth, Environment, Grant, Profile};
+pub use request::{ApiRequest, ApiResponse, DraftBody, RequestDraft};
 pub use secret::{
     AccessToken, ClientKey, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey,
 };

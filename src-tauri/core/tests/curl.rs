@@ -2,7 +2,7 @@
 //! checked against the method and URL curl would use, written back with "copy as curl" and read
 //! again, and must come back the same (the bearer aside, which Waybill always supplies itself).
 
-use waybill_core::http::curl::{parse_curl, to_curl, Bearer, CurlError, CurlRequest};
+use waybill_core::request::curl::{parse_curl, to_curl, Bearer, CurlError, CurlRequest};
 use waybill_core::Profile;
 
 fn files(path: &str) -> std::io::Result<Vec<u8>> {

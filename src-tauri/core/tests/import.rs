@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use waybill_core::http::request::DraftBody;
 use waybill_core::import::{import_file, ImportError, Imported};
+use waybill_core::request::DraftBody;
 use waybill_core::{ClientAuth, Grant};
 
 fn fixture(path: &str) -> PathBuf {

@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use waybill_core::auth::jwt::SignatureCheck;
-use waybill_core::http::tls;
 use waybill_core::import::case::{CaseFile, ImportPlan};
+use waybill_core::net::tls;
 use waybill_core::profile::preset::Preset;
 use waybill_core::session::{TokenState, TokenStatus};
 use waybill_core::store::history::{Filter, Summary};

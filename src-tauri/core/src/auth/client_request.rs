@@ -7,8 +7,8 @@ use reqwest::header::CONTENT_TYPE;
 
 use crate::auth::assertion::{self, Assertions, ClientCredentials};
 use crate::auth::grant::GrantError;
-use crate::http::net::Net;
-use crate::http::provider_error::ProviderError;
+use crate::net::provider_error::ProviderError;
+use crate::net::Net;
 use crate::profile::{ClientAuth, Profile};
 
 /// POST `fields` to `url` as `profile`'s client; the body of a 2xx answer. `what` names the

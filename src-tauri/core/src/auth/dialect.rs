@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 
 use crate::auth::assertion::{self, Assertions};
 use crate::auth::dpop::{self, Dpop};
-use crate::http::net::{Net, NetError};
-use crate::http::provider_error::ProviderError;
+use crate::net::provider_error::ProviderError;
+use crate::net::{Net, NetError};
 use crate::profile::ClientAuth;
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -4,7 +4,8 @@
 
 use serde::Deserialize;
 
-use crate::http::net::{Net, NetError};
+use crate::net::{Net, NetError};
+use crate::profile::new::NewProfile;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Discovery {
@@ -35,6 +36,28 @@ pub enum DiscoveryError {
         expected: String,
         found: String,
     },
+}
+
+impl Discovery {
+    /// The endpoints `new` does not give yet, from this configuration.
+    pub fn fill(self, new: &mut NewProfile) {
+        new.authorize_url = new.authorize_url.take().or(self.authorization_endpoint);
+        new.token_url = new.token_url.take().or(self.token_endpoint);
+        new.revocation_url = new.revocation_url.take().or(self.revocation_endpoint);
+        new.jwks_url = new.jwks_url.take().or(self.jwks_uri);
+        new.introspection_url = (new.introspection_url.take()).or(self.introspection_endpoint);
+        new.userinfo_url = new.userinfo_url.take().or(self.userinfo_endpoint);
+        new.device_authorization_url =
+            (new.device_authorization_url.take()).or(self.device_authorization_endpoint);
+        // A server that requires PAR gets it without being asked (RFC 9126 §5).
+        if new.par || self.require_pushed_authorization_requests {
+            new.par = true;
+            new.par_url = new
+                .par_url
+                .take()
+                .or(self.pushed_authorization_request_endpoint);
+        }
+    }
 }
 
 pub async fn discover(net: &Net, issuer: &str) -> Result<Discovery, DiscoveryError> {

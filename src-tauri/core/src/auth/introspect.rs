@@ -4,12 +4,17 @@
 
 use serde_json::{Map, Value};
 
+use reqwest::header::AUTHORIZATION;
+
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::client_request;
+use crate::auth::dialect::EndpointError;
+use crate::auth::dpop::{self, Dpop};
 use crate::auth::grant::GrantError;
 use crate::auth::jwt;
-use crate::http::net::Net;
+use crate::net::Net;
 use crate::profile::Profile;
+use crate::secret::AccessToken;
 
 /// The introspection answer (`active`, `scope`, `client_id`, `sub`, `exp`, ...). An inactive
 /// token is an answer, not an error.
@@ -34,13 +39,51 @@ pub async fn introspect(
     Ok(without(answer, token))
 }
 
+/// Ask the userinfo endpoint with the token, as OpenID Connect says: `Authorization: Bearer`, or
+/// `DPoP` with a fresh proof for a DPoP-bound token (once more with the server's nonce when it
+/// asks for one, RFC 9449 §9).
+pub async fn ask_userinfo(
+    net: &Net,
+    url: &str,
+    token: &AccessToken,
+    dpop: Option<&Dpop>,
+) -> Result<Map<String, Value>, GrantError> {
+    let net_error = |e| GrantError::Endpoint(EndpointError::Net(net.error(url, e)));
+    let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
+    let mut retried = false;
+    loop {
+        let mut request = net
+            .api
+            .get(url)
+            .header(AUTHORIZATION, format!("{scheme} {}", token.expose()));
+        if let Some(dpop) = dpop {
+            let proof = dpop
+                .proof("GET", url, Some(token.expose()), chrono::Utc::now())
+                .map_err(|e| GrantError::BadResponse(e.to_string()))?;
+            request = request.header(dpop::HEADER, proof);
+        }
+        let response = request.send().await.map_err(net_error)?;
+        let status = response.status().as_u16();
+        let nonce = response
+            .headers()
+            .get(dpop::NONCE_HEADER)
+            .and_then(|v| v.to_str().ok());
+        let fresh = dpop.is_some_and(|d| d.remember_nonce(url, nonce));
+        if status == 401 && fresh && !retried {
+            retried = true;
+            continue;
+        }
+        let body = response.bytes().await.map_err(net_error)?;
+        return userinfo(status, &body, token.expose());
+    }
+}
+
 /// The user's claims from the userinfo endpoint's answer (JSON, or a JWT whose claims are
-/// shown). The request is an API call with the token (`http::request::execute`: a DPoP-bound
-/// token goes with its proof).
-pub fn userinfo(status: u16, body: &[u8], token: &str) -> Result<Map<String, Value>, GrantError> {
+/// shown).
+fn userinfo(status: u16, body: &[u8], token: &str) -> Result<Map<String, Value>, GrantError> {
     if !(200..300).contains(&status) {
         return Err(
-            match crate::http::provider_error::ProviderError::from_body(body) {
+            match crate::net::provider_error::ProviderError::from_body(body) {
                 Some(said) => GrantError::Refused {
                     what: "userinfo request",
                     error: said.code.unwrap_or_else(|| format!("HTTP {status}")),

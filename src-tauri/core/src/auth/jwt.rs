@@ -11,7 +11,7 @@ use jsonwebtoken::{errors::ErrorKind, DecodingKey, Validation};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::http::net::{Net, NetError};
+use crate::net::{Net, NetError};
 
 /// A JWT's two readable parts.
 #[derive(Debug, Clone, PartialEq, Serialize)]

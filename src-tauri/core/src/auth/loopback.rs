@@ -14,12 +14,13 @@
 use std::fmt;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::str::FromStr;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+
+pub use crate::profile::redirect::{LoopbackHost, RedirectUri};
 
 /// Largest request head accepted (browsers send a few KiB; a 100 KB request line is refused).
 const MAX_HEAD: usize = 16 * 1024;
@@ -28,27 +29,8 @@ const MAX_BODY: usize = 64 * 1024;
 /// How long one connection may take to send its request: browsers open idle speculative sockets.
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Where the provider sends the browser back: `http://127.0.0.1:PORT/PATH`, `http://[::1]:...` or
-/// `http://localhost:...`. Port 0 means "any free port", chosen when the listener binds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RedirectUri {
-    pub host: LoopbackHost,
-    pub port: u16,
-    pub path: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoopbackHost {
-    V4,
-    V6,
-    /// The name `localhost` in the URI; the listener binds 127.0.0.1.
-    Localhost,
-}
-
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LoopbackError {
-    #[error("{0:?} is not a loopback redirect URI: use http://127.0.0.1:PORT/PATH, http://[::1]:PORT/PATH or http://localhost:PORT/PATH")]
-    NotLoopback(String),
     #[error("could not listen on {addr} for the sign-in redirect: {detail}")]
     Bind { addr: String, detail: String },
     #[error("the sign-in was not completed within {}", seconds(.0))]
@@ -74,53 +56,6 @@ fn describe(error: &str, description: Option<&str>) -> String {
     match description {
         Some(d) => format!("{error}: {d}"),
         None => error.to_string(),
-    }
-}
-
-impl Default for RedirectUri {
-    fn default() -> Self {
-        RedirectUri {
-            host: LoopbackHost::V4,
-            port: 0,
-            path: "/callback".into(),
-        }
-    }
-}
-
-impl FromStr for RedirectUri {
-    type Err = LoopbackError;
-    fn from_str(s: &str) -> Result<Self, LoopbackError> {
-        let bad = || LoopbackError::NotLoopback(s.to_string());
-        let url = url::Url::parse(s).map_err(|_| bad())?;
-        if url.scheme() != "http"
-            || url.query().is_some()
-            || url.fragment().is_some()
-            || !url.username().is_empty()
-        {
-            return Err(bad());
-        }
-        let host = match url.host() {
-            Some(url::Host::Ipv4(ip)) if ip == Ipv4Addr::LOCALHOST => LoopbackHost::V4,
-            Some(url::Host::Ipv6(ip)) if ip == Ipv6Addr::LOCALHOST => LoopbackHost::V6,
-            Some(url::Host::Domain("localhost")) => LoopbackHost::Localhost,
-            _ => return Err(bad()),
-        };
-        Ok(RedirectUri {
-            host,
-            port: url.port().unwrap_or(80),
-            path: url.path().to_string(),
-        })
-    }
-}
-
-impl fmt::Display for RedirectUri {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let host = match self.host {
-            LoopbackHost::V4 => "127.0.0.1",
-            LoopbackHost::V6 => "[::1]",
-            LoopbackHost::Localhost => "localhost",
-        };
-        write!(f, "http://{host}:{}{}", self.port, self.path)
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::client_request;
 use crate::auth::grant::GrantError;
-use crate::http::net::Net;
+use crate::net::Net;
 use crate::profile::Profile;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,11 +18,11 @@ use oauth2::{
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::client_request;
 use crate::auth::grant::{self, GrantError};
-use crate::auth::loopback::{Listener, LoopbackError, RedirectUri};
-use crate::auth::token::TokenSource;
-use crate::http::net::Net;
+use crate::auth::loopback::{Listener, LoopbackError};
+use crate::auth::token::TokenSet;
+use crate::net::Net;
+use crate::profile::redirect::{RedirectUri, RedirectUriError};
 use crate::profile::{Grant, Profile};
-use crate::session::{Session, SessionError, Token};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
@@ -41,8 +41,13 @@ pub enum SignInError {
     NotABrowserGrant(String, Grant),
     #[error(transparent)]
     Loopback(#[from] LoopbackError),
+    #[error(transparent)]
+    BadRedirect(#[from] RedirectUriError),
     #[error("the authorize URL {0:?} is not valid")]
     BadAuthorizeUrl(String),
+    /// The provider's answer (the redirect or the code exchange) gave no token.
+    #[error(transparent)]
+    Grant(#[from] GrantError),
 }
 
 impl BrowserSignIn {
@@ -166,53 +171,44 @@ impl BrowserSignIn {
         self.listener.redirect_uri().to_string()
     }
 
-    /// Wait for the redirect, get the tokens, and keep them in the session (and keyring).
+    /// Wait for the redirect and turn it into tokens: from the redirect itself (implicit), or
+    /// by exchanging the code with the verifier as the profile's client. The caller keeps them.
     pub async fn finish(
         self,
-        session: &Session,
+        net: &Net,
         profile: &Profile,
+        credentials: &ClientCredentials,
         timeout: Duration,
         cancel: impl Future<Output = ()>,
-    ) -> Result<Token, SessionError> {
+        now: impl Fn() -> chrono::DateTime<chrono::Utc>,
+    ) -> Result<TokenSet, SignInError> {
         let redirect_uri = self.listener.redirect_uri().to_string();
-        let redirect = self
-            .listener
-            .wait(&self.state, timeout, cancel)
-            .await
-            .map_err(SessionError::SignIn)?;
-        let now = session.now();
-        let grant_error = |source: GrantError| SessionError::Grant {
-            profile: profile.name.clone(),
-            source,
-        };
+        let redirect = self.listener.wait(&self.state, timeout, cancel).await?;
+        let now = now();
         // RFC 9207: a response naming another issuer is a mix-up attack, or a misconfiguration.
         if let (Some(iss), Some(expected)) = (redirect.get("iss"), &profile.issuer) {
             if iss.trim_end_matches('/') != expected.trim_end_matches('/') {
-                return Err(grant_error(GrantError::BadResponse(format!(
+                return Err(SignInError::Grant(GrantError::BadResponse(format!(
                     "the sign-in response came from issuer {iss:?}, not this profile's {expected:?}"
                 ))));
             }
         }
         let tokens = match (self.verifier, redirect.get("code")) {
             (Some(verifier), Some(code)) => {
-                let credentials = session.client_credentials(profile).await?;
+                let code = code.to_string();
                 grant::exchange_code(
-                    &session.net_for(profile).await?,
+                    net,
                     profile,
-                    &credentials,
-                    code.to_string(),
+                    credentials,
+                    code,
                     verifier,
                     &redirect_uri,
                     now,
                 )
-                .await
-                .map_err(grant_error)?
+                .await?
             }
-            _ => grant::token_from_redirect(&redirect, self.nonce.as_deref(), now)
-                .map_err(grant_error)?,
+            _ => grant::token_from_redirect(&redirect, self.nonce.as_deref(), now)?,
         };
-        session
-            .keep_signed_in(profile, tokens, TokenSource::Browser)
-            .await
+        Ok(tokens)
     }
 }

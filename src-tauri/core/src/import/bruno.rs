@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::bru::Bru;
 use super::collection::{grant_named, Auth, Collection, CollectionRequest, OAuth2, Variable};
 use super::{ImportError, Skipped, MAX_FILE_BYTES};
-use crate::http::request::DraftBody;
 use crate::profile::ClientAuth;
+use crate::request::DraftBody;
 
 /// Folders deeper than this are not read (real collections nest 3 or 4).
 const MAX_DEPTH: usize = 16;

@@ -183,7 +183,7 @@ fn renamed(name: &str, suffix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::request::DraftBody;
+    use crate::request::DraftBody;
 
     fn profile(name: &str, client: &str) -> Profile {
         Profile {

@@ -13,9 +13,9 @@
 use std::collections::BTreeMap;
 
 use super::{clip, Imported, Skipped};
-use crate::http::request::{DraftBody, RequestDraft};
 use crate::profile::new::NewProfile;
 use crate::profile::{ClientAuth, Grant};
+use crate::request::{DraftBody, RequestDraft};
 use crate::secret::{ClientSecret, Password, RefreshToken};
 use crate::store::saved::SavedRequest;
 

@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 
 use super::collection::{grant_named, Auth, Collection, CollectionRequest, OAuth2, Variable};
 use super::{ImportError, Skipped};
-use crate::http::request::DraftBody;
 use crate::profile::{ClientAuth, Grant};
+use crate::request::DraftBody;
 
 /// Folders above a request beyond which the file is taken as crafted, not exported.
 const MAX_DEPTH: usize = 32;

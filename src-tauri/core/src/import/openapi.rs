@@ -15,9 +15,9 @@
 use serde_json::{json, Map, Value};
 
 use super::{clip, dedupe_names, ImportError, Imported, Skipped};
-use crate::http::request::{DraftBody, RequestDraft};
 use crate::profile::new::NewProfile;
 use crate::profile::{ClientAuth, Grant};
+use crate::request::{DraftBody, RequestDraft};
 use crate::store::saved::{Param, SavedRequest};
 
 const METHODS: [&str; 8] = [

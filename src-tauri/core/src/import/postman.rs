@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::collection::{grant_named, Auth, Collection, CollectionRequest, OAuth2, Variable};
 use super::{scalar_text as text, ImportError, Skipped};
-use crate::http::request::DraftBody;
 use crate::profile::ClientAuth;
+use crate::request::DraftBody;
 
 const MAX_DEPTH: usize = 32;
 const MAX_REQUESTS: usize = 5000;

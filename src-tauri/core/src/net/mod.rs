@@ -1,12 +1,21 @@
-//! The HTTP transport (reqwest over rustls) and its failures as sentences a user can act on.
+//! The transport: connections (reqwest over rustls) and their failures as sentences a user can act
+//! on. It knows no profile, grant or store: it takes its settings as plain values.
+//!
+//! - `tls`: trust (the system's CAs and extra ones), client certificates, failures in words
+//! - `proxy`: which proxy a request takes
+//! - `provider_error`: a provider's own error, from whatever JSON shape it answers in
+
+pub mod provider_error;
+pub mod proxy;
+pub mod tls;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::http::proxy::Route;
-use crate::http::tls::{self, ClientIdentity, NoCertificate};
 use crate::secret::{ProxyCredentials, TlsKey};
+use proxy::Route;
+use tls::{ClientIdentity, NoCertificate};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 

@@ -9,6 +9,7 @@
 
 pub mod new;
 pub mod preset;
+pub mod redirect;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -216,7 +217,7 @@ pub enum ProfileError {
     #[error("the {0} grant signs in through the browser and needs an authorize URL (--authorize-url or --issuer)")]
     MissingAuthorizeUrl(Grant),
     #[error(transparent)]
-    BadRedirect(#[from] crate::auth::loopback::LoopbackError),
+    BadRedirect(#[from] redirect::RedirectUriError),
     #[error("{what} {value:?} has a control character or is too long")]
     BadText { what: &'static str, value: String },
     #[error("the header {0:?} is not a valid HTTP header")]
@@ -224,9 +225,9 @@ pub enum ProfileError {
     #[error("the keyring id {0:?} is not the name of a keyring entry Waybill makes")]
     BadKeyringId(String),
     #[error(transparent)]
-    Pem(#[from] crate::http::tls::PemError),
+    Pem(#[from] crate::net::tls::PemError),
     #[error(transparent)]
-    Proxy(#[from] crate::http::proxy::ProxyError),
+    Proxy(#[from] crate::net::proxy::ProxyError),
     #[error("the proxy URL holds credentials, which belong in the keyring, not in a profile")]
     ProxyCredentials,
     #[error("a profile either has its own proxy (--proxy) or none (--no-proxy), not both")]
@@ -253,7 +254,7 @@ impl Profile {
             None => {}
         }
         if let Some(uri) = &self.redirect_uri {
-            uri.parse::<crate::auth::loopback::RedirectUri>()?;
+            uri.parse::<redirect::RedirectUri>()?;
         }
         for (what, url) in [
             ("the API base", &self.api_base),
@@ -294,10 +295,10 @@ impl Profile {
             check_text("a parameter", value)?;
         }
         if let Some(pem) = &self.ca_certs {
-            crate::http::tls::parse_certificates(pem, "the CA file")?;
+            crate::net::tls::parse_certificates(pem, "the CA file")?;
         }
         if let Some(pem) = &self.tls_client_cert {
-            crate::http::tls::parse_certificates(pem, "the client certificate")?;
+            crate::net::tls::parse_certificates(pem, "the client certificate")?;
         }
         if self.client_auth.is_mutual_tls() && self.tls_client_cert.is_none() {
             return Err(ProfileError::MutualTlsWithoutCertificate(self.client_auth));
@@ -307,7 +308,7 @@ impl Profile {
         }
         if let Some(proxy) = &self.proxy {
             // Credentials belong in the keyring: a profile never keeps them.
-            if crate::http::proxy::split_credentials(proxy)?.1.is_some() {
+            if crate::net::proxy::split_credentials(proxy)?.1.is_some() {
                 return Err(ProfileError::ProxyCredentials);
             }
         }

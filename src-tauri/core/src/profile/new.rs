@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::http::tls::certificates_only;
+use crate::net::tls::certificates_only;
 use crate::profile::preset::{self, PresetError};
 use crate::profile::{validate_name, ClientAuth, Environment, Grant, Profile, ProfileError};
 
@@ -71,38 +71,10 @@ pub enum NewProfileError {
     #[error("remembering a password only applies to the password grant")]
     RememberWithoutPassword,
     #[error(transparent)]
-    Pem(#[from] crate::http::tls::PemError),
+    Pem(#[from] crate::net::tls::PemError),
 }
 
 impl NewProfile {
-    /// With an issuer, fill the endpoints the person did not give from its OpenID configuration.
-    pub async fn discover_endpoints(
-        &mut self,
-        net: &crate::http::net::Net,
-    ) -> Result<(), crate::auth::discovery::DiscoveryError> {
-        let Some(issuer) = &self.issuer else {
-            return Ok(());
-        };
-        let found = crate::auth::discovery::discover(net, issuer).await?;
-        self.authorize_url = self.authorize_url.take().or(found.authorization_endpoint);
-        self.token_url = self.token_url.take().or(found.token_endpoint);
-        self.revocation_url = self.revocation_url.take().or(found.revocation_endpoint);
-        self.jwks_url = self.jwks_url.take().or(found.jwks_uri);
-        self.introspection_url = (self.introspection_url.take()).or(found.introspection_endpoint);
-        self.userinfo_url = self.userinfo_url.take().or(found.userinfo_endpoint);
-        self.device_authorization_url =
-            (self.device_authorization_url.take()).or(found.device_authorization_endpoint);
-        // A server that requires PAR gets it without being asked (RFC 9126 §5).
-        if self.par || found.require_pushed_authorization_requests {
-            self.par = true;
-            self.par_url = self
-                .par_url
-                .take()
-                .or(found.pushed_authorization_request_endpoint);
-        }
-        Ok(())
-    }
-
     /// The grant the profile will have (its own, else its preset's first).
     pub fn grant(&self) -> Result<Grant, NewProfileError> {
         match (self.grant, &self.preset) {
@@ -193,7 +165,7 @@ impl NewProfile {
         let Some(proxy) = &self.proxy else {
             return Ok(None);
         };
-        let (clean, credentials) = crate::http::proxy::split_credentials(proxy)?;
+        let (clean, credentials) = crate::net::proxy::split_credentials(proxy)?;
         self.proxy = Some(clean);
         Ok(credentials)
     }

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::http::request::{self, ApiRequest, DraftBody, RequestDraft, RequestError};
 use crate::profile::Profile;
+use crate::request::{self, ApiRequest, DraftBody, RequestDraft, RequestError};
 use crate::secret::AccessToken;
 
 /// What goes after `Authorization: Bearer` in the command.

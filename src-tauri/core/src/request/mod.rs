@@ -1,4 +1,13 @@
-//! An API request as the user describes it, and how it goes on the wire with a bearer token.
+//! An API request as the user describes it, and how it goes on the wire with the profile's token:
+//! `send` gets the token from the session and retries once after a 401.
+//!
+//! - `variables`: `{{name}}` filled just before sending
+//! - `replay`: a history entry sent again
+//! - `curl`: copy as curl, and a pasted curl command read back
+
+pub mod curl;
+pub mod replay;
+pub mod variables;
 
 use std::time::{Duration, Instant};
 
@@ -6,9 +15,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::dpop::{self, Dpop};
-use crate::http::net::{Net, NetError};
+use crate::net::{Net, NetError};
 use crate::profile::Profile;
 use crate::secret::AccessToken;
+use crate::session::{Session, SessionError};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiRequest {
@@ -82,6 +92,9 @@ pub enum RequestError {
     Dpop(String),
     #[error(transparent)]
     Net(#[from] NetError),
+    /// No token to send it with.
+    #[error(transparent)]
+    Session(#[from] SessionError),
 }
 
 impl ApiRequest {
@@ -157,10 +170,10 @@ impl ApiResponse {
     }
 
     /// What the API said went wrong, in its own JSON shape, when it did not succeed.
-    pub fn provider_error(&self) -> Option<super::provider_error::ProviderError> {
+    pub fn provider_error(&self) -> Option<crate::net::provider_error::ProviderError> {
         match self.is_success() {
             true => None,
-            false => super::provider_error::ProviderError::from_body(&self.body),
+            false => crate::net::provider_error::ProviderError::from_body(&self.body),
         }
     }
 }
@@ -216,6 +229,36 @@ pub fn outgoing_headers(profile: &Profile, request: &ApiRequest) -> Vec<(String,
     }
     headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
     headers
+}
+
+/// Send `request` with the profile's token; on 401, renew once and send once more.
+pub async fn send(
+    session: &Session,
+    profile: &Profile,
+    request: &ApiRequest,
+) -> Result<ApiResponse, RequestError> {
+    let token = session.token(profile).await?;
+    let net = session.net_for(profile).await?;
+    let dpop = session.dpop_bound(profile, &token).await?;
+    let response = execute(&net, profile, request, &token.access_token, dpop.as_deref()).await?;
+    if response.status != 401 {
+        return Ok(response);
+    }
+    tracing::info!(profile = %profile.name, "API answered 401: renewing the token and retrying once");
+    let renewed = session
+        .token_after_401(profile, &token.access_token)
+        .await?;
+    let dpop = session.dpop_bound(profile, &renewed).await?;
+    let mut retried = execute(
+        &net,
+        profile,
+        request,
+        &renewed.access_token,
+        dpop.as_deref(),
+    )
+    .await?;
+    retried.retried_after_401 = true;
+    Ok(retried)
 }
 
 /// Send with `outgoing_headers` and `Authorization: Bearer`, which always comes from the
@@ -314,6 +357,23 @@ pub(crate) async fn execute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Compiles only if sending's futures can run in `tokio::spawn` (and so in Tauri commands).
+    #[allow(dead_code)]
+    fn sending_can_be_spawned(
+        session: std::sync::Arc<Session>,
+        profile: Profile,
+        request: ApiRequest,
+    ) {
+        let (s, p) = (session.clone(), profile.clone());
+        tokio::spawn(async move { s.token(&p).await });
+        let (s, p) = (session.clone(), profile.clone());
+        tokio::spawn(async move {
+            s.sign_in_with_password(&p, &crate::Password::new("x"))
+                .await
+        });
+        tokio::spawn(async move { send(&session, &profile, &request).await });
+    }
 
     fn profile(api_base: Option<&str>) -> Profile {
         toml::from_str(&format!(

@@ -3,8 +3,8 @@
 //! builder's draft; replayed with another profile, a URL under the original profile's API base
 //! moves to the new profile's base, so a sandbox call replayed on live goes to live.
 
-use crate::http::request::{ApiRequest, DraftBody, RequestDraft};
 use crate::profile::Profile;
+use crate::request::{ApiRequest, DraftBody, RequestDraft};
 use crate::store::history::Entry;
 
 impl Entry {

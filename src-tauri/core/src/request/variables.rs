@@ -11,8 +11,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::http::request::{ApiRequest, DraftBody, RequestDraft};
 use crate::profile::{Environment, Profile};
+use crate::request::{ApiRequest, DraftBody, RequestDraft};
 use crate::store::variables::{check_name, UserVariables, VariableError};
 
 /// The values `{{name}}` takes for one profile's requests.

@@ -10,90 +10,29 @@
 //!   token another Waybill stored meanwhile is used instead of fetching one more. So twelve
 //!   `waybill call`s started at once with nothing cached make one token request, and a rotating
 //!   refresh token is never spent twice.
-//! - `send` adds `Authorization: Bearer`, and on a 401 renews once and retries once. Only the first
-//!   caller holding the rejected token renews; the others find the new one.
+//! - `token_after_401`: the API refused a token; only the first caller holding it renews, the
+//!   others find the new one (`request::send` retries once with it).
+//!
+//! `client` holds the profile's client credentials, keys and connection; `inspect` what a
+//! profile holds and what the provider says about it, and revocation.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use serde::{Serialize, Serializer};
+mod client;
+mod inspect;
 
-use crate::auth::assertion::ClientCredentials;
+pub use inspect::{ProviderCheck, TokenState, TokenStatus};
+
 use crate::auth::dpop::Dpop;
 use crate::auth::grant::{self, GrantError};
-use crate::auth::introspect;
-use crate::auth::jwt::{self, JwtView, SignatureCheck};
-use crate::auth::key::SigningKey;
-use crate::auth::revoke::{self, TokenKind};
 use crate::auth::token::{TokenMeta, TokenSet, TokenSource};
 use crate::clock::Clock;
-use crate::http::net::{Net, NetError, Networks, Transport};
-use crate::http::request::{self, ApiRequest, ApiResponse, RequestError};
-use crate::profile::{ClientAuth, Grant, Profile};
-use crate::secret::{AccessToken, Password, ProxyCredentials, RefreshToken, TlsKey};
+use crate::net::{Net, NetError, Networks};
+use crate::profile::{Grant, Profile};
+use crate::secret::{AccessToken, Password, RefreshToken};
 use crate::store::lock::FileLock;
 use crate::store::vault::{Vault, VaultError};
-
-/// What the provider says about the token a profile holds (never the token).
-#[derive(Debug, Clone, Serialize)]
-pub struct ProviderCheck {
-    /// The introspection answer: `active`, `scope`, `client_id`, `sub`, `exp`, ...
-    pub introspection: Option<serde_json::Map<String, serde_json::Value>>,
-    /// The user's claims (OpenID profiles).
-    pub userinfo: Option<serde_json::Map<String, serde_json::Value>>,
-    /// Why userinfo could not be read, when it was asked.
-    pub userinfo_error: Option<String>,
-}
-
-/// What a profile holds right now, for display: never the token itself.
-#[derive(Debug, Clone, Serialize)]
-pub struct TokenStatus {
-    pub state: TokenState,
-    /// Shown without the values of the provider's extra fields (an `id_token` is a credential).
-    #[serde(serialize_with = "meta_without_values")]
-    pub meta: Option<TokenMeta>,
-    pub has_refresh_token: bool,
-    /// Header and claims, when the access token is a JWT.
-    pub jwt: Option<JwtView>,
-    /// The JWT's signature against the provider's JWKS (when asked for).
-    pub signature: Option<SignatureCheck>,
-}
-
-fn meta_without_values<S: Serializer>(meta: &Option<TokenMeta>, to: S) -> Result<S::Ok, S::Error> {
-    #[derive(Serialize)]
-    struct Shown<'a> {
-        token_type: &'a str,
-        scope: &'a Option<String>,
-        obtained_at: chrono::DateTime<chrono::Utc>,
-        expires_at: Option<chrono::DateTime<chrono::Utc>>,
-        obtained_by: Option<TokenSource>,
-        extra_fields: Vec<&'a str>,
-    }
-    meta.as_ref()
-        .map(|m| Shown {
-            token_type: &m.token_type,
-            scope: &m.scope,
-            obtained_at: m.obtained_at,
-            expires_at: m.expires_at,
-            obtained_by: m.obtained_by,
-            extra_fields: m.extra.0.keys().map(String::as_str).collect(),
-        })
-        .serialize(to)
-}
-
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TokenState {
-    /// No token and nothing to renew it with.
-    SignedOut,
-    /// Usable for longer than the renewal margin.
-    Valid,
-    /// Within the renewal margin: the next use renews it.
-    Expiring,
-    /// Past its expiry (renewable when a refresh token or the grant allows).
-    Expired,
-}
 
 /// A token handed out by the session.
 #[derive(Debug, Clone)]
@@ -127,10 +66,6 @@ pub enum SessionError {
         grant: Grant,
         reason: String,
     },
-    #[error(transparent)]
-    Request(#[from] RequestError),
-    #[error(transparent)]
-    SignIn(crate::auth::loopback::LoopbackError),
     #[error("profile {profile}: {source}")]
     AtProvider { profile: String, source: GrantError },
     #[error("profile {0} has neither an introspection nor a userinfo endpoint to ask")]
@@ -220,143 +155,6 @@ impl Session {
         &self.vault
     }
 
-    /// What the profile's client authenticates with: its secret, and for `private_key_jwt` its
-    /// key (opened here, so a key that cannot sign is named before any request).
-    pub async fn client_credentials(
-        &self,
-        profile: &Profile,
-    ) -> Result<ClientCredentials, SessionError> {
-        let id = &profile.keyring_id;
-        let secret = self.vault.client_secret(id).await?;
-        let key = match profile.client_auth {
-            ClientAuth::PrivateKeyJwt => {
-                let key = self
-                    .vault
-                    .client_key(id)
-                    .await?
-                    .ok_or_else(|| SessionError::MissingSigningKey(profile.name.clone()))?;
-                let opened = SigningKey::open(&key).map_err(|e| SessionError::BadSigningKey {
-                    profile: profile.name.clone(),
-                    reason: e.to_string(),
-                })?;
-                Some(Arc::new(opened))
-            }
-            _ => None,
-        };
-        let dpop = self.dpop_for(profile).await?;
-        Ok(ClientCredentials { secret, key, dpop })
-    }
-
-    /// The profile's DPoP key (read once per process; made and kept in the keyring if it has
-    /// none yet), or `None` when its tokens are plain bearer tokens.
-    pub async fn dpop_for(&self, profile: &Profile) -> Result<Option<Arc<Dpop>>, SessionError> {
-        if !profile.dpop {
-            return Ok(None);
-        }
-        let cached = self
-            .dpop
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&profile.keyring_id)
-            .cloned();
-        if let Some(dpop) = cached {
-            return Ok(Some(dpop));
-        }
-        let id = &profile.keyring_id;
-        let key = match self.vault.dpop_key(id).await? {
-            Some(key) => key,
-            None => {
-                let key = crate::auth::key::generate();
-                self.vault.set_dpop_key(id, &key).await?;
-                key
-            }
-        };
-        let opened = SigningKey::open(&key).map_err(|e| SessionError::BadSigningKey {
-            profile: profile.name.clone(),
-            reason: e.to_string(),
-        })?;
-        let dpop = Arc::new(Dpop::new(opened));
-        self.dpop
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(id.clone(), dpop.clone());
-        Ok(Some(dpop))
-    }
-
-    /// The DPoP key a token is bound to: the profile's, when the provider issued a DPoP token
-    /// (a provider that ignores the proof issues a plain bearer token, sent as such).
-    pub async fn dpop_bound(
-        &self,
-        profile: &Profile,
-        token: &Token,
-    ) -> Result<Option<Arc<Dpop>>, SessionError> {
-        match token.meta.token_type.eq_ignore_ascii_case("DPoP") {
-            true => self.dpop_for(profile).await,
-            false => Ok(None),
-        }
-    }
-
-    /// The transport of requests that belong to no profile yet.
-    pub fn plain_net(&self) -> &Net {
-        self.nets.plain()
-    }
-
-    /// How `profile` reaches its servers: its CA, its client certificate (the key read from the
-    /// keyring), its proxy. Every request of the profile goes through this.
-    pub async fn net_for(&self, profile: &Profile) -> Result<Net, SessionError> {
-        let id = &profile.keyring_id;
-        let key = match &profile.tls_client_cert {
-            None => None,
-            Some(_) => Some(
-                self.vault
-                    .tls_key(id)
-                    .await?
-                    .ok_or_else(|| SessionError::MissingClientKey(profile.name.clone()))?,
-            ),
-        };
-        let credentials = match &profile.proxy {
-            Some(_) => self.vault.proxy_credentials(id).await?,
-            None => None,
-        };
-        Ok(self.transport(
-            profile.ca_certs.as_deref(),
-            profile.tls_client_cert.as_deref().zip(key.as_ref()),
-            profile.proxy.as_deref(),
-            profile.no_proxy,
-            credentials,
-        )?)
-    }
-
-    /// The `Net` for these transport settings (built once per process).
-    pub fn transport(
-        &self,
-        ca_certs: Option<&str>,
-        client_cert: Option<(&str, &TlsKey)>,
-        proxy: Option<&str>,
-        no_proxy: bool,
-        credentials: Option<ProxyCredentials>,
-    ) -> Result<Net, NetError> {
-        if ca_certs.is_none() && client_cert.is_none() && proxy.is_none() && !no_proxy {
-            return Ok(self.nets.plain().clone());
-        }
-        let key = {
-            use std::hash::{Hash, Hasher};
-            let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            (
-                ca_certs,
-                client_cert.map(|(c, k)| (c, k.expose())),
-                proxy,
-                no_proxy,
-            )
-                .hash(&mut hasher);
-            credentials.as_ref().map(|c| c.expose()).hash(&mut hasher);
-            hasher.finish()
-        };
-        self.nets.get(key, || {
-            Transport::new(ca_certs, client_cert, proxy, no_proxy, credentials)
-        })
-    }
-
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
     }
@@ -373,174 +171,9 @@ impl Session {
         self.keep(profile, &mut slot, tokens, source).await
     }
 
-    /// Revoke the profile's tokens at the provider (RFC 7009; the refresh token first, which ends
-    /// the grant), then forget them. Forgets them even when revocation fails, and says so.
-    /// Returns how many tokens were revoked (0: none was kept).
-    pub async fn revoke_and_forget(&self, profile: &Profile) -> Result<usize, SessionError> {
-        let slot = self.slot(profile);
-        let mut slot = slot.lock().await;
-        let _renewing = self.lock_and_reload(profile, &mut slot).await?;
-        let outcome = match &profile.revocation_url {
-            None => Err(SessionError::NoRevocationEndpoint(profile.name.clone())),
-            Some(url) => {
-                let credentials = self.client_credentials(profile).await?;
-                let net = self.net_for(profile).await?;
-                self.read_refresh_token(profile, &mut slot).await?;
-                let mut result = Ok(0);
-                let access = slot
-                    .current
-                    .as_ref()
-                    .map(|t| t.access_token.expose().to_string());
-                for (token, kind) in [
-                    (
-                        slot.refresh.as_ref().map(|r| r.expose().to_string()),
-                        TokenKind::Refresh,
-                    ),
-                    (access, TokenKind::Access),
-                ] {
-                    if let Some(token) = token {
-                        match revoke::revoke(&net, profile, url, &credentials, &token, kind).await {
-                            Ok(()) => result = result.map(|n| n + 1),
-                            Err(source) => {
-                                result = Err(SessionError::AtProvider {
-                                    profile: profile.name.clone(),
-                                    source,
-                                })
-                            }
-                        }
-                    }
-                }
-                result
-            }
-        };
-        self.vault.forget_tokens(&profile.keyring_id).await?;
-        *slot = Slot {
-            loaded: true,
-            ..Slot::default()
-        };
-        outcome
-    }
-
     fn slot(&self, profile: &Profile) -> Arc<tokio::sync::Mutex<Slot>> {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         slots.entry(profile.keyring_id.clone()).or_default().clone()
-    }
-
-    /// What the profile holds, without renewing anything. With `check_signature`, a JWT access
-    /// token's signature is checked against the profile's JWKS (one request to the provider).
-    pub async fn status(
-        &self,
-        profile: &Profile,
-        check_signature: bool,
-    ) -> Result<TokenStatus, SessionError> {
-        let slot = self.slot(profile);
-        let mut slot = slot.lock().await;
-        // What the keyring holds now: another Waybill may have renewed or forgotten the tokens.
-        slot.loaded = false;
-        self.load(profile, &mut slot).await?;
-        let now = self.clock.now();
-        let state = match &slot.current {
-            None if slot.has_refresh_token() => TokenState::Expired,
-            None => TokenState::SignedOut,
-            Some(t) if t.is_fresh(now) => TokenState::Valid,
-            Some(t) if t.meta.expires_at.is_some_and(|at| now < at) => TokenState::Expiring,
-            Some(_) => TokenState::Expired,
-        };
-        let token = slot
-            .current
-            .as_ref()
-            .map(|t| t.access_token.expose().to_string());
-        let jwt = token.as_deref().and_then(jwt::decode);
-        let signature = match (&token, &jwt, check_signature) {
-            (Some(token), Some(_), true) => Some(
-                jwt::check_with_provider(
-                    &self.net_for(profile).await?,
-                    token,
-                    profile.jwks_url.as_deref(),
-                )
-                .await,
-            ),
-            _ => None,
-        };
-        Ok(TokenStatus {
-            state,
-            meta: slot.current.as_ref().map(|t| t.meta.clone()),
-            has_refresh_token: slot.has_refresh_token(),
-            jwt,
-            signature,
-        })
-    }
-
-    /// What the provider says about the token the profile holds: introspection (RFC 7662, as
-    /// the profile's client) and, for OpenID profiles, userinfo. Nothing is renewed: the token
-    /// checked is the one held.
-    pub async fn check_at_provider(
-        &self,
-        profile: &Profile,
-    ) -> Result<ProviderCheck, SessionError> {
-        if profile.introspection_url.is_none() && profile.userinfo_url.is_none() {
-            return Err(SessionError::NoIntrospectionEndpoint(profile.name.clone()));
-        }
-        let token = {
-            let slot = self.slot(profile);
-            let mut slot = slot.lock().await;
-            slot.loaded = false;
-            self.load(profile, &mut slot).await?;
-            slot.current
-                .as_ref()
-                .map(|t| (t.access_token.expose().to_string(), t.meta.clone()))
-        };
-        let Some((token, meta)) = token else {
-            return Err(SessionError::NoTokenToCheck(profile.name.clone()));
-        };
-        let net = self.net_for(profile).await?;
-        let at_provider = |source| SessionError::AtProvider {
-            profile: profile.name.clone(),
-            source,
-        };
-        let introspection = match &profile.introspection_url {
-            Some(url) => {
-                let credentials = self.client_credentials(profile).await?;
-                let answer = introspect::introspect(&net, profile, url, &credentials, &token)
-                    .await
-                    .map_err(at_provider)?;
-                Some(answer)
-            }
-            None => None,
-        };
-        // Userinfo answers only for a user's OpenID token (a client's token has no user).
-        let openid = meta.extra.0.contains_key("id_token")
-            || profile
-                .scope
-                .as_deref()
-                .is_some_and(|s| s.split_whitespace().any(|s| s == "openid"));
-        let (mut userinfo, mut userinfo_error) = (None, None);
-        if let (Some(url), true) = (&profile.userinfo_url, openid) {
-            let dpop = match meta.token_type.eq_ignore_ascii_case("DPoP") {
-                true => self.dpop_for(profile).await?,
-                false => None,
-            };
-            let asked = request::execute(
-                &net,
-                profile,
-                &ApiRequest::new("GET", url.as_str()),
-                &AccessToken::new(token.clone()),
-                dpop.as_deref(),
-            )
-            .await;
-            let answer = asked.map_err(|e| e.to_string()).and_then(|r| {
-                introspect::userinfo(r.status, &r.body, &token).map_err(|e| e.to_string())
-            });
-            match answer {
-                Ok(claims) => userinfo = Some(claims),
-                Err(e) => userinfo_error = Some(e),
-            }
-        }
-        Ok(ProviderCheck {
-            introspection,
-            userinfo,
-            userinfo_error,
-        })
     }
 
     /// A token valid for at least the renewal margin.
@@ -603,35 +236,6 @@ impl Session {
                 self.renew(profile, &mut slot).await
             }
         }
-    }
-
-    /// Send `request` with the profile's token; on 401, renew once and send once more.
-    pub async fn send(
-        &self,
-        profile: &Profile,
-        request: &ApiRequest,
-    ) -> Result<ApiResponse, SessionError> {
-        let token = self.token(profile).await?;
-        let net = self.net_for(profile).await?;
-        let dpop = self.dpop_bound(profile, &token).await?;
-        let response =
-            request::execute(&net, profile, request, &token.access_token, dpop.as_deref()).await?;
-        if response.status != 401 {
-            return Ok(response);
-        }
-        tracing::info!(profile = %profile.name, "API answered 401: renewing the token and retrying once");
-        let renewed = self.token_after_401(profile, &token.access_token).await?;
-        let dpop = self.dpop_bound(profile, &renewed).await?;
-        let mut retried = request::execute(
-            &net,
-            profile,
-            request,
-            &renewed.access_token,
-            dpop.as_deref(),
-        )
-        .await?;
-        retried.retried_after_401 = true;
-        Ok(retried)
     }
 
     /// Run the password grant with a password the user just typed (it is not kept unless the
@@ -839,26 +443,5 @@ fn needs_sign_in(profile: &Profile, reason: String) -> SessionError {
         profile: profile.name.clone(),
         grant: profile.grant,
         reason,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Compiles only if the session's futures can run in `tokio::spawn` (and so in Tauri commands).
-    #[allow(dead_code)]
-    fn session_futures_can_be_spawned(
-        session: Arc<Session>,
-        profile: Profile,
-        request: ApiRequest,
-    ) {
-        let s = session.clone();
-        let p = profile.clone();
-        tokio::spawn(async move { s.token(&p).await });
-        let s = session.clone();
-        let p = profile.clone();
-        tokio::spawn(async move { s.sign_in_with_password(&p, &Password::new("x")).await });
-        tokio::spawn(async move { session.send(&profile, &request).await });
     }
 }

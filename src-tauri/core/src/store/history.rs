@@ -13,8 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use super::redact::{redact_body, redact_headers, scrub, REDACTED};
-use crate::http::request::{ApiRequest, ApiResponse};
 use crate::profile::Profile;
+use crate::request::{ApiRequest, ApiResponse};
 
 pub const FILE_NAME: &str = "history.sqlite3";
 pub const DEFAULT_KEEP: u32 = 1000;
@@ -262,10 +262,10 @@ impl History {
         request: &ApiRequest,
         outcome: Result<&ApiResponse, &str>,
     ) -> Result<i64, HistoryError> {
-        let url = crate::http::request::resolve_url(profile, &request.target)
+        let url = crate::request::resolve_url(profile, &request.target)
             .map(|u| u.to_string())
             .unwrap_or_else(|_| request.target.clone());
-        let mut sent = crate::http::request::outgoing_headers(profile, request);
+        let mut sent = crate::request::outgoing_headers(profile, request);
         sent.push(("Authorization".into(), format!("Bearer {REDACTED}")));
         let environment = profile.environment.map(|e| e.to_string());
         let response = outcome.ok();

@@ -6,19 +6,17 @@
 //!   Waybills (the window and scripts) share them, and nothing is lost when they write at once.
 //! - `history`: SQLite, redacted (`redact`) before anything is written.
 //! - `vault`: secrets and tokens, in the OS keyring only: the Secret Service on Linux
-//!   (`secret_service`), the Keychain or the Credential Manager elsewhere (`keychain`).
+//!   beneath it in `keyring/`: the
+//!   Secret Service on Linux, the Keychain or the Credential Manager elsewhere.
 //! - `lock`: the OS file locks the above and the session's cross-process renewal take.
 
 pub mod file;
 pub mod history;
-#[cfg(not(target_os = "linux"))]
-mod keychain;
+pub mod keyring;
 pub mod lock;
 pub mod profiles;
 pub mod redact;
 pub mod saved;
-#[cfg(target_os = "linux")]
-mod secret_service;
 pub mod variables;
 pub mod vault;
 

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::file::TomlFile;
 use super::StoreError;
-use crate::http::request::RequestDraft;
+use crate::request::RequestDraft;
 
 pub const FILE_NAME: &str = "requests.toml";
 const FORMAT_VERSION: u32 = 1;
@@ -205,7 +205,7 @@ impl SavedRequests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::request::DraftBody;
+    use crate::request::DraftBody;
 
     fn draft(url: &str) -> RequestDraft {
         RequestDraft {

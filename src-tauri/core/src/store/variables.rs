@@ -1,4 +1,4 @@
-//! The user's variables, for `{{name}}` in requests (see `http::variables` for how they are
+//! The user's variables, for `{{name}}` in requests (see `request::variables` for how they are
 //! filled): some shared by every environment, some for sandbox or live only. They live in
 //! `variables.toml` beside the profiles file (see `store::file`). They are plain text, not a
 //! place for secrets: the keyring keeps those.

@@ -8,12 +8,12 @@ use crate::auth::browser::BrowserError;
 use crate::auth::discovery::DiscoveryError;
 use crate::auth::key::KeyError;
 use crate::auth::sign_in::SignInError;
-use crate::http::curl::CurlError;
-use crate::http::request::RequestError;
 use crate::import::case::CaseError;
 use crate::profile::new::NewProfileError;
 use crate::profile::preset::PresetError;
 use crate::profile::ProfileError;
+use crate::request::curl::CurlError;
+use crate::request::RequestError;
 use crate::session::SessionError;
 use crate::store::history::HistoryError;
 use crate::store::saved::SavedError;
@@ -36,7 +36,7 @@ pub enum WorkspaceError {
     #[error(transparent)]
     SignIn(#[from] SignInError),
     #[error(transparent)]
-    Request(#[from] RequestError),
+    Request(RequestError),
     #[error(transparent)]
     Variable(#[from] VariableError),
     #[error(transparent)]
@@ -173,15 +173,14 @@ impl WorkspaceError {
     fn tls_remedy(&self) -> Option<Remedy> {
         use crate::auth::dialect::EndpointError;
         use crate::auth::grant::GrantError;
-        use crate::http::net::NetError;
-        use crate::http::tls::TlsFailure;
+        use crate::net::tls::TlsFailure;
+        use crate::net::NetError;
         let (net, profile) = match self {
             WorkspaceError::Session(SessionError::Grant {
                 profile,
                 source: GrantError::Endpoint(EndpointError::Net(net)),
             }) => (net, Some(profile.clone())),
             WorkspaceError::Session(SessionError::Net(net))
-            | WorkspaceError::Session(SessionError::Request(RequestError::Net(net)))
             | WorkspaceError::Request(RequestError::Net(net))
             | WorkspaceError::Discovery(DiscoveryError::Net(net)) => (net, None),
             _ => return None,
@@ -216,7 +215,7 @@ impl WorkspaceError {
             E::Session(SessionError::Grant { .. } | SessionError::AtProvider { .. }) => {
                 "provider_refused"
             }
-            E::Session(SessionError::Request(_)) | E::Request(_) => "request",
+            E::Request(_) => "request",
             E::Session(_) => "session",
             E::NewProfile(_) => "invalid_profile",
             E::ClientKey(_) | E::KeyExists(_) | E::NoKeyAuth { .. } => "client_key",
@@ -241,9 +240,19 @@ fn vault_remedy(e: &VaultError) -> Option<Remedy> {
     }
 }
 
-impl From<crate::http::tls::PemError> for WorkspaceError {
-    fn from(e: crate::http::tls::PemError) -> Self {
+impl From<crate::net::tls::PemError> for WorkspaceError {
+    fn from(e: crate::net::tls::PemError) -> Self {
         ProfileError::from(e).into()
+    }
+}
+
+/// A request that found no token fails as the session did, so it gets the session's remedy.
+impl From<RequestError> for WorkspaceError {
+    fn from(e: RequestError) -> Self {
+        match e {
+            RequestError::Session(e) => WorkspaceError::Session(e),
+            e => WorkspaceError::Request(e),
+        }
     }
 }
 

@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use super::{CurlCopy, Workspace, WorkspaceError};
-use crate::http::request::ApiResponse;
 use crate::import::case::{CaseFile, ImportPlan};
 use crate::profile::Profile;
+use crate::request::ApiResponse;
 use crate::store::history::{Entry, Filter, Summary};
 
 /// Which entries go into a case file.

@@ -34,7 +34,7 @@ pub use requests::{CurlCopy, Preview};
 pub use tokens::{SignInStarted, SignedIn};
 
 use crate::clock::SystemClock;
-use crate::http::net::Net;
+use crate::net::Net;
 use crate::profile::Profile;
 use crate::session::Session;
 use crate::store::history::History;

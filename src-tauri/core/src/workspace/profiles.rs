@@ -5,7 +5,7 @@
 //! edits from several Waybills at once are all kept.
 
 use super::{Workspace, WorkspaceError};
-use crate::http::tls::{ClientIdentity, PemError};
+use crate::net::tls::{ClientIdentity, PemError};
 use crate::profile::new::NewProfile;
 use crate::profile::ProfileError;
 use crate::profile::{validate_name, ClientAuth, Grant, Profile};
@@ -340,7 +340,10 @@ impl Workspace {
                 proxy_credentials,
             )
             .map_err(SessionError::from)?;
-        new.discover_endpoints(&net).await?;
+        let issuer = new.issuer.clone().unwrap_or_default();
+        crate::auth::discovery::discover(&net, &issuer)
+            .await?
+            .fill(&mut new);
         Ok(new)
     }
 }

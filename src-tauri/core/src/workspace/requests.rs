@@ -7,10 +7,10 @@
 //! (redacted).
 
 use super::{Workspace, WorkspaceError};
-use crate::http::curl::{self, Bearer, CurlRequest};
-use crate::http::request::{self, ApiRequest, ApiResponse, RequestDraft};
-use crate::http::variables::Scope;
 use crate::profile::{Environment, Profile};
+use crate::request::curl::{self, Bearer, CurlRequest};
+use crate::request::variables::Scope;
+use crate::request::{self, ApiRequest, ApiResponse, RequestDraft};
 use crate::store::saved::SavedRequest;
 use crate::store::variables::{check_name, UserVariables};
 
@@ -87,7 +87,7 @@ impl Workspace {
         request: &ApiRequest,
     ) -> Result<ApiResponse, WorkspaceError> {
         request::resolve_url(profile, &request.target)?;
-        let response = self.session.send(profile, request).await;
+        let response = request::send(&self.session, profile, request).await;
         let error = response.as_ref().err().map(ToString::to_string);
         let outcome = response
             .as_ref()

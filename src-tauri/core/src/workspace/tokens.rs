@@ -16,7 +16,7 @@ use tokio::sync::{oneshot, OwnedMutexGuard};
 use super::{Workspace, WorkspaceError};
 use crate::auth::browser::{self, BrowserError};
 use crate::auth::grant::{DeviceCode, DeviceSignIn};
-use crate::auth::sign_in::BrowserSignIn;
+use crate::auth::sign_in::{BrowserSignIn, SignInError};
 use crate::auth::token::TokenSource;
 use crate::profile::{Grant, Profile};
 use crate::secret::Password;
@@ -268,10 +268,10 @@ impl Workspace {
             let _ = cancelled.await;
         };
         let result = match sign_in {
-            Pending::Browser(sign_in) => sign_in
-                .finish(&self.session, &profile, timeout, cancel)
-                .await
-                .map_err(WorkspaceError::from),
+            Pending::Browser(sign_in) => {
+                self.finish_browser(&profile, sign_in, timeout, cancel)
+                    .await
+            }
             Pending::Device(device) => self.finish_device(&profile, &device, cancel).await,
         };
         self.sign_ins.lock().by_number.remove(&attempt);
@@ -279,6 +279,37 @@ impl Workspace {
             profile: profile.name,
             token: result?,
         })
+    }
+
+    /// Wait for the browser's redirect, then keep the tokens it brought.
+    async fn finish_browser(
+        &self,
+        profile: &Profile,
+        sign_in: BrowserSignIn,
+        timeout: Duration,
+        cancel: impl std::future::Future<Output = ()>,
+    ) -> Result<Token, WorkspaceError> {
+        let net = self.session.net_for(profile).await?;
+        let credentials = self.session.client_credentials(profile).await?;
+        let now = || self.session.now();
+        let tokens = match sign_in
+            .finish(&net, profile, &credentials, timeout, cancel, now)
+            .await
+        {
+            Ok(tokens) => tokens,
+            Err(SignInError::Grant(source)) => {
+                return Err(SessionError::Grant {
+                    profile: profile.name.clone(),
+                    source,
+                }
+                .into())
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(self
+            .session
+            .keep_signed_in(profile, tokens, TokenSource::Browser)
+            .await?)
     }
 
     /// Poll until the device code is confirmed (or denied, or expired, or cancelled).

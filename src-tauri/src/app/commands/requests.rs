@@ -1,7 +1,7 @@
 //! The request builder: preview, send, copy as curl, saved requests, pasted curl, variables.
 
 use tauri::{AppHandle, State};
-use waybill_core::http::curl::parse_curl;
+use waybill_core::request::curl::parse_curl;
 use waybill_core::store::saved::SavedRequest;
 use waybill_core::store::variables::UserVariables;
 use waybill_core::{RequestDraft, WorkspaceError};

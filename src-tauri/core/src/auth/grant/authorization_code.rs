@@ -7,7 +7,7 @@ use oauth2::{AuthorizationCode, PkceCodeVerifier, RedirectUrl};
 use super::{client, finish, http, GrantError};
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::token::TokenSet;
-use crate::http::net::Net;
+use crate::net::Net;
 use crate::profile::Profile;
 
 pub async fn exchange_code(

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{client, finish, http, scopes, GrantError};
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::token::TokenSet;
-use crate::http::net::Net;
+use crate::net::Net;
 use crate::profile::Profile;
 
 pub async fn client_credentials(

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{client, finish, http, scopes, GrantError, RequestResult};
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::token::TokenSet;
-use crate::http::net::Net;
+use crate::net::Net;
 use crate::profile::Profile;
 
 /// What the user is shown. The device code itself stays inside `DeviceSignIn`.

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::assertion::{Assertions, ClientCredentials};
 use crate::auth::dialect::{self, EndpointError};
 use crate::auth::token::{ExtraFields, TokenResponse, TokenSet};
-use crate::http::net::Net;
+use crate::net::Net;
 use crate::profile::{ClientAuth, Profile};
 use crate::secret;
 

@@ -6,7 +6,7 @@ use oauth2::{ResourceOwnerPassword, ResourceOwnerUsername};
 use super::{client, finish, http, scopes, GrantError};
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::token::TokenSet;
-use crate::http::net::Net;
+use crate::net::Net;
 use crate::profile::Profile;
 use crate::secret::Password;
 

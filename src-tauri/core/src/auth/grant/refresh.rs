@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{client, finish, http, GrantError};
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::token::TokenSet;
-use crate::http::net::Net;
+use crate::net::Net;
 use crate::profile::Profile;
 use crate::secret::RefreshToken;
 

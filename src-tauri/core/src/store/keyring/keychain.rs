@@ -1,7 +1,7 @@
 //! The OS keyring off Linux: the macOS Keychain and the Windows Credential Manager, through the
 //! `keyring` crate.
 
-use super::vault::{one_line, SecretStore, VaultError, KEYRING_SERVICE};
+use super::{one_line, SecretStore, VaultError, KEYRING_SERVICE};
 
 /// The OS keyring through the `keyring` crate: the Keychain, the Credential Manager.
 #[derive(Debug)]

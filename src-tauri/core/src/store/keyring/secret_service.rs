@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use secret_service::blocking::{Item, SecretService};
 use secret_service::{EncryptionType, Error};
 
-use super::vault::{one_line, SecretStore, VaultError, KEYRING_SERVICE};
+use super::{one_line, SecretStore, VaultError, KEYRING_SERVICE};
 
 /// One D-Bus connection and session per process, opened at the first secret it reads or writes.
 pub struct SecretServiceStore {
