@@ -434,6 +434,15 @@ async fn private_key_jwt_with_a_generated_key_and_with_a_key_file() {
     );
     let made = wb.ok(&["key", "generate", "pk"], "");
     let jwk: Value = serde_json::from_str(&made.stdout).expect("the public JWK on stdout");
+    assert!(
+        jwk["kid"].as_str().is_some_and(|kid| !kid.is_empty()),
+        "a key Waybill makes is known by its thumbprint: {jwk}"
+    );
+    assert_eq!(
+        wb.json(&["profile", "show", "pk", "--json"])["client_key_id"],
+        jwk["kid"],
+        "and its assertions carry that kid"
+    );
     assert_eq!(
         (jwk["kty"].as_str(), jwk["crv"].as_str()),
         (Some("EC"), Some("P-256"))
@@ -483,12 +492,36 @@ async fn private_key_jwt_with_a_generated_key_and_with_a_key_file() {
     );
     let rsa_jwk = wb.json(&["key", "show", "pkf"]);
     assert_eq!(rsa_jwk["kty"], "RSA");
+    assert!(
+        rsa_jwk.get("kid").is_none(),
+        "a key file's id is the provider's or its owner's, not a thumbprint Waybill makes up: {rsa_jwk}"
+    );
+    // Registered as people register their own keys, without a `kid`: an assertion naming one the
+    // provider does not know would fail its key match (`invalid_client`).
     let rsa_client = oidc.register_key_client(&rsa_jwk).await;
     wb.ok(&["profile", "edit", "pkf", "--client-id", &rsa_client], "");
     let rsa_token = token_json(&wb, "pkf");
     let revoked = wb.run(&["logout", "pkf", "--revoke"], "");
     assert_eq!(revoked.code, 0, "{}", revoked.stderr);
     assert!(revoked.stdout.starts_with("Revoked the tokens of pkf"));
+
+    // The same key registered under an id of its owner's choosing: given with --client-key-id,
+    // it is the `kid` of every assertion.
+    let mut named_jwk = rsa_jwk.clone();
+    named_jwk["kid"] = "acme-2026".into();
+    let named_client = oidc.register_key_client(&named_jwk).await;
+    add(
+        "pkn",
+        &named_client,
+        &[
+            "--client-key-file",
+            rsa_path,
+            "--client-key-id",
+            "acme-2026",
+        ],
+    );
+    assert_eq!(wb.json(&["key", "show", "pkn"])["kid"], "acme-2026");
+    assert_eq!(token_json(&wb, "pkn")["source"], "fetched");
 
     // The right client, the wrong key (an EC key in SEC1 form): the provider's words, one line.
     let wrong = dir.path().join("wrong.pem");
@@ -1160,7 +1193,7 @@ async fn presets_fill_the_profile_and_flags_override_them() {
     assert!(
         unknown
             .stderr
-            .contains("known presets: bindeo, myparcel, oro, packly, parcel2go"),
+            .contains("known presets: amazon-sp-api, bindeo, dhl-parcel-de, easypost,"),
         "{}",
         unknown.stderr
     );

@@ -321,6 +321,21 @@ async fn a_client_certificate_authenticates_binds_the_token_and_its_key_stays_in
         !profile.to_string().contains(&*key_file) && !profile.to_string().contains("client-key")
     );
 
+    // With --session-only the secrets a command needs are read from stdin: a certificate
+    // profile needs none, so nothing is asked (its key, kept only in memory, is what is missing).
+    let session = wb.run(&["--session-only", "token", "mtls"], "");
+    assert_eq!(session.code, 2);
+    assert!(
+        !session.stderr.contains("client secret"),
+        "a certificate profile is never asked for a client secret: {}",
+        session.stderr
+    );
+    assert!(
+        session.stderr.contains("its key is not in the keyring"),
+        "{}",
+        session.stderr
+    );
+
     // A key that is not the certificate's is refused before anything is kept.
     let other = client_ca.client_cert("someone-else");
     let wrong_key = file(&dir, "wrong-key.pem", &other.key_pem);

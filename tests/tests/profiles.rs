@@ -87,9 +87,31 @@ async fn profile_edit_changes_only_what_is_given_and_keeps_the_keyring_entries()
     );
     assert_eq!(state(&wb, "acme"), "signed_out");
 
-    // A rename keeps the keyring entries (they are keyed by id, not name).
+    // A rename keeps the keyring entries (they are keyed by id, not name), and its history:
+    // what it sent as acme is found and replayed as acme-eu.
+    let sent: Value = wb.json(&["history", "--profile", "acme", "--json"]);
+    let first = sent[0]["id"].as_i64().expect("acme's calls are in history");
     wb.ok(&["profile", "edit", "acme", "--rename", "acme-eu"], "");
     assert_eq!(show(&wb, "acme-eu")["keyring_id"], json!(id));
+    let renamed: Value = wb.json(&["history", "--profile", "acme-eu", "--json"]);
+    assert_eq!(
+        renamed.as_array().map(Vec::len),
+        sent.as_array().map(Vec::len),
+        "history follows the profile through its rename: {renamed}"
+    );
+    assert_eq!(
+        renamed[0]["profile"], "acme-eu",
+        "shown under its current name"
+    );
+    // (The demo provider knows the first secret only.)
+    let restore = ["profile", "edit", "acme-eu", "--client-secret-stdin"];
+    wb.ok(&restore, &format!("{secret}\n"));
+    let replayed = wb.run(&["replay", &first.to_string()], "");
+    assert_eq!(
+        replayed.code, 0,
+        "an entry made before the rename replays: {}",
+        replayed.stderr
+    );
     let gone = wb.run(&["profile", "show", "acme"], "");
     assert_eq!(gone.code, 2);
     let missing = wb.run(&["profile", "edit", "nobody", "--scope", "x"], "");

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use waybill_core::{ClientAuth, Environment, Grant};
+use waybill_core::workspace::{BasicEncoding, ClientAuth, Environment, Grant};
 
 #[derive(Parser)]
 #[command(
@@ -52,8 +52,16 @@ pub enum Command {
     /// Create, edit, list, show and remove profiles.
     #[command(subcommand)]
     Profile(ProfileCommand),
-    /// List the built-in provider presets.
-    Presets {
+    /// List the provider presets (built in, and your own from the `presets/` folder beside the
+    /// profiles); `presets check FILE` validates a preset file of your own.
+    Presets(PresetsArgs),
+    /// Prove a profile's connection works: send its preset's check request (with the token or
+    /// API key, fetched as needed) and say "connected" with what the answer names (a shop, an
+    /// account), or what is wrong, in words. Exit 0 when connected, 1 when the API refused, 2 on a
+    /// usage, auth or network error.
+    Check {
+        name: String,
+        /// Print {connected, status, names, url, message} as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -234,6 +242,23 @@ pub enum Command {
     },
 }
 
+#[derive(Args)]
+pub struct PresetsArgs {
+    #[command(subcommand)]
+    pub action: Option<PresetsAction>,
+    /// Print every preset as JSON: id, name, kind, grants, environments and their URLs, the
+    /// inputs it asks for, its check request and its documentation link.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum PresetsAction {
+    /// Read a preset file as Waybill would (the same format as the built-in ones) and say what
+    /// is wrong with it, in words. Exit 0 when it is usable.
+    Check { file: PathBuf },
+}
+
 #[derive(Subcommand)]
 pub enum KeyCommand {
     /// Make a new P-256 key in the keyring for the profile's client (private_key_jwt) and print
@@ -300,8 +325,10 @@ pub struct EditArgs {
     pub secrets: SecretFlags,
 }
 
-/// What a profile is made of: `profile add` and `profile edit` take the same flags.
-#[derive(Args)]
+/// What a profile is made of: `profile add` and `profile edit` take the same flags. A flag named as
+/// a profile field (`--token-url` for `token_url`) sets that field as given (see
+/// `ProfileFields::apply`); the `#[serde(skip)]` ones are read or combined first.
+#[derive(Args, serde::Serialize)]
 pub struct ProfileFields {
     /// Start from a provider preset (see `waybill presets`); any flag below overrides it.
     #[arg(long)]
@@ -314,7 +341,7 @@ pub struct ProfileFields {
     pub base_url: Option<String>,
     #[arg(
         long,
-        value_name = "client_credentials|password|refresh_token|implicit|authorization_code|device_code"
+        value_name = "client_credentials|password|refresh_token|implicit|authorization_code|device_code|api_key"
     )]
     pub grant: Option<Grant>,
     /// The device grant (RFC 8628): where device codes are asked for (default: the issuer's
@@ -334,6 +361,7 @@ pub struct ProfileFields {
     pub redirect_uri: Option<String>,
     /// Browser grants: extra authorize parameter, e.g. "response_type=id_token token" (repeatable).
     #[arg(long = "authorize-param", value_name = "KEY=VALUE")]
+    #[serde(skip)]
     pub authorize_params: Vec<String>,
     /// Browser grants: push the authorization request first (RFC 9126, PAR), so the browser
     /// gets only client_id and a request_uri. Automatic when the issuer requires it.
@@ -344,6 +372,7 @@ pub struct ProfileFields {
     pub par_url: Option<String>,
     /// Edit: send authorization requests in the browser's URL again.
     #[arg(long, conflicts_with_all = ["par", "par_url"])]
+    #[serde(skip)]
     pub no_par: bool,
     /// RFC 7009 revocation endpoint, for `logout --revoke`.
     #[arg(long, value_name = "URL")]
@@ -359,6 +388,24 @@ pub struct ProfileFields {
     pub userinfo_url: Option<String>,
     #[arg(long, value_name = "URL")]
     pub token_url: Option<String>,
+    /// Where refresh requests go, when not to the token URL (UPS: .../oauth/refresh).
+    #[arg(long, value_name = "URL")]
+    pub refresh_url: Option<String>,
+    /// A header on every token-endpoint request (token, refresh, revocation), e.g.
+    /// "WM_SVC.NAME: Walmart Marketplace"; `{{$uuid}}` in it is fresh each time (repeatable).
+    #[arg(long = "token-request-header", value_name = "K: V")]
+    #[serde(skip)]
+    pub token_request_headers: Vec<String>,
+    /// HTTP Basic client authentication: the id and secret form-encoded first (form, RFC 6749,
+    /// the default) or sent as they are (raw, what UPS's, eBay's and Walmart's SDKs do).
+    #[arg(long, value_name = "form|raw")]
+    pub basic_encoding: Option<BasicEncoding>,
+    /// Where the credential goes on API calls, "NAME: TEMPLATE": `{token}` is the access token,
+    /// `{api_key}` the API key, `{base64:...}` base64 of what it holds. Default
+    /// "Authorization: Bearer {token}" ("... {api_key}" for --grant api_key); e.g.
+    /// "X-Shopify-Access-Token: {token}", "API-Key: {api_key}".
+    #[arg(long, value_name = "NAME: TEMPLATE")]
+    pub auth_header: Option<String>,
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
     /// How the client authenticates: form body, HTTP Basic, JSON body, a client certificate
@@ -373,7 +420,13 @@ pub struct ProfileFields {
     /// private_key_jwt: the client's private key (PEM: EC P-256 or RSA; PKCS#8, SEC1 or PKCS#1).
     /// It goes to the keyring; neither the path nor the key is kept anywhere else.
     #[arg(long, value_name = "PATH")]
+    #[serde(skip)]
     pub client_key_file: Option<std::path::PathBuf>,
+    /// private_key_jwt: the key id (`kid`) the provider registered the client's key under, sent
+    /// in each assertion. A key made with `waybill key generate` has its own; a key file has
+    /// none unless given here (a provider may refuse an assertion whose `kid` it does not know).
+    #[arg(long, value_name = "KID")]
+    pub client_key_id: Option<String>,
     /// Client assertions' audience (`aud`), e.g. the issuer; default: the endpoint each
     /// assertion is sent to.
     #[arg(long, value_name = "URL")]
@@ -383,11 +436,14 @@ pub struct ProfileFields {
     pub scope: Option<String>,
     /// Extra token-request parameter, e.g. audience=api (repeatable).
     #[arg(long = "param", value_name = "KEY=VALUE")]
+    #[serde(skip)]
     pub params: Vec<String>,
     #[arg(long, value_name = "URL")]
     pub api_base: Option<String>,
-    /// Default header for API calls, e.g. "Accept: application/json" (repeatable).
+    /// Default header for API calls, e.g. "Accept: application/json"; `{api_key}` and dynamic
+    /// values such as `{{$uuid}}` in it are filled on each call (repeatable).
     #[arg(long = "header", value_name = "K: V")]
+    #[serde(skip)]
     pub headers: Vec<String>,
     /// The resource owner, for the password grant.
     #[arg(long)]
@@ -398,31 +454,39 @@ pub struct ProfileFields {
     /// Trust the CA certificates in this PEM file for the profile's servers, beside the system's
     /// (its content is kept with the profile).
     #[arg(long, value_name = "PATH")]
+    #[serde(skip)]
     pub ca_file: Option<std::path::PathBuf>,
     /// Edit: trust the system's CAs only again.
     #[arg(long, conflicts_with = "ca_file")]
+    #[serde(skip)]
     pub no_ca_file: bool,
     /// A client certificate presented to the profile's servers (mutual TLS): PEM, or PKCS#12
     /// (.p12/.pfx, whose key goes to the keyring; its passphrase is kept nowhere).
     #[arg(long, value_name = "PATH")]
+    #[serde(skip)]
     pub tls_cert_file: Option<std::path::PathBuf>,
     /// Read the PKCS#12 file's passphrase from stdin (the line after any secret); without it,
     /// it is asked for on a terminal.
     #[arg(long, requires = "tls_cert_file")]
+    #[serde(skip)]
     pub tls_passphrase_stdin: bool,
     /// The client certificate's private key (PEM: PKCS#8, SEC1 or PKCS#1). It goes to the
     /// keyring; neither the path nor the key is kept anywhere else.
     #[arg(long, value_name = "PATH")]
+    #[serde(skip)]
     pub tls_key_file: Option<std::path::PathBuf>,
     /// Edit: present no client certificate any more (its key leaves the keyring).
     #[arg(long, conflicts_with_all = ["tls_cert_file", "tls_key_file"])]
+    #[serde(skip)]
     pub no_tls_cert: bool,
     /// The profile's proxy: http://, https:// or socks5:// (credentials in it go to the keyring).
     /// Without it, HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY are honoured.
     #[arg(long, value_name = "URL")]
+    #[serde(skip)]
     pub proxy: Option<String>,
     /// Go straight to the servers, whatever the proxy variables say.
     #[arg(long, conflicts_with = "proxy")]
+    #[serde(skip)]
     pub no_proxy: bool,
     /// DPoP (RFC 9449): bind tokens to a key made for the profile (kept in the keyring); token
     /// requests and API calls carry a proof, `Authorization: DPoP`.
@@ -430,14 +494,16 @@ pub struct ProfileFields {
     pub dpop: bool,
     /// Edit: plain bearer tokens again (the DPoP key leaves the keyring).
     #[arg(long, conflicts_with = "dpop")]
+    #[serde(skip)]
     pub no_dpop: bool,
     /// Edit: back to the proxy variables of the environment (the default).
     #[arg(long, conflicts_with_all = ["proxy", "no_proxy"])]
+    #[serde(skip)]
     pub proxy_from_env: bool,
 }
 
-/// Secrets come on stdin (one per line, in this order: client secret, password, refresh token)
-/// or, on a terminal, at a prompt; never as flags, which other users can see.
+/// Secrets come on stdin (one per line, in this order: client secret, password, refresh token,
+/// API key) or, on a terminal, at a prompt; never as flags, which other users can see.
 #[derive(Args)]
 pub struct SecretFlags {
     /// Read the client secret from the first line of stdin.
@@ -446,9 +512,14 @@ pub struct SecretFlags {
     /// Read the password from stdin (the second line when --client-secret-stdin is also given).
     #[arg(long)]
     pub password_stdin: bool,
-    /// Start from a refresh token read from stdin (the line after any secret); implies --grant refresh_token.
+    /// Start from a refresh token read from stdin (the line after any secret); implies --grant
+    /// refresh_token unless the profile's preset starts from one anyway.
     #[arg(long)]
     pub refresh_token_stdin: bool,
+    /// Read an API key from stdin (after the client secret, password and refresh token): kept
+    /// in the keyring, sent where `{api_key}` stands (--grant api_key, or beside a token).
+    #[arg(long)]
+    pub api_key_stdin: bool,
     /// A public client: no client secret (with `edit`, the stored one is forgotten). Browser
     /// grants are public clients unless --client-secret-stdin is given.
     #[arg(long)]
@@ -578,5 +649,32 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// Every field of a profile can be set from the command line, by a flag of its own name
+    /// (`token_url`: `--token-url`) or, for the two read from files, by the file's flag.
+    #[test]
+    fn every_profile_field_has_a_flag() {
+        let command = Cli::command();
+        let profile = command.find_subcommand("profile").unwrap();
+        for action in ["add", "edit"] {
+            let sub = profile.find_subcommand(action).unwrap();
+            let ids: Vec<&str> = sub.get_arguments().map(|a| a.get_id().as_str()).collect();
+            let missing: Vec<&str> = waybill_core::workspace::Profile::FIELDS
+                .iter()
+                .map(|field| match *field {
+                    "ca_certs" => "ca_file",
+                    "tls_client_cert" => "tls_cert_file",
+                    "name" if action == "edit" => "rename",
+                    other => other,
+                })
+                .filter(|flag| *flag != "keyring_id" && !ids.contains(flag))
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "`profile {action}` has no flag for the profile field(s) {missing:?}: add one to \
+                 ProfileFields (args.rs), named as the field"
+            );
+        }
     }
 }

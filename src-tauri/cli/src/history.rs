@@ -1,9 +1,7 @@
 //! `waybill history` (list, show, clear, keep) and `waybill case` (export, import).
 
 use serde_json::Value;
-use waybill_core::import::case::ImportPlan;
-use waybill_core::store::history::{Entry, Filter, Summary, BODY_CAP};
-use waybill_core::workspace::CaseSelection;
+use waybill_core::workspace::{CasePlan, CaseSelection, Entry, Filter, Summary, BODY_CAP};
 
 use super::args::{CaseCommand, EntryFilter, HistoryAction, HistoryArgs};
 use super::output::{print_json, Failure};
@@ -17,6 +15,7 @@ impl EntryFilter {
             url_contains: self.url.clone(),
             since: self.since.clone(),
             limit: Some(self.limit),
+            ..Filter::default()
         })
     }
 }
@@ -94,7 +93,7 @@ fn print_summary(e: &Summary) {
     println!("{id:>5}  {at}  {profile:<16} {method:<7} {status:<5} {ms:>7}  {url}");
 }
 
-fn print_plan(plan: &ImportPlan) {
+fn print_plan(plan: &CasePlan) {
     for profile in &plan.add {
         let (name, grant, client) = (&profile.name, profile.grant, &profile.client_id);
         println!("add profile {name} ({grant}, {client})");

@@ -3,8 +3,9 @@
 
 use std::io::{IsTerminal, Read};
 
-use waybill_core::workspace::Secrets;
-use waybill_core::{ClientSecret, Grant, NewProfile, Password, Profile, RefreshToken};
+use waybill_core::workspace::{
+    ApiKey, ClientSecret, Need, Password, Profile, RefreshToken, Secrets, SecretsNeeded,
+};
 
 use super::args::SecretFlags;
 use super::output::Failure;
@@ -64,20 +65,18 @@ impl StdinLines {
     }
 
     /// The secrets `profile add` (or, `editing`, `profile edit`) was asked to take, in stdin
-    /// order: client secret, password, refresh token. Adding asks for what the grant needs:
-    /// browser grants are public clients unless a secret is given (RFC 8252).
+    /// order: client secret, password, refresh token, API key. Adding asks for what the profile
+    /// needs (`Workspace::secrets_needed`); editing replaces only what a flag names.
     pub fn profile_secrets(
         &mut self,
         flags: &SecretFlags,
-        new: &NewProfile,
+        needed: SecretsNeeded,
         editing: bool,
     ) -> Result<Secrets, Failure> {
-        let grant = new.grant()?;
-        // A client certificate (mutual TLS) or a key (private_key_jwt) authenticates without one.
-        let secretless = new.client_auth.is_some_and(|auth| !auth.uses_secret());
-        let wants_secret = flags.client_secret_stdin
-            || !(editing || flags.no_client_secret || grant.is_sign_in() || secretless);
-        let client_secret = match wants_secret && !flags.no_client_secret {
+        let asked = |need| !editing && need == Need::Asked;
+        let client_secret = match flags.client_secret_stdin
+            || (asked(needed.client_secret) && !flags.no_client_secret)
+        {
             true => Some(ClientSecret::new(self.secret_from(
                 flags.client_secret_stdin,
                 "client secret",
@@ -85,8 +84,7 @@ impl StdinLines {
             )?)),
             false => None,
         };
-        let wants_password = flags.password_stdin || (!editing && grant == Grant::Password);
-        let password = match wants_password {
+        let password = match flags.password_stdin || asked(needed.password) {
             true => Some(Password::new(self.secret_from(
                 flags.password_stdin,
                 "password",
@@ -98,10 +96,19 @@ impl StdinLines {
             true => Some(RefreshToken::new(self.next_line("refresh token")?)),
             false => None,
         };
+        let api_key = match flags.api_key_stdin || asked(needed.api_key) {
+            true => Some(ApiKey::new(self.secret_from(
+                flags.api_key_stdin,
+                "API key",
+                "API key: ",
+            )?)),
+            false => None,
+        };
         Ok(Secrets {
             client_secret,
             password,
             refresh_token,
+            api_key,
             forget_client_secret: editing && flags.no_client_secret,
             ..Secrets::default()
         })
@@ -109,24 +116,31 @@ impl StdinLines {
 }
 
 impl Context {
-    /// With --session-only the keyring is not used, so the secrets this profile needs come in now.
+    /// With --session-only the keyring is not used, so the secrets this profile needs come in
+    /// now: exactly those it asks for when it is made (none for a certificate or a key).
     pub async fn seed_session_secrets(&mut self, profile: &Profile) -> Result<(), Failure> {
         if !self.session_only {
             return Ok(());
         }
-        let client_secret = match profile.grant.is_sign_in() {
-            true => None,
-            false => Some(ClientSecret::new(
+        let needed = profile.secrets_needed();
+        let client_secret = match needed.client_secret {
+            Need::Asked => Some(ClientSecret::new(
                 self.stdin.secret("client secret", "Client secret: ")?,
             )),
+            _ => None,
         };
-        let password = match profile.grant {
-            Grant::Password => Some(Password::new(self.stdin.secret("password", "Password: ")?)),
+        let password = match needed.password {
+            Need::Asked => Some(Password::new(self.stdin.secret("password", "Password: ")?)),
+            _ => None,
+        };
+        let api_key = match needed.api_key {
+            Need::Asked => Some(ApiKey::new(self.stdin.secret("API key", "API key: ")?)),
             _ => None,
         };
         let secrets = Secrets {
             client_secret,
             password,
+            api_key,
             ..Secrets::default()
         };
         Ok(self.ws.put_secrets(profile, &secrets).await?)

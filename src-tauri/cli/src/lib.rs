@@ -12,6 +12,7 @@ mod history;
 mod imports;
 mod input;
 mod output;
+mod presets;
 mod profile;
 mod requests;
 mod tokens;
@@ -20,8 +21,7 @@ mod variables;
 use std::time::Duration;
 
 use clap::Parser;
-use waybill_core::workspace::ImportOptions;
-use waybill_core::{Environment, Workspace};
+use waybill_core::workspace::{Environment, ImportOptions, Workspace};
 
 pub use args::Cli;
 use args::{Command, GlobalOptions};
@@ -142,7 +142,8 @@ impl Context {
 async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Failure> {
     let ctx = || Context::new(options);
     match command {
-        Command::Presets { json } => profile::presets(json),
+        Command::Presets(args) => presets::presets(&ctx()?, args),
+        Command::Check { name, json } => presets::check(&ctx()?, &name, json).await,
         Command::Man => manual(),
         Command::Completions { shell } => {
             let mut script = Vec::new();

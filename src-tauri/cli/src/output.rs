@@ -5,8 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 
 use serde_json::{json, Value};
-use waybill_core::workspace::Remedy;
-use waybill_core::{ApiResponse, TokenMeta, WorkspaceError};
+use waybill_core::workspace::{ApiResponse, Remedy, TokenMeta, WorkspaceError};
 
 pub const EXIT_HTTP_STATUS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
@@ -42,12 +41,6 @@ impl From<WorkspaceError> for Failure {
     }
 }
 
-impl From<waybill_core::net::tls::PemError> for Failure {
-    fn from(e: waybill_core::net::tls::PemError) -> Self {
-        Failure::from(e.to_string())
-    }
-}
-
 impl From<String> for Failure {
     fn from(message: String) -> Self {
         Failure {
@@ -69,6 +62,7 @@ fn hint(remedy: &Remedy) -> String {
         Remedy::StartKeyring => "start a Secret Service (e.g. gnome-keyring, KeePassXC) and unlock it, or pass --session-only to keep secrets in memory for this one run".into(),
         Remedy::UnlockKeyring => "unlock the keyring (log in to the desktop session) and try again".into(),
         Remedy::SetClientSecret { profile } => format!("store it with `waybill profile set-secret {profile}`"),
+        Remedy::SetApiKey { profile } => format!("store it: `waybill profile edit {profile} --api-key-stdin` (the key on stdin)"),
         Remedy::GiveClientKey { profile } => format!("make one with `waybill key generate {profile}` and register its public key with the provider, or give yours: `waybill profile edit {profile} --client-key-file KEY.pem`"),
         Remedy::ReplaceClientKey { profile } => format!("`waybill key generate {profile} --replace` makes a new one anyway"),
         Remedy::NewRefreshToken { profile } => format!("give it a new refresh token: `waybill profile edit {profile} --refresh-token-stdin`"),
@@ -156,11 +150,13 @@ macro_rules! worded_like_the_workspace {
 }
 
 worded_like_the_workspace!(
-    waybill_core::request::RequestError,
-    waybill_core::request::curl::CurlError,
-    waybill_core::store::history::HistoryError,
-    waybill_core::store::variables::VariableError,
-    waybill_core::profile::new::NewProfileError,
-    waybill_core::profile::ProfileError,
-    waybill_core::auth::key::KeyError,
+    waybill_core::workspace::RequestError,
+    waybill_core::workspace::CurlError,
+    waybill_core::workspace::HistoryError,
+    waybill_core::workspace::VariableError,
+    waybill_core::workspace::NewProfileError,
+    waybill_core::workspace::ProfileError,
+    waybill_core::workspace::KeyError,
+    waybill_core::workspace::PemError,
+    waybill_core::workspace::PresetError,
 );

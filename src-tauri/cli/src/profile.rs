@@ -1,13 +1,12 @@
-//! `waybill profile ...` and `waybill presets`: profiles made from presets and flags, edited,
-//! shown, removed.
+//! `waybill profile ...`: profiles made from presets and flags, edited, shown, removed.
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
-use waybill_core::net::tls;
-use waybill_core::profile::preset;
-use waybill_core::workspace::Secrets;
-use waybill_core::{ClientSecret, Grant, NewProfile, Password, Profile};
+use serde_json::Value;
+use waybill_core::workspace::{
+    describe_certificates, parse_header, ClientSecret, Grant, NewProfile, Password, Profile,
+    ProfileFiles, Secrets,
+};
 
 use super::args::{AddArgs, EditArgs, KeyCommand, ProfileCommand, ProfileFields};
 use super::input::StdinLines;
@@ -38,12 +37,13 @@ async fn add(ctx: &mut Context, args: AddArgs) -> Result<i32, Failure> {
         ..NewProfile::default()
     };
     let mut new = args.fields.apply(new, args.secrets.refresh_token_stdin)?;
-    let mut secrets = ctx.stdin.profile_secrets(&args.secrets, &new, false)?;
+    let needed = ctx.ws.secrets_needed(&new)?;
+    let mut secrets = ctx.stdin.profile_secrets(&args.secrets, needed, false)?;
     args.fields
-        .read_tls_files(&mut ctx.stdin, &mut new, &mut secrets)?;
+        .read_files(&mut ctx.stdin, &mut new, &mut secrets)?;
     let password = secrets.password.clone();
     let profile = ctx.ws.add_profile(new, secrets).await?;
-    print_added(&profile, ctx.session_only);
+    print_added(ctx, &profile);
     match password {
         Some(password) => sign_in_now(ctx, &profile, &password).await,
         None => Ok(0),
@@ -71,16 +71,12 @@ async fn sign_in_now(
     Ok(0)
 }
 
-fn print_added(profile: &Profile, session_only: bool) {
+fn print_added(ctx: &Context, profile: &Profile) {
     println!("Added profile {} ({}).", profile.name, summary(profile));
-    if let Some(note) = profile
-        .preset
-        .as_deref()
-        .and_then(|id| preset::preset(id).ok()?.note)
-    {
+    if let Some(note) = (profile.preset.as_deref()).and_then(|id| ctx.ws.preset(id).ok()?.note) {
         println!("Note: {note}");
     }
-    if session_only {
+    if ctx.session_only {
         println!("--session-only: no secret was stored; pass --session-only with each command and give the secret again.");
     }
 }
@@ -106,14 +102,15 @@ async fn set_secret(ctx: &mut Context, name: &str, from_stdin: bool) -> Result<i
 }
 
 async fn edit(ctx: &mut Context, args: EditArgs) -> Result<i32, Failure> {
-    let before = NewProfile::describe(&ctx.ws.profile(&args.name)?);
+    let before = ctx.ws.describe_profile(&args.name)?;
     let mut after = args
         .fields
         .apply(before.clone(), args.secrets.refresh_token_stdin)?;
     after.name = args.rename.unwrap_or(after.name);
-    let mut secrets = ctx.stdin.profile_secrets(&args.secrets, &after, true)?;
+    let needed = ctx.ws.secrets_needed(&after)?;
+    let mut secrets = ctx.stdin.profile_secrets(&args.secrets, needed, true)?;
     args.fields
-        .read_tls_files(&mut ctx.stdin, &mut after, &mut secrets)?;
+        .read_files(&mut ctx.stdin, &mut after, &mut secrets)?;
     let fields = &args.fields;
     secrets.replace_proxy_credentials =
         fields.proxy.is_some() || fields.no_proxy || fields.proxy_from_env;
@@ -144,51 +141,20 @@ fn list(ctx: &Context, json: bool) -> Result<i32, Failure> {
 
 impl ProfileFields {
     /// `new` with every field given on the command line set (lists: a key given replaces it).
-    fn apply(&self, mut new: NewProfile, refresh_token_stdin: bool) -> Result<NewProfile, Failure> {
-        let grant = match (self.grant, refresh_token_stdin) {
+    fn apply(&self, new: NewProfile, refresh_token_stdin: bool) -> Result<NewProfile, Failure> {
+        let mut new = with_given(new, self)?;
+        new.grant = match (self.grant, refresh_token_stdin) {
             (Some(Grant::RefreshToken) | None, true) => Some(Grant::RefreshToken),
             (Some(g), true) => {
                 return Err(format!("--refresh-token-stdin makes a refresh_token profile; it cannot be combined with --grant {g}").into())
             }
-            (g, false) => g,
+            (_, false) => new.grant,
         };
-        let set = |field: &mut Option<String>, value: &Option<String>| {
-            if value.is_some() {
-                field.clone_from(value);
-            }
-        };
-        set(&mut new.preset, &self.preset);
-        set(&mut new.base_url, &self.base_url);
-        set(&mut new.token_url, &self.token_url);
-        set(&mut new.client_id, &self.client_id);
-        set(&mut new.scope, &self.scope);
-        set(&mut new.api_base, &self.api_base);
-        set(&mut new.username, &self.username);
-        set(&mut new.authorize_url, &self.authorize_url);
-        set(&mut new.redirect_uri, &self.redirect_uri);
-        set(&mut new.issuer, &self.issuer);
-        set(&mut new.revocation_url, &self.revocation_url);
-        set(&mut new.jwks_url, &self.jwks_url);
-        set(&mut new.introspection_url, &self.introspection_url);
-        set(&mut new.userinfo_url, &self.userinfo_url);
-        set(&mut new.par_url, &self.par_url);
-        set(
-            &mut new.device_authorization_url,
-            &self.device_authorization_url,
-        );
-        new.par = (new.par || self.par || self.par_url.is_some()) && !self.no_par;
-        new.dpop = (new.dpop || self.dpop) && !self.no_dpop;
+        new.par = (new.par || self.par_url.is_some()) && !self.no_par;
         if self.no_par {
             new.par_url = None;
         }
-        set(&mut new.assertion_audience, &self.assertion_audience);
-        new.environment = self.environment.or(new.environment);
-        new.grant = grant.or(new.grant);
-        new.client_auth = self.client_auth.or(new.client_auth);
-        new.remember_password |= self.remember_password;
-        if let Some(path) = &self.ca_file {
-            new.ca_certs = Some(tls::read_pem(path)?);
-        }
+        new.dpop &= !self.no_dpop;
         if self.no_ca_file {
             new.ca_certs = None;
         }
@@ -202,13 +168,35 @@ impl ProfileFields {
         new.params.extend(key_values("--param", &self.params)?);
         new.authorize_params
             .extend(key_values("--authorize-param", &self.authorize_params)?);
-        for line in &self.headers {
-            let (name, value) = waybill_core::request::parse_header(line)?;
-            new.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
-            new.headers.push((name, value));
+        for (lines, headers) in [
+            (&self.headers, &mut new.headers),
+            (&self.token_request_headers, &mut new.token_request_headers),
+        ] {
+            for line in lines {
+                let (name, value) = parse_header(line)?;
+                headers.retain(|n, _| !n.eq_ignore_ascii_case(&name));
+                headers.insert(name, value);
+            }
         }
         Ok(new)
     }
+}
+
+/// `new` with each flag that names a profile field and was given (not absent, not false) set.
+fn with_given(new: NewProfile, flags: &ProfileFields) -> Result<NewProfile, Failure> {
+    let bad = |e: serde_json::Error| Failure::from(format!("could not apply the flags: {e}"));
+    let (Value::Object(mut fields), Value::Object(given)) = (
+        serde_json::to_value(new).map_err(bad)?,
+        serde_json::to_value(flags).map_err(bad)?,
+    ) else {
+        return Err("could not apply the flags".into());
+    };
+    for (field, value) in given {
+        if !matches!(value, Value::Null | Value::Bool(false)) {
+            fields.insert(field, value);
+        }
+    }
+    serde_json::from_value(Value::Object(fields)).map_err(bad)
 }
 
 /// `waybill key generate|show NAME`: the public JWK on stdout, what to do with it on stderr.
@@ -235,39 +223,35 @@ pub async fn key(ctx: &Context, command: KeyCommand) -> Result<i32, Failure> {
 }
 
 impl ProfileFields {
-    /// The client certificate (PEM or PKCS#12) and its key: from --tls-key-file, else from the
-    /// certificate's file when it holds one. The passphrase comes after the secrets on stdin.
-    fn read_tls_files(
+    /// The files named by the flags, read into the profile and its secrets by the core. The
+    /// PKCS#12 passphrase comes after the secrets on stdin, or is asked for when the file needs one.
+    fn read_files(
         &self,
         stdin: &mut StdinLines,
         new: &mut NewProfile,
         secrets: &mut Secrets,
     ) -> Result<(), Failure> {
-        if let Some(path) = &self.tls_cert_file {
-            let mut passphrase = match self.tls_passphrase_stdin {
-                true => Some(stdin.next_line("PKCS#12 passphrase")?),
-                false => None,
-            };
-            let (cert, key) = loop {
-                match tls::read_client_certificate(path, passphrase.as_deref()) {
-                    Err(tls::PemError::NeedsPassphrase(_)) if passphrase.is_none() => {
-                        let prompt = format!("Passphrase of {}: ", path.display());
-                        passphrase =
-                            Some(stdin.secret_from(false, "PKCS#12 passphrase", &prompt)?);
-                    }
-                    read => break read?,
+        let mut files = ProfileFiles {
+            ca_file: self.ca_file.clone(),
+            tls_cert_file: self.tls_cert_file.clone(),
+            tls_passphrase: None,
+            tls_key_file: self.tls_key_file.clone(),
+            client_key_file: self.client_key_file.clone(),
+        };
+        if self.tls_passphrase_stdin {
+            files.tls_passphrase = Some(Password::new(stdin.next_line("PKCS#12 passphrase")?));
+        }
+        loop {
+            match files.read_into(new, secrets) {
+                Err(e) if e.needs_passphrase() && files.tls_passphrase.is_none() => {
+                    let path = self.tls_cert_file.as_deref().unwrap_or_else(|| "".as_ref());
+                    let prompt = format!("Passphrase of {}: ", path.display());
+                    let typed = stdin.secret_from(false, "PKCS#12 passphrase", &prompt)?;
+                    files.tls_passphrase = Some(Password::new(typed));
                 }
-            };
-            new.tls_client_cert = Some(cert);
-            secrets.tls_key = key;
+                read => return Ok(read?),
+            }
         }
-        if let Some(path) = &self.tls_key_file {
-            secrets.tls_key = Some(tls::key_only(&tls::read_pem(path)?)?);
-        }
-        if let Some(path) = &self.client_key_file {
-            secrets.client_key = Some(waybill_core::auth::key::read(&tls::read_pem(path)?)?);
-        }
-        Ok(())
     }
 }
 
@@ -290,38 +274,6 @@ fn summary(p: &Profile) -> String {
         p.client_auth,
         endpoint_text(p)
     )
-}
-
-pub fn presets(json: bool) -> Result<i32, Failure> {
-    let all = preset::presets();
-    if json {
-        print_json(&Value::Array(
-            all.iter()
-                .map(|p| {
-                    json!({
-                        "id": p.id, "name": p.name, "grants": p.grants.iter().map(|g| g.to_string()).collect::<Vec<_>>(),
-                        "client_auth": p.client_auth.to_string(), "scope": p.scope, "default_env": p.default_env.to_string(),
-                        "environments": p.env.iter().map(|(e, urls)| (e.to_string(), json!({"token_url": urls.token_url, "api_base": urls.api_base}))).collect::<serde_json::Map<_, _>>(),
-                        "docs": p.docs,
-                    })
-                })
-                .collect(),
-        ));
-    } else {
-        for p in &all {
-            let envs = p
-                .env
-                .keys()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            println!(
-                "{:<10} {:<28} {} body/auth, envs: {}",
-                p.id, p.name, p.client_auth, envs
-            );
-        }
-    }
-    Ok(0)
 }
 
 fn profile_json(p: &Profile) -> Value {
@@ -364,7 +316,7 @@ fn profile_text(p: &Profile) -> String {
     line("username:", p.username.clone());
     let certificates = |pem: &Option<String>| {
         pem.as_deref()
-            .map(|pem| tls::describe_certificates(pem).join("; "))
+            .map(|pem| describe_certificates(pem).join("; "))
     };
     line("extra CA:", certificates(&p.ca_certs));
     line("client cert:", certificates(&p.tls_client_cert));

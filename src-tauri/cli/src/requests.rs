@@ -4,10 +4,7 @@
 use std::io::Read;
 
 use serde_json::{json, Value};
-use waybill_core::request::curl::{parse_curl, CurlRequest};
-use waybill_core::request::parse_header;
-use waybill_core::store::saved::SavedRequest;
-use waybill_core::ApiRequest;
+use waybill_core::workspace::{parse_curl, parse_header, ApiRequest, CurlRequest, SavedRequest};
 
 use super::args::{CallArgs, GlobalOptions};
 use super::output::{print_json, print_response, Failure};

@@ -4,10 +4,9 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use waybill_core::auth::grant::DeviceCode;
-use waybill_core::auth::jwt::SignatureCheck;
-use waybill_core::session::{ProviderCheck, TokenStatus};
-use waybill_core::{Grant, Password, Token, WorkspaceError};
+use waybill_core::workspace::{
+    DeviceCode, Grant, Password, ProviderCheck, SignatureCheck, Token, TokenStatus, WorkspaceError,
+};
 
 use super::output::{expiry_text, print_json, Failure};
 use super::Context;

@@ -1,7 +1,7 @@
 //! `waybill var`: the user's `{{name}}` variables.
 
 use serde_json::Value;
-use waybill_core::store::variables::UserVariables;
+use waybill_core::workspace::UserVariables;
 
 use super::args::VarCommand;
 use super::output::{print_json, Failure};

@@ -36,6 +36,7 @@ fn record_one(history: &History, n: u64) -> i64 {
             } else {
                 "live"
             },
+            profile_id: "p-1",
             environment: Some("sandbox"),
             method: "POST",
             url: &url,

@@ -1,5 +1,5 @@
 //! Secret newtypes: client secrets, passwords, access and refresh tokens, TLS and client keys,
-//! proxy credentials.
+//! proxy credentials, API keys.
 //!
 //! Guarantee: none of them prints its value through `Debug` or `Display`, and none implements
 //! `Serialize`, so a secret cannot slip into a log, a panic message, a config file or JSON by
@@ -65,6 +65,11 @@ secret_type!(
 secret_type!(
     /// A proxy's `user:password`, percent-encoded as in a URL.
     ProxyCredentials
+);
+secret_type!(
+    /// An API key: carriers without OAuth take it on every call (`API-Key: <key>`), and some
+    /// OAuth providers beside the token (Etsy's `x-api-key`).
+    ApiKey
 );
 
 #[cfg(test)]

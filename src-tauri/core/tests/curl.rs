@@ -2,7 +2,8 @@
 //! checked against the method and URL curl would use, written back with "copy as curl" and read
 //! again, and must come back the same (the bearer aside, which Waybill always supplies itself).
 
-use waybill_core::request::curl::{parse_curl, to_curl, Bearer, CurlError, CurlRequest};
+use waybill_core::request::curl::{parse_curl, to_curl, CurlError, CurlRequest};
+use waybill_core::request::Credentials;
 use waybill_core::Profile;
 
 fn files(path: &str) -> std::io::Result<Vec<u8>> {
@@ -56,7 +57,7 @@ fn the_corpus_reads_as_curl_would_send_it_and_survives_a_round_trip() {
         assert_eq!(first.method, method, "{command}");
         assert_eq!(url(&first.url), url(&expected_url), "{command}");
 
-        let written = to_curl(&profile, &first.to_api_request(), Bearer::Redacted)
+        let written = to_curl(&profile, &first.to_api_request(), Credentials::default())
             .unwrap_or_else(|e| panic!("{command}\n{e}"));
         let again = parse_curl(&written, files).unwrap_or_else(|e| panic!("{written}\n{e}"));
         assert_eq!(again.method, first.method, "{written}");

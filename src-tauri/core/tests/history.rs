@@ -16,6 +16,7 @@ fn entry<'a>(
 ) -> NewEntry<'a> {
     NewEntry {
         profile,
+        profile_id: profile,
         environment: Some("sandbox"),
         method: "POST",
         url,
@@ -265,4 +266,58 @@ fn history_survives_a_restart_and_a_crash_in_the_middle_of_large_writes() {
     reopened
         .record(entry("after", "https://a.example/", 200, &[], b"{}", &[]))
         .unwrap();
+}
+
+/// A renamed profile keeps its history: entries follow its keyring id, not the name they were
+/// recorded under; entries of a database made before identities were kept are tied to the profile
+/// of their name once, then follow it too.
+#[test]
+fn entries_follow_a_profile_through_a_rename() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        // An older database: no profile_id column.
+        let conn = rusqlite::Connection::open(dir.path().join("history.sqlite3")).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE entries (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,
+               profile TEXT NOT NULL, environment TEXT, method TEXT NOT NULL, url TEXT NOT NULL,
+               request_headers TEXT NOT NULL, request_body TEXT, status INTEGER,
+               response_headers TEXT NOT NULL, response_body TEXT, truncated INTEGER NOT NULL,
+               elapsed_ms INTEGER, error TEXT);
+             INSERT INTO entries (at, profile, method, url, request_headers, response_headers,
+               truncated) VALUES ('2026-11-01T00:00:00Z', 'old', 'GET', 'https://a/x', '[]', '[]', 0);",
+        )
+        .unwrap();
+    }
+    let history = History::open(dir.path()).unwrap();
+    history.adopt_profile_ids(&[("old", "old-1234")]).unwrap();
+    let new = NewEntry {
+        profile_id: "old-1234",
+        ..entry("old", "https://a/y", 200, &[], b"", &[])
+    };
+    history.record(new).unwrap();
+    // Renamed to "new": the workspace asks by the name and the keyring id it has now.
+    let renamed = Filter {
+        profile: Some("new".into()),
+        profile_id: Some("old-1234".into()),
+        ..Filter::default()
+    };
+    let urls: Vec<String> = history
+        .list(&renamed)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.url)
+        .collect();
+    assert_eq!(
+        urls,
+        ["https://a/y", "https://a/x"],
+        "both the old entry (tied by its name once) and the new one follow the profile"
+    );
+    // Tying happens once: a profile made later under an old name does not take old entries.
+    history.adopt_profile_ids(&[("other", "other-1")]).unwrap();
+    let other = Filter {
+        profile: Some("other".into()),
+        profile_id: Some("other-1".into()),
+        ..Filter::default()
+    };
+    assert!(history.list(&other).unwrap().is_empty());
 }

@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-use waybill_core::import::{import_file, ImportError, Imported};
+use waybill_core::import::{import_file, plan, ImportError, Imported, SkippedKind};
 use waybill_core::request::DraftBody;
-use waybill_core::{ClientAuth, Grant};
+use waybill_core::{ClientAuth, Grant, Profiles, WorkspaceError};
 
 fn fixture(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -193,6 +193,22 @@ fn adyen_has_no_oauth_scheme_so_its_requests_need_a_profile() {
         schemes.contains(&"security scheme ApiKeyAuth"),
         "{schemes:?}"
     );
+    let scheme = (imported.skipped.iter())
+        .find(|s| s.item == "security scheme ApiKeyAuth")
+        .unwrap();
+    assert_eq!(scheme.kind, SkippedKind::SecurityScheme);
+    assert_eq!(
+        serde_json::to_value(scheme).unwrap()["kind"],
+        "security_scheme",
+        "`waybill import --json` says what kind each skipped thing is"
+    );
+    // Planned without a profile to add the requests to: the error names the scheme it skipped.
+    let error =
+        plan::imported::<WorkspaceError>(&imported, None, &Profiles::default()).unwrap_err();
+    assert!(
+        matches!(&error, WorkspaceError::Import(ImportError::NoOAuth(why)) if why.contains("security scheme ApiKeyAuth")),
+        "{error}"
+    );
 }
 
 #[test]
@@ -243,6 +259,7 @@ fn wise_postman_collection_takes_its_token_endpoint_and_host_from_the_environmen
         .filter(|s| s.reason.starts_with("a token request"))
         .collect();
     assert_eq!(tokens.len(), 5, "{:?}", imported.skipped);
+    assert!(tokens.iter().all(|s| s.kind == SkippedKind::TokenRequest));
     let quote = request(&imported, "1. Create Quote");
     assert_eq!(
         quote.folder.as_deref(),
@@ -289,6 +306,14 @@ fn graph_postman_collection_without_a_tenant_says_which_variable_it_needs() {
             .any(|r| r.contains("uses {{TenantID}}, which the file gives no value for")),
         "{reasons:?}"
     );
+    // Its OAuth 2.0 settings, skipped as such, explain why a plan has no profile to create.
+    let settings = (imported.skipped.iter())
+        .find(|s| s.reason.contains("{{TenantID}}"))
+        .unwrap();
+    assert_eq!(settings.kind, SkippedKind::OAuthSettings);
+    let error =
+        plan::imported::<WorkspaceError>(&imported, None, &Profiles::default()).unwrap_err();
+    assert!(error.to_string().contains("{{TenantID}}"), "{error}");
     // Nested folders, up to four levels, kept as paths.
     assert!(imported.requests.len() > 150, "{}", imported.requests.len());
     assert!(imported.requests.iter().any(|r| r

@@ -2,8 +2,9 @@
 //! Profiles go to a scratch directory and secrets to memory, so trying Waybill leaves nothing
 //! behind (no file, no keyring entry).
 
-use waybill_core::workspace::Secrets;
-use waybill_core::{ClientAuth, ClientSecret, Grant, NewProfile, Password, Workspace};
+use waybill_core::workspace::{
+    ClientAuth, ClientSecret, Grant, NewProfile, Password, Secrets, Workspace,
+};
 use waybill_demo::{DemoConfig, DemoServer};
 
 use super::view::DemoInfo;

@@ -9,8 +9,7 @@ pub mod view;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use waybill_core::workspace::Options;
-use waybill_core::{Net, Vault, Workspace};
+use waybill_core::workspace::Workspace;
 
 use tauri::webview::PageLoadEvent;
 use tauri::{Manager, Window};
@@ -85,12 +84,7 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
         false => None,
     };
     let ws = match &demo {
-        Some(demo) => Workspace::open(Options {
-            dir: demo.dir().to_path_buf(),
-            history_dir: Some(demo.dir().to_path_buf()),
-            vault: Vault::in_memory(),
-            net: Net::new(launch.http_timeout),
-        }),
+        Some(demo) => Workspace::open_scratch(demo.dir(), launch.http_timeout),
         None => Workspace::open_default(launch.session_only, launch.http_timeout)
             .map_err(|e| e.to_string())?,
     };
@@ -177,6 +171,23 @@ mod tests {
         assert_eq!(
             called, commands,
             "api.ts and the commands under src/app/commands/ differ"
+        );
+    }
+
+    /// Every field of a profile can be set in the window: the profile form edits it as
+    /// `profile.<field>` (the rest of `NewProfile` flows through untouched, so a field without a
+    /// control would be one the window could never set).
+    #[test]
+    fn every_profile_field_has_a_form_control() {
+        let form = include_str!("../../../ui/src/components/ProfileEditor.svelte");
+        let missing: Vec<&str> = waybill_core::workspace::Profile::FIELDS
+            .iter()
+            .filter(|f| **f != "keyring_id" && !form.contains(&format!("profile.{f}")))
+            .copied()
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "the profile form (ProfileEditor.svelte) has no control for {missing:?}"
         );
     }
 }

@@ -6,18 +6,15 @@
 //! secret on the way out: tokens stay on the Rust side (copying one goes to the clipboard
 //! directly).
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use waybill_core::auth::jwt::SignatureCheck;
-use waybill_core::import::case::{CaseFile, ImportPlan};
-use waybill_core::net::tls;
-use waybill_core::profile::preset::Preset;
-use waybill_core::session::{TokenState, TokenStatus};
-use waybill_core::store::history::{Filter, Summary};
-use waybill_core::workspace::{Preview, Remedy, Secrets};
-use waybill_core::{
-    ApiResponse, ClientAuth, ClientSecret, Environment, Grant, NewProfile, Password, Profile,
-    Profiles, StoreError, TokenSource, WorkspaceError,
+use waybill_core::workspace::{
+    ApiKey, ApiResponse, CaseFile, CasePlan, ClientAuth, ClientSecret, DeviceCode, Environment,
+    Filter, Grant, NewProfile, Password, Preset, Presets, Preview, Profile, ProfileFiles, Profiles,
+    ProviderCheck, ProviderKind, Remedy, SavedRequest, Secrets, SecretsNeeded, SignatureCheck,
+    Summary, TokenSource, TokenState, TokenStatus, WorkspaceError,
 };
 
 /// About this run of the app, for the window's header and the demo banner.
@@ -42,19 +39,34 @@ pub struct DemoInfo {
     pub password: String,
 }
 
+/// A provider preset as the window shows it: in the "Connect a carrier" list and its form, and
+/// in the profile form's provider choice.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct PresetView {
     pub id: String,
     pub name: String,
+    pub kind: ProviderKind,
     pub docs: String,
+    /// Where a person gets the credentials, in one sentence.
+    pub credentials: String,
     pub grants: Vec<Grant>,
     pub client_auth: ClientAuth,
     pub scope: Option<String>,
     pub default_env: Environment,
     pub environments: Vec<PresetEnvView>,
-    /// Self-hosted: the URLs hold `{base_url}`, filled from the profile's base URL.
+    /// Self-hosted or per-shop: the URLs hold `{base_url}`, filled from the profile's base URL.
     pub needs_base_url: bool,
+    /// What a person types beyond a client id and secret (an API-key provider: its key).
+    pub inputs: Vec<InputView>,
+    /// It has a request that proves a connection works.
+    pub has_check: bool,
+    /// A user signs in through the browser (or with a device code) to connect it.
+    pub signs_in: bool,
+    /// An API-key provider: no client id or secret.
+    pub api_key: bool,
+    /// A team's own preset, from the `presets/` folder.
+    pub own: bool,
     pub note: Option<String>,
 }
 
@@ -62,33 +74,60 @@ pub struct PresetView {
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct PresetEnvView {
     pub env: Environment,
-    pub token_url: String,
+    pub token_url: Option<String>,
     pub api_base: String,
+    pub refresh_url: Option<String>,
+}
+
+/// A value a preset asks for, in the provider's words.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct InputView {
+    pub id: String,
+    pub label: String,
+    pub help: Option<String>,
+    pub required: bool,
+    /// Typed into a password field, kept in the keyring.
+    pub secret: bool,
 }
 
 impl From<Preset> for PresetView {
     fn from(p: Preset) -> Self {
-        let environments: Vec<PresetEnvView> = p
-            .env
-            .iter()
+        let environments = (p.env.iter())
             .map(|(env, e)| PresetEnvView {
                 env: *env,
                 token_url: e.token_url.clone(),
                 api_base: e.api_base.clone(),
+                refresh_url: e.refresh_url.clone(),
             })
             .collect();
+        let inputs = (p.inputs.iter())
+            .map(|i| InputView {
+                id: i.id.clone(),
+                label: i.label.clone(),
+                help: i.help.clone(),
+                required: i.required,
+                secret: i.is_secret(),
+            })
+            .collect();
+        let first = p.grants.first().copied().unwrap_or_default();
         PresetView {
-            needs_base_url: environments
-                .iter()
-                .any(|e| e.token_url.contains("{base_url}")),
+            needs_base_url: p.needs_base_url(),
+            has_check: p.check.is_some(),
+            signs_in: first.is_sign_in(),
+            api_key: first == Grant::ApiKey,
+            own: !p.built_in,
             id: p.id,
             name: p.name,
+            kind: p.kind,
             docs: p.docs,
+            credentials: p.credentials,
             grants: p.grants,
             client_auth: p.client_auth,
             scope: p.scope,
             default_env: p.default_env,
             environments,
+            inputs,
             note: p.note,
         }
     }
@@ -97,16 +136,35 @@ impl From<Preset> for PresetView {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct ProfileList {
-    pub profiles: Vec<Profile>,
+    pub profiles: Vec<ProfileView>,
     /// Something the person must know about the profiles file (it was unreadable and moved aside).
     pub notice: Option<String>,
+}
+
+/// A profile and what the window needs to know of it from the core's rules.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct ProfileView {
+    #[serde(flatten)]
+    pub profile: Profile,
+    /// A user signs in (browser or device code): Sign in rather than Get token.
+    pub signs_in: bool,
+}
+
+impl From<Profile> for ProfileView {
+    fn from(profile: Profile) -> Self {
+        ProfileView {
+            signs_in: profile.grant.is_sign_in(),
+            profile,
+        }
+    }
 }
 
 impl From<Result<Profiles, WorkspaceError>> for ProfileList {
     fn from(loaded: Result<Profiles, WorkspaceError>) -> Self {
         match loaded {
             Ok(profiles) => ProfileList {
-                profiles: profiles.iter().cloned().collect(),
+                profiles: profiles.iter().cloned().map(ProfileView::from).collect(),
                 notice: None,
             },
             // Moved aside and reported once; the window starts with no profiles and says why.
@@ -118,65 +176,116 @@ impl From<Result<Profiles, WorkspaceError>> for ProfileList {
     }
 }
 
-/// The profile form. Blank text fields mean "not set" (the preset's value, if any, applies).
+/// What the profile form holds besides the profile's own fields (those are a `NewProfile`):
+/// secrets typed, which go straight to the keyring, and files named, which the core reads.
+/// Blank means none given (editing keeps what is stored).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
-pub struct ProfileForm {
-    /// Set when editing: the profile this form edits (its keyring entries are kept).
-    pub original_name: Option<String>,
-    pub name: String,
-    pub preset: Option<String>,
-    pub environment: Option<Environment>,
-    pub base_url: Option<String>,
-    pub grant: Option<Grant>,
-    pub token_url: Option<String>,
-    pub client_id: Option<String>,
-    pub client_auth: Option<ClientAuth>,
-    /// private_key_jwt: client assertions' `aud` (blank: each endpoint's URL).
-    pub assertion_audience: Option<String>,
-    pub scope: Option<String>,
-    pub params: Vec<(String, String)>,
-    pub api_base: Option<String>,
-    pub headers: Vec<(String, String)>,
-    pub username: Option<String>,
-    pub remember_password: bool,
-    pub authorize_url: Option<String>,
-    pub redirect_uri: Option<String>,
-    pub authorize_params: Vec<(String, String)>,
-    pub issuer: Option<String>,
-    pub revocation_url: Option<String>,
-    pub jwks_url: Option<String>,
-    pub introspection_url: Option<String>,
-    pub userinfo_url: Option<String>,
-    /// The device grant: where device codes are asked for (else the issuer's).
-    pub device_authorization_url: Option<String>,
-    /// Browser grants: push authorization requests (RFC 9126) to `par_url` or the issuer's.
-    pub par: bool,
-    pub par_url: Option<String>,
-    /// Straight to the keyring. Blank when editing keeps the stored one.
+pub struct FormInputs {
     pub client_secret: Option<String>,
-    /// Password grant with "remember": straight to the keyring.
+    /// Password grant with "remember".
     pub password: Option<String>,
-    /// The CA certificates (PEM) the profile trusts now; `null` removes them.
-    pub ca_certs: Option<String>,
-    /// A CA file to read (replaces `ca_certs`).
+    /// For `{api_key}` in what the profile sends (an API-key carrier's key).
+    pub api_key: Option<String>,
+    /// CA certificates (PEM) to trust too.
     pub ca_file: Option<String>,
-    /// The client certificate (PEM) the profile presents now; `null` removes it.
-    pub tls_client_cert: Option<String>,
-    /// A client certificate file to read (replaces `tls_client_cert`): PEM or PKCS#12.
+    /// The client certificate: PEM or PKCS#12.
     pub tls_cert_file: Option<String>,
-    /// A PKCS#12 file's passphrase: opens the file, then is dropped (kept nowhere).
+    /// A PKCS#12 file's passphrase: opens the file, then is dropped.
     pub tls_passphrase: Option<String>,
-    /// The client key's file: read straight into the keyring, the path kept nowhere.
+    /// The client certificate's key, read straight into the keyring.
     pub tls_key_file: Option<String>,
-    /// private_key_jwt: the client's signing key file, read straight into the keyring.
+    /// private_key_jwt: the client's signing key, read straight into the keyring.
     pub client_key_file: Option<String>,
-    /// The profile's proxy URL (credentials in it go to the keyring).
-    pub proxy: Option<String>,
-    /// No proxy at all, whatever the environment says.
-    pub no_proxy: bool,
-    /// DPoP: tokens bound to a key in the keyring.
-    pub dpop: bool,
+}
+
+impl FormInputs {
+    /// The secrets typed, with the files named read into them and into `profile`.
+    pub fn read(self, profile: &mut NewProfile) -> Result<Secrets, WorkspaceError> {
+        let path = |text: &Option<String>| not_blank(text).map(PathBuf::from);
+        let files = ProfileFiles {
+            ca_file: path(&self.ca_file),
+            tls_cert_file: path(&self.tls_cert_file),
+            tls_passphrase: not_blank(&self.tls_passphrase).map(Password::new),
+            tls_key_file: path(&self.tls_key_file),
+            client_key_file: path(&self.client_key_file),
+        };
+        let mut secrets = Secrets {
+            client_secret: not_blank(&self.client_secret).map(ClientSecret::new),
+            password: not_blank(&self.password).map(Password::new),
+            api_key: not_blank(&self.api_key).map(ApiKey::new),
+            ..Secrets::default()
+        };
+        files.read_into(profile, &mut secrets)?;
+        Ok(secrets)
+    }
+}
+
+/// What the form shows for the profile as described so far, by the core's rules.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct FormFacts {
+    pub grant: Grant,
+    pub client_auth: ClientAuth,
+    /// Which secret fields to show, and whether they are needed.
+    pub secrets: SecretsNeeded,
+    pub signs_in: bool,
+    /// Signs in through the browser (a redirect comes back): the browser's fields.
+    pub browser: bool,
+    /// The preset's URLs for the chosen environment: what a blank URL field stands for.
+    pub preset_urls: Option<PresetEnvView>,
+    /// Where the credential goes when the field is blank: the preset's, else the default.
+    pub auth_header: String,
+}
+
+impl FormFacts {
+    pub fn of(profile: &NewProfile, presets: &Presets) -> Result<Self, WorkspaceError> {
+        let (grant, client_auth) = (profile.grant(presets)?, profile.client_auth(presets)?);
+        let preset = profile
+            .preset
+            .as_deref()
+            .and_then(|id| presets.get(id).ok());
+        let secrets = profile.secrets_needed(presets)?;
+        let preset_urls = preset.and_then(|p| {
+            let (env, urls) = p
+                .endpoints(profile.environment, profile.base_url.as_deref())
+                .ok()?;
+            Some(PresetEnvView {
+                env,
+                token_url: urls.token_url,
+                api_base: urls.api_base,
+                refresh_url: urls.refresh_url,
+            })
+        });
+        Ok(FormFacts {
+            grant,
+            client_auth,
+            secrets,
+            signs_in: grant.is_sign_in(),
+            browser: grant.is_browser(),
+            preset_urls,
+            auth_header: (preset.and_then(|p| p.auth_header.clone()))
+                .unwrap_or_else(|| grant.default_auth_header().to_string()),
+        })
+    }
+}
+
+/// A saved request and the name `waybill send` knows it by (`folder/name`).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct SavedView {
+    #[serde(flatten)]
+    pub saved: SavedRequest,
+    pub path: String,
+}
+
+impl From<SavedRequest> for SavedView {
+    fn from(saved: SavedRequest) -> Self {
+        SavedView {
+            path: saved.path(),
+            saved,
+        }
+    }
 }
 
 /// What a profile holds, for the sidebar and the token inspector. Never the token.
@@ -191,6 +300,8 @@ pub struct StatusView {
     pub obtained_at: Option<String>,
     /// RFC 3339; `None` when the provider gave no expiry.
     pub expires_at: Option<String>,
+    /// RFC 3339: from then on the next use renews it (the core's renewal margin).
+    pub renews_at: Option<String>,
     pub source: Option<TokenSource>,
     pub has_refresh_token: bool,
     pub jwt_header: Option<Value>,
@@ -199,91 +310,6 @@ pub struct StatusView {
     pub signature: Option<SignatureCheck>,
     /// Names of the other fields the provider sent with the token (`id_token`, ...); values stay in the keyring.
     pub extra_fields: Vec<String>,
-}
-
-impl ProfileForm {
-    /// The profile it describes and the secrets typed in it (blank: none given; editing keeps
-    /// the stored ones). The files it names are read now; a key goes into the secrets only.
-    pub fn read(self) -> Result<(NewProfile, Secrets), WorkspaceError> {
-        let read = |path: &Option<String>| {
-            not_blank(path)
-                .map(|path| tls::read_pem(std::path::Path::new(&path)))
-                .transpose()
-        };
-        let (ca_file, key_file) = (read(&self.ca_file)?, read(&self.tls_key_file)?);
-        let client_key = read(&self.client_key_file)?
-            .map(|pem| waybill_core::auth::key::read(&pem))
-            .transpose()?;
-        let passphrase = not_blank(&self.tls_passphrase);
-        // PEM or PKCS#12; a file may hold the key too.
-        let (cert_file, key_in_cert) = match not_blank(&self.tls_cert_file) {
-            Some(path) => {
-                let path = std::path::Path::new(&path);
-                let (cert, key) = tls::read_client_certificate(path, passphrase.as_deref())?;
-                (Some(cert), key)
-            }
-            None => (None, None),
-        };
-        let tls_key = match &key_file {
-            Some(key) => Some(tls::key_only(key)?),
-            None => key_in_cert,
-        };
-        let secrets = Secrets {
-            client_secret: not_blank(&self.client_secret).map(ClientSecret::new),
-            password: not_blank(&self.password).map(Password::new),
-            tls_key,
-            client_key,
-            ..Secrets::default()
-        };
-        let mut new = NewProfile::from(self);
-        new.ca_certs = ca_file.or(new.ca_certs);
-        new.tls_client_cert = cert_file.or(new.tls_client_cert);
-        Ok((new, secrets))
-    }
-}
-
-impl From<ProfileForm> for NewProfile {
-    fn from(form: ProfileForm) -> Self {
-        let text = |t: Option<String>| not_blank(&t);
-        let pairs = |rows: Vec<(String, String)>| {
-            rows.into_iter()
-                .filter(|(k, _)| !k.trim().is_empty())
-                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        };
-        NewProfile {
-            name: form.name.trim().to_string(),
-            preset: text(form.preset),
-            environment: form.environment,
-            base_url: text(form.base_url),
-            grant: form.grant,
-            token_url: text(form.token_url),
-            client_id: text(form.client_id),
-            client_auth: form.client_auth,
-            assertion_audience: text(form.assertion_audience),
-            scope: text(form.scope),
-            params: pairs(form.params).collect(),
-            api_base: text(form.api_base),
-            headers: pairs(form.headers).collect(),
-            username: text(form.username),
-            remember_password: form.remember_password,
-            authorize_url: text(form.authorize_url),
-            redirect_uri: text(form.redirect_uri),
-            authorize_params: pairs(form.authorize_params).collect(),
-            issuer: text(form.issuer),
-            revocation_url: text(form.revocation_url),
-            jwks_url: text(form.jwks_url),
-            introspection_url: text(form.introspection_url),
-            userinfo_url: text(form.userinfo_url),
-            device_authorization_url: text(form.device_authorization_url),
-            par: form.par,
-            par_url: text(form.par_url),
-            ca_certs: text(form.ca_certs),
-            tls_client_cert: text(form.tls_client_cert),
-            proxy: text(form.proxy),
-            no_proxy: form.no_proxy,
-            dpop: form.dpop,
-        }
-    }
 }
 
 /// Trimmed text, or `None` when blank.
@@ -304,6 +330,7 @@ impl StatusView {
             scope: meta.and_then(|m| m.scope.clone()),
             obtained_at: meta.map(|m| rfc3339(m.obtained_at)),
             expires_at: meta.and_then(|m| m.expires_at).map(rfc3339),
+            renews_at: meta.and_then(|m| m.renews_at()).map(rfc3339),
             source: meta.and_then(|m| m.obtained_by),
             has_refresh_token: status.has_refresh_token,
             jwt_header: status.jwt.as_ref().map(|j| j.header.clone()),
@@ -327,8 +354,8 @@ pub struct ProviderCheckView {
     pub userinfo_error: Option<String>,
 }
 
-impl From<waybill_core::session::ProviderCheck> for ProviderCheckView {
-    fn from(check: waybill_core::session::ProviderCheck) -> Self {
+impl From<ProviderCheck> for ProviderCheckView {
+    fn from(check: ProviderCheck) -> Self {
         ProviderCheckView {
             introspection: check.introspection.map(Value::Object),
             userinfo: check.userinfo.map(Value::Object),
@@ -366,8 +393,8 @@ pub struct DeviceCodeView {
     pub qr_path: String,
 }
 
-impl From<&waybill_core::auth::grant::DeviceCode> for DeviceCodeView {
-    fn from(code: &waybill_core::auth::grant::DeviceCode) -> Self {
+impl From<&DeviceCode> for DeviceCodeView {
+    fn from(code: &DeviceCode) -> Self {
         const QUIET: usize = 4;
         let (mut qr_size, mut qr_path) = (0, String::new());
         if let Ok(qr) = qrcode::QrCode::new(code.url().as_bytes()) {
@@ -490,7 +517,7 @@ fn is_textual(content_type: &str) -> bool {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 pub struct CurlPasted {
-    pub draft: waybill_core::RequestDraft,
+    pub draft: waybill_core::workspace::RequestDraft,
     /// The command's own `Authorization` scheme (`Bearer`, `Basic`), dropped: the profile's token
     /// is sent instead. Its value never reaches the window.
     pub authorization_dropped: Option<String>,
@@ -526,6 +553,7 @@ impl TryFrom<HistoryQuery> for Filter {
             url_contains: not_blank(&query.url),
             since,
             limit: Some(query.limit.unwrap_or(200)),
+            ..Filter::default()
         })
     }
 }
@@ -579,7 +607,7 @@ pub struct CasePlanView {
 }
 
 impl CasePlanView {
-    pub fn new(path: &std::path::Path, case: &CaseFile, plan: ImportPlan) -> Self {
+    pub fn new(path: &std::path::Path, case: &CaseFile, plan: CasePlan) -> Self {
         CasePlanView {
             path: path.display().to_string(),
             exported_at: case.exported_at.clone(),
@@ -619,18 +647,13 @@ impl From<WorkspaceError> for UiError {
     }
 }
 
-impl From<StoreError> for UiError {
-    fn from(e: StoreError) -> Self {
-        WorkspaceError::from(e).into()
-    }
-}
-
 /// A remedy in the window's words.
 fn hint(remedy: &Remedy) -> String {
     match remedy {
         Remedy::StartKeyring => "Start a Secret Service (gnome-keyring, KeePassXC) and unlock it, or start Waybill with --session-only to keep secrets in memory for this run.".into(),
         Remedy::UnlockKeyring => "Unlock the keyring, then try again.".into(),
         Remedy::SetClientSecret { .. } => "Type it in the profile's Client secret field (Edit): it goes to the OS keyring, never to a file.".into(),
+        Remedy::SetApiKey { .. } => "Type the API key in the profile's API key field (Edit): it goes to the OS keyring, never to a file.".into(),
         Remedy::GiveClientKey { .. } => "Edit the profile: make a key there (and register its public key with the provider), or give your key file.".into(),
         Remedy::ReplaceClientKey { .. } => "Press Replace the key to make a new one anyway.".into(),
         Remedy::SignIn { .. } => "Press Sign in.".into(),
@@ -653,10 +676,11 @@ mod tests {
     /// Core types the window uses directly; the view types above bring in the rest.
     #[test]
     fn export_core_bindings() {
-        waybill_core::store::saved::SavedRequest::export_all()
-            .expect("write the TypeScript bindings");
-        waybill_core::store::history::Entry::export_all().expect("write the TypeScript bindings");
-        waybill_core::store::variables::UserVariables::export_all()
-            .expect("write the TypeScript bindings");
+        use waybill_core::workspace::{Entry, NewProfile, Profile, SavedRequest, UserVariables};
+        SavedRequest::export_all().expect("write the TypeScript bindings");
+        Entry::export_all().expect("write the TypeScript bindings");
+        UserVariables::export_all().expect("write the TypeScript bindings");
+        NewProfile::export_all().expect("write the TypeScript bindings");
+        Profile::export_all().expect("write the TypeScript bindings");
     }
 }

@@ -4,13 +4,15 @@ import type { ApiImportView } from "./bindings/ApiImportView";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { PresetView } from "./bindings/PresetView";
 import type { Profile } from "./bindings/Profile";
-import type { ProfileForm } from "./bindings/ProfileForm";
+import type { FormFacts } from "./bindings/FormFacts";
+import type { FormInputs } from "./bindings/FormInputs";
+import type { NewProfile } from "./bindings/NewProfile";
 import type { ProfileList } from "./bindings/ProfileList";
 import type { ProviderCheckView } from "./bindings/ProviderCheckView";
 import type { RequestDraft } from "./bindings/RequestDraft";
 import type { RequestPreview } from "./bindings/RequestPreview";
 import type { ResponseView } from "./bindings/ResponseView";
-import type { SavedRequest } from "./bindings/SavedRequest";
+import type { SavedView } from "./bindings/SavedView";
 import type { SignInStarted } from "./bindings/SignInStarted";
 import type { StatusView } from "./bindings/StatusView";
 import type { CasePlanView } from "./bindings/CasePlanView";
@@ -26,8 +28,12 @@ export const api = {
   listPresets: () => invoke<PresetView[]>("list_presets"),
   listProfiles: () => invoke<ProfileList>("list_profiles"),
   workspaceRevision: () => invoke<string>("workspace_revision"),
-  // Editing: `initial` is the form as it was opened, so only the fields changed in it are applied.
-  saveProfile: (form: ProfileForm, initial: ProfileForm | null) => invoke<Profile>("save_profile", { form, initial }),
+  // The form of profile `name`, or a new one's (from `preset` when chosen).
+  profileForm: (name: string | null, preset: string | null) => invoke<NewProfile>("profile_form", { name, preset }),
+  formFacts: (profile: NewProfile) => invoke<FormFacts>("form_facts", { profile }),
+  // Editing (`originalName`): `before` is the form as it opened, so only the fields changed in it are applied.
+  saveProfile: (originalName: string | null, profile: NewProfile, before: NewProfile | null, inputs: FormInputs) =>
+    invoke<Profile>("save_profile", { originalName, profile, before, inputs }),
   duplicateProfile: (name: string, newName: string) => invoke<Profile>("duplicate_profile", { name, newName }),
   deleteProfile: (name: string) => invoke<void>("delete_profile", { name }),
   importApi: (path: string, profile: string | null, live: boolean, environment: string | null, apply: boolean) =>
@@ -47,10 +53,11 @@ export const api = {
   previewRequest: (name: string, request: RequestDraft) => invoke<RequestPreview>("preview_request", { name, request }),
   sendRequest: (name: string, request: RequestDraft) => invoke<ResponseView>("send_request", { name, request }),
   copyAsCurl: (name: string, request: RequestDraft, withToken: boolean) => invoke<string>("copy_as_curl", { name, request, withToken }),
-  listSavedRequests: (name: string) => invoke<SavedRequest[]>("list_saved_requests", { name }),
-  saveRequest: (name: string, saved: SavedRequest) => invoke<SavedRequest[]>("save_request", { name, saved }),
+  listSavedRequests: (name: string) => invoke<SavedView[]>("list_saved_requests", { name }),
+  // `path`: `folder/name` puts it in a folder.
+  saveRequest: (name: string, path: string, request: RequestDraft) => invoke<SavedView[]>("save_request", { name, path, request }),
   deleteSavedRequest: (name: string, folder: string | null, savedName: string) =>
-    invoke<SavedRequest[]>("delete_saved_request", { name, folder, savedName }),
+    invoke<SavedView[]>("delete_saved_request", { name, folder, savedName }),
   pasteCurl: (command: string) => invoke<CurlPasted>("paste_curl", { command }),
   getVariables: () => invoke<UserVariables>("get_variables"),
   // `before` is what the editor showed: only the changes made in it are applied.

@@ -9,6 +9,7 @@ const status = (over: Partial<StatusView>): StatusView => ({
   scope: null,
   obtained_at: "2026-01-01T00:00:00Z",
   expires_at: "2026-01-01T01:00:00Z",
+  renews_at: "2026-01-01T00:59:00Z",
   source: "fetched",
   has_refresh_token: false,
   jwt_header: null,
@@ -26,15 +27,17 @@ describe("a profile's health, live against the clock", () => {
     expect(healthOf(s, undefined, at("2026-01-01T00:59:30Z"))).toEqual({ health: "expiring", label: "expiring, 30 s left" });
     expect(healthOf(s, undefined, at("2026-01-01T01:00:00Z")).health).toBe("expired");
   });
-  it("uses a tenth of a short lifetime as the margin", () => {
-    const s = status({ expires_at: "2026-01-01T00:01:40Z" }); // 100 s life: 10 s margin
+  it("turns expiring when the core says the next use renews it", () => {
+    // A 100 s token: the core's margin is a tenth of it.
+    const s = status({ expires_at: "2026-01-01T00:01:40Z", renews_at: "2026-01-01T00:01:30Z" });
     expect(healthOf(s, undefined, at("2026-01-01T00:01:20Z")).health).toBe("valid");
     expect(healthOf(s, undefined, at("2026-01-01T00:01:31Z")).health).toBe("expiring");
   });
   it("shows signed out, no-expiry and errors as such", () => {
     expect(healthOf(undefined, undefined, 0).health).toBe("signed_out");
+    expect(healthOf(status({ state: "api_key", expires_at: null, renews_at: null }), undefined, 0)).toEqual({ health: "valid", label: "API key" });
     expect(healthOf(status({ state: "signed_out", expires_at: null }), undefined, 0).label).toBe("signed out");
-    expect(healthOf(status({ expires_at: null }), undefined, 0).label).toBe("valid (no expiry given)");
+    expect(healthOf(status({ expires_at: null, renews_at: null }), undefined, 0).label).toBe("valid (no expiry given)");
     expect(healthOf(status({}), { code: "provider_refused", message: "invalid_client" }, 0).health).toBe("error");
     // A refused refresh: the tokens are gone and the user signs in again.
     expect(healthOf(status({ state: "signed_out", expires_at: null }), { code: "needs_sign_in", message: "..." }, 0)).toEqual({

@@ -9,13 +9,6 @@ export interface HealthView {
   label: string;
 }
 
-/** Renewal starts this close to expiry (the core's rule: min(60 s, a tenth of the lifetime)). */
-export function renewalMarginSeconds(obtainedAt: string | null, expiresAt: string): number {
-  if (!obtainedAt) return 60;
-  const life = (Date.parse(expiresAt) - Date.parse(obtainedAt)) / 1000;
-  return Math.min(60, Math.max(0, life / 10));
-}
-
 /** The last failure of a profile's token, as the sidebar keeps it. */
 export interface ProfileFailure {
   code: string;
@@ -27,6 +20,7 @@ export function healthOf(status: StatusView | undefined, error: ProfileFailure |
   // The provider no longer accepts its sign-in (or there is none to renew): not a fault to fix.
   if (error?.code === "needs_sign_in") return { health: "signed_out", label: "signed out: sign in again" };
   if (error) return { health: "error", label: "error" };
+  if (status?.state === "api_key") return { health: "valid", label: "API key" };
   if (!status || status.state === "signed_out") return { health: "signed_out", label: "signed out" };
   if (!status.expires_at) {
     return status.state === "expired"
@@ -35,9 +29,10 @@ export function healthOf(status: StatusView | undefined, error: ProfileFailure |
   }
   const left = Math.floor((Date.parse(status.expires_at) - now) / 1000);
   if (left <= 0) return { health: "expired", label: "expired" };
-  const margin = renewalMarginSeconds(status.obtained_at, status.expires_at);
+  // From `renews_at` (the core's renewal margin) the next use renews it.
+  const renewing = status.renews_at !== null && now >= Date.parse(status.renews_at);
   const text = `${formatDuration(left)} left`;
-  return left <= margin ? { health: "expiring", label: `expiring, ${text}` } : { health: "valid", label: `valid, ${text}` };
+  return renewing ? { health: "expiring", label: `expiring, ${text}` } : { health: "valid", label: `valid, ${text}` };
 }
 
 export function formatDuration(totalSeconds: number): string {

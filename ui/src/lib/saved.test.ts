@@ -1,18 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { requestsByFolder, savedPath, searchSaved, splitSavedPath } from "./saved";
-
-describe("saved request names", () => {
-  it("reads folder/name as typed, the way `waybill send` names them", () => {
-    expect(splitSavedPath(" orders/list ")).toEqual({ folder: "orders", name: "list" });
-    expect(splitSavedPath("a/b/GET x")).toEqual({ folder: "a/b", name: "GET x" });
-    expect(splitSavedPath("ping")).toEqual({ folder: null, name: "ping" });
-    expect(splitSavedPath("/odd")).toEqual({ folder: null, name: "/odd" });
-    expect(splitSavedPath("odd/")).toEqual({ folder: null, name: "odd/" });
-    expect(savedPath({ folder: "orders", name: "list" })).toBe("orders/list");
-    expect(savedPath({ folder: null, name: "ping" })).toBe("ping");
-    expect(savedPath(splitSavedPath("a/b/c"))).toBe("a/b/c");
-  });
-});
+import { expect, it } from "vitest";
+import { requestsByFolder, searchSaved } from "./saved";
 
 it("groups a plan's requests by folder, folders in order", () => {
   const r = (folder: string | null, name: string) => ({ folder, name });

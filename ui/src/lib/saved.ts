@@ -1,17 +1,4 @@
-// Saved requests: their `folder/name` paths, the tree by folder, and search.
-
-/** A saved request as `waybill send` names it: `folder/name`, or the name alone. */
-export function savedPath(saved: { folder?: string | null; name: string }): string {
-  return saved.folder ? `${saved.folder}/${saved.name}` : saved.name;
-}
-
-/** What a person typed as a saved request's name: `folder/name` puts it in a folder. */
-export function splitSavedPath(text: string): { folder: string | null; name: string } {
-  const trimmed = text.trim();
-  const cut = trimmed.lastIndexOf("/");
-  if (cut <= 0 || cut === trimmed.length - 1) return { folder: null, name: trimmed };
-  return { folder: trimmed.slice(0, cut).trim(), name: trimmed.slice(cut + 1).trim() };
-}
+// Saved requests: the tree by folder, and search. Their `folder/name` paths come from Rust.
 
 /** Requests grouped by folder (`""` for none), folders in name order: the plan's tree. */
 export function requestsByFolder<T extends { folder?: string | null }>(requests: T[]): [string, T[]][] {

@@ -1,15 +1,5 @@
-// How a profile gets its token (which grants sign a person in) and what its signature check found.
-import type { Grant } from "./bindings/Grant";
+// What a token's signature check found, in words.
 import type { SignatureCheck } from "./bindings/SignatureCheck";
-
-export function isBrowserGrant(grant: Grant): boolean {
-  return grant === "implicit" || grant === "authorization_code";
-}
-
-/** A user signs in (browser or device code): the Sign in button, not Get token. */
-export function isSignInGrant(grant: Grant): boolean {
-  return isBrowserGrant(grant) || grant === "device_code";
-}
 
 export function signatureLabel(sig: SignatureCheck | null): string {
   if (!sig) return "not checked";

@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { mapToPairs, pairsToMap, placeholders } from "./variables";
+import { mapToPairs, pairsToMap } from "./variables";
 
 describe("variables", () => {
   it("turns variable tables into rows and back, dropping blank names", () => {
     const rows = mapToPairs({ shipment: "S-1", tenant: "acme" });
     expect(rows).toEqual([["shipment", "S-1"], ["tenant", "acme"]]);
     expect(pairsToMap([...rows, ["", "lost"], [" city ", "Oslo"]])).toEqual({ shipment: "S-1", tenant: "acme", city: "Oslo" });
-  });
-
-  it("finds the placeholders a request uses, once each", () => {
-    expect(placeholders("/s/{{ shipment }}?t={{tenant}}&again={{shipment}} {{ }} {x}")).toEqual(["shipment", "tenant"]);
   });
 });

@@ -1,4 +1,4 @@
-// User variables: the Variables tab's table, and the `{{name}}` placeholders a request uses.
+// User variables: the Variables tab's table as rows, and back.
 import type { Pair } from "./pairs";
 
 /** A variables table as editable rows, and back (rows with a blank name are dropped). */
@@ -9,10 +9,4 @@ export function pairsToMap(rows: Pair[]): { [key in string]?: string } {
   const map: { [key in string]?: string } = {};
   for (const [name, value] of rows) if (name.trim()) map[name.trim()] = value;
   return map;
-}
-
-/** `{{name}}` placeholders in a text, in order, each once (what the Variables tab lists as used). */
-export function placeholders(text: string): string[] {
-  const names = [...text.matchAll(/\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g)].map((m) => m[1]);
-  return [...new Set(names)];
 }

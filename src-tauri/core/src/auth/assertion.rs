@@ -58,6 +58,8 @@ pub struct Assertions {
     client_id: String,
     /// `aud` when set on the profile (e.g. the issuer); else the endpoint each one is sent to.
     audience: Option<String>,
+    /// The `kid` the provider knows the client's key by, when it knows one.
+    key_id: Option<String>,
     key: AssertionKey,
 }
 
@@ -89,6 +91,7 @@ impl Assertions {
         Some(Self {
             client_id: profile.client_id.clone(),
             audience: profile.assertion_audience.clone(),
+            key_id: profile.client_key_id.clone(),
             key,
         })
     }
@@ -115,8 +118,9 @@ impl Assertions {
             )
             .map_err(|e| failed(e.to_string())),
             AssertionKey::Key(key) => {
+                // Only a `kid` the provider registered: one it does not know fails the match.
                 let header = Header {
-                    kid: Some(key.kid().to_string()),
+                    kid: self.key_id.clone(),
                     ..Header::default()
                 };
                 key.sign(header, &claims).map_err(|e| failed(e.to_string()))
@@ -170,20 +174,32 @@ mod tests {
     }
 
     #[test]
-    fn a_key_signed_assertion_carries_the_kid_and_the_profiles_audience() {
+    fn a_key_signed_assertion_carries_the_known_kid_and_the_profiles_audience() {
         let key = Arc::new(SigningKey::open(&key::generate()).unwrap());
         let client = ClientCredentials {
             key: Some(key.clone()),
             ..ClientCredentials::default()
         };
-        let profile = profile(ClientAuth::PrivateKeyJwt, Some("https://auth.example"));
-        let jwt = Assertions::for_profile(&profile, &client)
-            .unwrap()
-            .sign("https://auth.example/token", Utc::now())
-            .unwrap();
+        let brought = profile(ClientAuth::PrivateKeyJwt, Some("https://auth.example"));
+        let sign = |profile: &Profile| {
+            Assertions::for_profile(profile, &client)
+                .unwrap()
+                .sign("https://auth.example/token", Utc::now())
+                .unwrap()
+        };
+        let header = jsonwebtoken::decode_header(sign(&brought)).unwrap();
+        assert_eq!(
+            header.kid, None,
+            "a key file's id is unknown: a kid the provider never registered fails its key match"
+        );
+        let registered = Profile {
+            client_key_id: Some("key-2026".into()),
+            ..brought
+        };
+        let jwt = sign(&registered);
         let header = jsonwebtoken::decode_header(&jwt).unwrap();
         assert_eq!(header.alg, Algorithm::ES256);
-        assert_eq!(header.kid.as_deref(), Some(key.kid()));
+        assert_eq!(header.kid.as_deref(), Some("key-2026"));
         let decoding = DecodingKey::from_jwk(key.public_jwk()).unwrap();
         let claims = claims(&jwt, &decoding, Algorithm::ES256, "https://auth.example");
         assert_eq!(claims["sub"], "shop");

@@ -6,10 +6,11 @@
 use reqwest::header::CONTENT_TYPE;
 
 use crate::auth::assertion::{self, Assertions, ClientCredentials};
+use crate::auth::dialect::Dialect;
 use crate::auth::grant::GrantError;
 use crate::net::provider_error::ProviderError;
 use crate::net::Net;
-use crate::profile::{ClientAuth, Profile};
+use crate::profile::{BasicEncoding, ClientAuth, Profile};
 
 /// POST `fields` to `url` as `profile`'s client; the body of a 2xx answer. `what` names the
 /// request in errors ("revocation").
@@ -30,13 +31,19 @@ pub async fn post(
         fields.push(("client_assertion_type", assertion::ASSERTION_TYPE));
         fields.push(("client_assertion", assertion));
     }
-    let mut request = net.token.post(url);
+    let mut request = net.direct.post(url);
+    let dialect = Dialect::of(profile);
+    for (name, value) in dialect.headers() {
+        request = request.header(name, value);
+    }
     // Mutual TLS or an assertion: the body names the client only.
     let secret = credentials.secret_on_wire(profile.client_auth);
     match (profile.client_auth, secret) {
         (ClientAuth::Basic, Some(secret)) => {
-            let encode =
-                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+            let encode = |s: &str| match dialect.basic {
+                BasicEncoding::Form => url::form_urlencoded::byte_serialize(s.as_bytes()).collect(),
+                BasicEncoding::Raw => s.to_string(),
+            };
             request = request.basic_auth(encode(&profile.client_id), Some(encode(secret.expose())));
         }
         (_, secret) => {

@@ -2,11 +2,15 @@
 //!
 //! The crate builds every request as a form body. This module is the HTTP client function the
 //! crate calls: for the `json` dialect it re-encodes that form as a JSON object (MyParcel.com,
-//! Bindeo, OroCommerce); `form` and `basic` go out as the crate made them. On the way back it
+//! Bindeo, OroCommerce); `form` and `basic` go out as the crate made them, Basic with the id and
+//! secret sent as they are when the provider wants them raw (UPS, eBay, Walmart), and the
+//! profile's token-request headers added (Walmart's `WM_SVC.NAME`, UPS's `x-merchant-id`). On the way back it
 //! normalises what providers send but the crate's strict parser refuses (`expires_in` as a string
 //! or a float, a missing `token_type`, a 201, a JSON body labelled `text/plain`, an error in the
 //! provider's own JSON shape), and turns answers that are no OAuth JSON at all (an HTML 502 page)
 //! into a plain `NotAToken` error.
+
+use std::collections::BTreeMap;
 
 use oauth2::http::{header, HeaderValue, StatusCode};
 use oauth2::{HttpRequest, HttpResponse};
@@ -16,7 +20,8 @@ use crate::auth::assertion::{self, Assertions};
 use crate::auth::dpop::{self, Dpop};
 use crate::net::provider_error::ProviderError;
 use crate::net::{Net, NetError};
-use crate::profile::ClientAuth;
+use crate::profile::template;
+use crate::profile::{BasicEncoding, ClientAuth, Profile};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum EndpointError {
@@ -28,12 +33,39 @@ pub enum EndpointError {
     Assertion(String),
 }
 
+/// How a profile's requests to its token endpoint go on the wire, beyond what the crate does.
+#[derive(Debug, Clone, Default)]
+pub struct Dialect {
+    pub auth: ClientAuth,
+    pub basic: BasicEncoding,
+    /// Sent with every token-endpoint request; dynamic values (`{{$uuid}}`) drawn afresh.
+    pub headers: BTreeMap<String, String>,
+}
+
+impl Dialect {
+    pub fn of(profile: &Profile) -> Dialect {
+        Dialect {
+            auth: profile.client_auth,
+            basic: profile.basic_encoding.unwrap_or_default(),
+            headers: profile.token_request_headers.clone(),
+        }
+    }
+
+    /// The profile's token-request headers, fresh dynamic values put in.
+    pub fn headers(&self) -> Vec<(String, String)> {
+        let now = chrono::Utc::now();
+        (self.headers.iter())
+            .map(|(name, value)| (name.clone(), template::fill_dynamic(value, now)))
+            .collect()
+    }
+}
+
 /// Send one token request the crate built, in the profile's dialect, with a fresh client
 /// assertion when the profile signs them and a DPoP proof when its tokens are bound to a key.
 /// A server that asks for its DPoP nonce gets the request once more, with new proofs.
 pub async fn send(
     net: &Net,
-    auth: ClientAuth,
+    dialect: &Dialect,
     assertions: Option<&Assertions>,
     dpop: Option<&Dpop>,
     request: HttpRequest,
@@ -41,11 +73,21 @@ pub async fn send(
     let url = request.uri().to_string();
     let mut retried = false;
     loop {
-        let mut sent = match (auth, assertions) {
+        let mut sent = match (dialect.auth, assertions) {
             (ClientAuth::Json, _) => form_to_json(request.clone()),
             (_, Some(assertions)) => with_assertion(request.clone(), assertions)?,
+            (ClientAuth::Basic, _) if dialect.basic == BasicEncoding::Raw => {
+                raw_basic(request.clone())
+            }
             _ => request.clone(),
         };
+        for (name, value) in dialect.headers() {
+            let name = header::HeaderName::from_bytes(name.as_bytes());
+            let value = HeaderValue::from_str(&value);
+            if let (Ok(name), Ok(value)) = (name, value) {
+                sent.headers_mut().insert(name, value);
+            }
+        }
         if let Some(dpop) = dpop {
             let proof = dpop
                 .proof("POST", &url, None, chrono::Utc::now())
@@ -55,7 +97,7 @@ pub async fn send(
         }
         let sent = reqwest::Request::try_from(sent).map_err(|_| NetError::BadUrl(url.clone()))?;
         let response = net
-            .token
+            .direct
             .execute(sent)
             .await
             .map_err(|e| net.error(&url, e))?;
@@ -99,6 +141,33 @@ fn with_assertion(
         .finish();
     parts.headers.remove(header::CONTENT_LENGTH);
     Ok(HttpRequest::from_parts(parts, body.into_bytes()))
+}
+
+/// The crate's Basic header (id and secret form-encoded, RFC 6749 §2.3.1) with both as they are:
+/// what UPS's, eBay's and Walmart's own SDKs send.
+fn raw_basic(request: HttpRequest) -> HttpRequest {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let (mut parts, body) = request.into_parts();
+    let raw = (parts.headers.get(header::AUTHORIZATION))
+        .and_then(|v| v.to_str().ok()?.strip_prefix("Basic "))
+        .and_then(|b64| String::from_utf8(engine.decode(b64).ok()?).ok())
+        .and_then(|pair| {
+            // Form-encoded, neither half holds a raw `:`.
+            let (id, secret) = pair.split_once(':')?;
+            let decode = |s: &str| {
+                url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+            };
+            Some(format!("{}:{}", decode(id)?, decode(secret)?))
+        });
+    if let Some(value) =
+        raw.and_then(|r| HeaderValue::from_str(&format!("Basic {}", engine.encode(r))).ok())
+    {
+        parts.headers.insert(header::AUTHORIZATION, value);
+    }
+    HttpRequest::from_parts(parts, body)
 }
 
 /// The crate's form body, as a JSON object of strings.
@@ -348,6 +417,23 @@ mod tests {
         let jwt = crate::auth::jwt::decode(&form["client_assertion"]).unwrap();
         assert_eq!(jwt.claims["aud"], "https://auth.example/token");
         assert_eq!(jwt.header["alg"], "HS256");
+    }
+
+    #[test]
+    fn raw_basic_sends_the_id_and_secret_as_they_are() {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::STANDARD;
+        // What the crate sends for id `app:1` and secret `a+b/c= d%`: both form-encoded.
+        let form = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let encoded = engine.encode(format!("{}:{}", form("app id"), form("a+b/c= d%")));
+        let mut request = form_request(b"grant_type=client_credentials");
+        request.headers_mut().insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(&format!("Basic {encoded}")).unwrap(),
+        );
+        let raw = raw_basic(request);
+        let sent = raw.headers()[header::AUTHORIZATION].to_str().unwrap();
+        assert_eq!(sent, format!("Basic {}", engine.encode("app id:a+b/c= d%")));
     }
 
     #[test]

@@ -64,7 +64,7 @@ pub async fn discover(net: &Net, issuer: &str) -> Result<Discovery, DiscoveryErr
     let issuer = issuer.trim_end_matches('/');
     let url = format!("{issuer}/.well-known/openid-configuration");
     let response = net
-        .api
+        .following
         .get(&url)
         .send()
         .await

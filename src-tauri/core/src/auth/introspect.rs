@@ -53,7 +53,7 @@ pub async fn ask_userinfo(
     let mut retried = false;
     loop {
         let mut request = net
-            .api
+            .following
             .get(url)
             .header(AUTHORIZATION, format!("{scheme} {}", token.expose()));
         if let Some(dpop) = dpop {

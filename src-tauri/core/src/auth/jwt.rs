@@ -117,7 +117,7 @@ pub fn check_signature(token: &str, jwks: &JwkSet) -> SignatureCheck {
 
 pub async fn fetch_jwks(net: &Net, url: &str) -> Result<JwkSet, JwksError> {
     let response = net
-        .api
+        .following
         .get(url)
         .send()
         .await

@@ -109,12 +109,14 @@ impl TokenSet {
 
 impl TokenMeta {
     pub fn is_fresh(&self, now: DateTime<Utc>) -> bool {
-        let Some(expires_at) = self.expires_at else {
-            return true;
-        };
+        self.renews_at().is_none_or(|at| now < at)
+    }
+
+    /// When the next use renews it: the renewal margin before its expiry (`None`: no expiry).
+    pub fn renews_at(&self) -> Option<DateTime<Utc>> {
+        let expires_at = self.expires_at?;
         let lifetime = expires_at - self.obtained_at;
-        let margin = (lifetime / 10).clamp(Duration::zero(), MAX_RENEWAL_MARGIN);
-        now + margin < expires_at
+        Some(expires_at - (lifetime / 10).clamp(Duration::zero(), MAX_RENEWAL_MARGIN))
     }
 }
 
@@ -197,6 +199,13 @@ mod tests {
     #[test]
     fn renewal_margin_is_60s_or_a_tenth_of_the_lifetime() {
         let hour = TokenSet::from_response(response("t", Some(3600)), at(0));
+        assert_eq!(
+            hour.meta.renews_at(),
+            Some(at(3540)),
+            "what the window counts down to"
+        );
+        let short = TokenSet::from_response(response("t", Some(100)), at(0));
+        assert_eq!(short.meta.renews_at(), Some(at(90)));
         assert!(
             hour.is_fresh(at(3539)),
             "an hour-long token is still good 61 s before expiry"

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::bru::Bru;
 use super::collection::{grant_named, Auth, Collection, CollectionRequest, OAuth2, Variable};
-use super::{ImportError, Skipped, MAX_FILE_BYTES};
+use super::{ImportError, Skipped, SkippedKind, MAX_FILE_BYTES};
 use crate::profile::ClientAuth;
 use crate::request::DraftBody;
 
@@ -27,38 +27,7 @@ const METHODS: [&str; 9] = [
 
 /// Read the Bruno collection in `dir` (the folder holding `bruno.json`).
 pub fn read(dir: &Path) -> Result<Collection, ImportError> {
-    let manifest_path = dir.join("bruno.json");
-    let manifest = read_text(&manifest_path).map_err(|e| e.into_error(&manifest_path))?;
-    let manifest: Value = serde_json::from_str(&manifest).map_err(|e| {
-        ImportError::Invalid(format!(
-            "{} is not a Bruno collection file: it is not JSON ({e})",
-            manifest_path.display()
-        ))
-    })?;
-    let title = manifest
-        .get("name")
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-        .ok_or_else(|| {
-            ImportError::Invalid(format!(
-                "{} gives no collection name, so it is not a Bruno collection file",
-                manifest_path.display()
-            ))
-        })?
-        .to_string();
-    let ignore = manifest
-        .get("ignore")
-        .and_then(Value::as_array)
-        .map(|names| {
-            names
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-
+    let (title, ignore) = manifest(&dir.join("bruno.json"))?;
     let mut walk = Walk {
         ignore,
         ..Walk::default()
@@ -82,14 +51,13 @@ pub fn read(dir: &Path) -> Result<Collection, ImportError> {
     };
     walk.folder(dir, &scope, 0);
     if walk.scripted > 0 {
-        walk.skipped.push(Skipped {
-            item: format!(
-                "scripts, tests or runtime variables in {} files",
-                walk.scripted
-            ),
-            reason: "Waybill does not run them: variables they would set stay to be filled in"
-                .into(),
-        });
+        let item = format!(
+            "scripts, tests or runtime variables in {} files",
+            walk.scripted
+        );
+        let reason = "Waybill does not run them: variables they would set stay to be filled in";
+        walk.skipped
+            .push(Skipped::new(SkippedKind::Script, item, reason));
     }
     walk.requests
         .sort_by(|a, b| (&a.0, &a.1.name).cmp(&(&b.0, &b.1.name)));
@@ -108,6 +76,41 @@ pub fn read(dir: &Path) -> Result<Collection, ImportError> {
         variables,
         skipped: walk.skipped,
     })
+}
+
+/// `bruno.json`: the collection's name, and the folders it says to leave out.
+fn manifest(path: &Path) -> Result<(String, Vec<String>), ImportError> {
+    let manifest = read_text(path).map_err(|e| e.into_error(path))?;
+    let manifest: Value = serde_json::from_str(&manifest).map_err(|e| {
+        ImportError::Invalid(format!(
+            "{} is not a Bruno collection file: it is not JSON ({e})",
+            path.display()
+        ))
+    })?;
+    let title = manifest
+        .get("name")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .ok_or_else(|| {
+            ImportError::Invalid(format!(
+                "{} gives no collection name, so it is not a Bruno collection file",
+                path.display()
+            ))
+        })?
+        .to_string();
+    let ignore = manifest
+        .get("ignore")
+        .and_then(Value::as_array)
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((title, ignore))
 }
 
 /// What a folder passes down: where it is, and the headers and auth its requests inherit.
@@ -143,10 +146,10 @@ impl Walk {
         }
         if self.files >= MAX_FILES {
             if self.files == MAX_FILES {
-                self.skipped.push(Skipped {
-                    item: format!("{label} and the files after it"),
-                    reason: format!("the collection has more than {MAX_FILES} .bru files"),
-                });
+                let item = format!("{label} and the files after it");
+                let reason = format!("the collection has more than {MAX_FILES} .bru files");
+                self.skipped
+                    .push(Skipped::new(SkippedKind::File, item, reason));
             }
             self.files = MAX_FILES + 1;
             return None;
@@ -161,10 +164,8 @@ impl Walk {
                 Some(bru)
             }
             Err(e) => {
-                self.skipped.push(Skipped {
-                    item: label.to_string(),
-                    reason: e.to_string(),
-                });
+                self.skipped
+                    .push(Skipped::new(SkippedKind::File, label, e.to_string()));
                 None
             }
         }
@@ -212,10 +213,9 @@ impl Walk {
                 continue;
             }
             if kind.is_symlink() {
-                self.skipped.push(Skipped {
-                    item: label,
-                    reason: "a symbolic link: not followed".into(),
-                });
+                let reason = "a symbolic link: not followed";
+                self.skipped
+                    .push(Skipped::new(SkippedKind::File, label, reason));
             } else if kind.is_dir() {
                 let left_out = name == "node_modules"
                     || self.ignore.contains(&name)
@@ -224,10 +224,9 @@ impl Walk {
                     continue;
                 }
                 if depth + 1 > MAX_DEPTH {
-                    self.skipped.push(Skipped {
-                        item: label,
-                        reason: format!("nested more than {MAX_DEPTH} folders deep"),
-                    });
+                    let reason = format!("nested more than {MAX_DEPTH} folders deep");
+                    self.skipped
+                        .push(Skipped::new(SkippedKind::Folder, label, reason));
                     continue;
                 }
                 let inner = self.subfolder(&path, &name, &label, scope);
@@ -273,17 +272,15 @@ impl Walk {
         let kind = bru.value("meta", "type").unwrap_or("http");
         // GraphQL requests are POSTs of `{"query": ...}`: imported as such (see `body`).
         if !kind.eq_ignore_ascii_case("http") && !kind.eq_ignore_ascii_case("graphql") {
-            self.skipped.push(Skipped {
-                item: label.to_string(),
-                reason: format!("a {kind} request: Waybill sends HTTP requests"),
-            });
+            let reason = format!("a {kind} request: Waybill sends HTTP requests");
+            self.skipped
+                .push(Skipped::new(SkippedKind::Request, label, reason));
             return;
         }
         let Some(method) = METHODS.iter().find(|m| bru.block(m).is_some()) else {
-            self.skipped.push(Skipped {
-                item: label.to_string(),
-                reason: "no method block (get, post...): not a request file".into(),
-            });
+            let reason = "no method block (get, post...): not a request file";
+            self.skipped
+                .push(Skipped::new(SkippedKind::File, label, reason));
             return;
         };
         let name = bru
@@ -368,10 +365,10 @@ impl Walk {
             "xml" => ("body:xml", "application/xml"),
             "sparql" => ("body:sparql", "application/sparql-query"),
             other => {
-                self.skipped.push(Skipped {
-                    item: format!("{label}: its {other} body"),
-                    reason: "Waybill sends JSON, form-urlencoded and text bodies".into(),
-                });
+                let item = format!("{label}: its {other} body");
+                let reason = "Waybill sends JSON, form-urlencoded and text bodies";
+                self.skipped
+                    .push(Skipped::new(SkippedKind::Body, item, reason));
                 return DraftBody::None;
             }
         };
@@ -418,16 +415,16 @@ impl Walk {
         let grant_type = get("grant_type");
         let grant = grant_named(&grant_type);
         if grant.is_none() {
-            self.skipped.push(Skipped {
-                item: format!("{label}: OAuth 2.0 grant {grant_type:?}"),
-                reason: "not a grant Waybill has".into(),
-            });
+            let item = format!("{label}: OAuth 2.0 grant {grant_type:?}");
+            let reason = "not a grant Waybill has";
+            self.skipped
+                .push(Skipped::new(SkippedKind::Grant, item, reason));
         }
         if get("token_placement") == "url" {
-            self.skipped.push(Skipped {
-                item: format!("{label}: the token in the URL"),
-                reason: "Waybill sends the token in the Authorization header".into(),
-            });
+            let item = format!("{label}: the token in the URL");
+            let reason = "Waybill sends the token in the Authorization header";
+            self.skipped
+                .push(Skipped::new(SkippedKind::Auth, item, reason));
         }
         OAuth2 {
             grant,
@@ -530,10 +527,7 @@ fn read_dotenv(path: &Path, variables: &mut Vec<Variable>, skipped: &mut Vec<Ski
     let text = match read_text(path) {
         Ok(text) => text,
         Err(e) => {
-            skipped.push(Skipped {
-                item: ".env".into(),
-                reason: e.to_string(),
-            });
+            skipped.push(Skipped::new(SkippedKind::File, ".env", e.to_string()));
             return;
         }
     };

@@ -1,19 +1,20 @@
 //! Case files: a set of requests with their responses and the shapes of the profiles they used,
 //! in one JSON file a colleague can import: history entries as kept (already redacted) and
 //! profiles (which hold no secret); keyring ids are left out, so nothing ties the file to the
-//! exporter's keyring. Import plans first: what it adds, and which names clash; it never replaces
-//! an existing profile (a clashing one comes in under a new name, an identical one is reused).
+//! exporter's keyring. Importing one is planned first (`plan::case`): what it adds, and which
+//! names clash; it never replaces an existing profile (a clashing one comes in under a new name,
+//! an identical one is reused).
 //!
 //! A case file is untrusted input: every profile in it is validated as `profile add` validates
 //! one (a file with an invalid one is refused, saying which and why), and a renamed one keeps
-//! within the name limit, so an import never writes what cannot be loaded back.
+//! within the name limit, so an import never writes what cannot be loaded back. Nor does it bring
+//! its sender's network settings (`without_local_network`).
 
 use serde::{Deserialize, Serialize};
 
-use crate::profile::{Profile, ProfileError, MAX_NAME};
+use crate::profile::{Profile, ProfileError};
 use crate::store::history::Entry;
 use crate::store::profiles::Profiles;
-use crate::store::saved::SavedRequest;
 
 pub const FORMAT: u32 = 1;
 
@@ -34,26 +35,6 @@ pub enum CaseError {
     TooNew(u32),
     #[error("the case file's profile {name:?} cannot be imported: {reason}")]
     BadProfile { name: String, reason: ProfileError },
-}
-
-/// What an import would do.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ImportPlan {
-    /// New profiles, under the names they will have (clashing ones renamed).
-    pub add: Vec<Profile>,
-    /// (name in the file, name it comes in under) for names already taken by another profile.
-    pub renamed: Vec<(String, String)>,
-    /// Profiles identical to one here: reused, not added.
-    pub reused: Vec<String>,
-    /// The requests, as saved requests of the profile they belong to (by its name after import).
-    pub saved: Vec<(String, SavedRequest)>,
-}
-
-impl ImportPlan {
-    /// Add the new profiles to `profiles` (saved requests are the caller's: another file).
-    pub fn add_to(&self, profiles: &mut Profiles) -> Result<(), crate::StoreError> {
-        self.add.iter().try_for_each(|p| profiles.add(p.clone()))
-    }
 }
 
 impl CaseFile {
@@ -93,79 +74,11 @@ impl CaseFile {
         }
         serde_json::from_value(value).map_err(|e| CaseError::Invalid(e.to_string()))
     }
-
-    /// What importing into `existing` would add; nothing is changed.
-    pub fn plan(&self, existing: &Profiles) -> Result<ImportPlan, CaseError> {
-        for shape in &self.profiles {
-            shape.validate().map_err(|reason| CaseError::BadProfile {
-                name: shape.name.chars().take(80).collect(),
-                reason,
-            })?;
-        }
-        let mut plan = ImportPlan {
-            add: Vec::new(),
-            renamed: Vec::new(),
-            reused: Vec::new(),
-            saved: Vec::new(),
-        };
-        let taken = |name: &str, plan: &ImportPlan| {
-            existing.get(name).is_ok() || plan.add.iter().any(|p| p.name == name)
-        };
-        let mut final_name = std::collections::HashMap::new();
-        for shape in &self.profiles {
-            let same = existing.iter().find(|p| {
-                p.name == shape.name
-                    && Profile {
-                        keyring_id: String::new(),
-                        ..(*p).clone()
-                    } == *shape
-            });
-            if same.is_some() {
-                plan.reused.push(shape.name.clone());
-                final_name.insert(shape.name.clone(), shape.name.clone());
-                continue;
-            }
-            let mut name = shape.name.clone();
-            if taken(&name, &plan) {
-                let mut n = 1;
-                name = renamed(&shape.name, "-case");
-                while taken(&name, &plan) {
-                    n += 1;
-                    name = renamed(&shape.name, &format!("-case-{n}"));
-                }
-                plan.renamed.push((shape.name.clone(), name.clone()));
-            }
-            plan.add.push(without_local_network(Profile {
-                name: name.clone(),
-                keyring_id: crate::profile::new::new_keyring_id(&name),
-                ..shape.clone()
-            }));
-            final_name.insert(shape.name.clone(), name);
-        }
-        for (i, request) in self.requests.iter().enumerate() {
-            let Some(profile) = final_name.get(&request.profile) else {
-                continue;
-            };
-            let path = request.url.split('?').next().unwrap_or_default();
-            let draft = request.to_draft();
-            plan.saved.push((
-                profile.clone(),
-                SavedRequest {
-                    folder: None,
-                    name: format!("case {}: {} {path}", i + 1, request.method),
-                    request: draft,
-                    params: Vec::new(),
-                },
-            ));
-        }
-        Ok(plan)
-    }
 }
 
-/// `name` + `suffix`, the name shortened so the whole stays a valid profile name.
 /// A case file carries neither the sender's network (proxy) nor trust: a CA comes into a profile
 /// only from its owner's own `--ca-file`, never from a file someone sent.
-fn without_local_network(profile: Profile) -> Profile {
+pub(super) fn without_local_network(profile: Profile) -> Profile {
     Profile {
         ca_certs: None,
         proxy: None,
@@ -174,15 +87,11 @@ fn without_local_network(profile: Profile) -> Profile {
     }
 }
 
-fn renamed(name: &str, suffix: &str) -> String {
-    // Valid names are ASCII, so any byte index is a character boundary.
-    let keep = name.len().min(MAX_NAME.saturating_sub(suffix.len()));
-    format!("{}{suffix}", &name[..keep])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::import::plan;
+    use crate::profile::MAX_NAME;
     use crate::request::DraftBody;
 
     fn profile(name: &str, client: &str) -> Profile {
@@ -201,6 +110,7 @@ mod tests {
             id: 1,
             at: "2026-11-22T10:00:00.000Z".into(),
             profile: profile.into(),
+            profile_id: None,
             environment: None,
             method: "POST".into(),
             url: "https://api.example/shipments?dry=1".into(),
@@ -267,7 +177,7 @@ mod tests {
         // A hand-made (or hostile) file that adds a CA: the CA is dropped on import.
         let mut hostile = case.clone();
         hostile.profiles[0].ca_certs = Some(ca);
-        let plan = hostile.plan(&profiles(vec![])).unwrap();
+        let plan = plan::case(&hostile, &profiles(vec![])).unwrap();
         assert_eq!(plan.add[0].ca_certs, None);
     }
 
@@ -282,7 +192,7 @@ mod tests {
             profile("acme", "cid"),
             profile("beta", "other-client"),
         ]);
-        let plan = case.plan(&here).unwrap();
+        let plan = plan::case(&case, &here).unwrap();
         assert_eq!(plan.reused, ["acme"]);
         assert_eq!(
             plan.renamed,
@@ -339,7 +249,7 @@ mod tests {
             },
         ];
         for p in hostile {
-            let err = case(p.clone()).plan(&Profiles::default()).unwrap_err();
+            let err = plan::case(&case(p.clone()), &Profiles::default()).unwrap_err();
             assert!(matches!(err, CaseError::BadProfile { .. }), "{p:?}: {err}");
             assert!(err.to_string().contains("cannot be imported"), "{err}");
         }
@@ -349,7 +259,7 @@ mod tests {
             profile(&long, "mine"),
             profile(&format!("{}-case", &long[..59]), "x"),
         ]);
-        let plan = case(profile(&long, "theirs")).plan(&here).unwrap();
+        let plan = plan::case(&case(profile(&long, "theirs")), &here).unwrap();
         let name = &plan.add[0].name;
         assert!(
             name.len() <= MAX_NAME && name.ends_with("-case-2"),

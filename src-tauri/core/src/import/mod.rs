@@ -3,10 +3,12 @@
 //! file is size-limited and read locally (nothing it points to is fetched), and what it would
 //! make is validated like anything typed in.
 //!
-//! - `case`: Waybill's own case files;
 //! - `openapi`: OpenAPI 3.x and Swagger 2.0 specs (JSON or YAML) -> a profile and saved requests;
 //! - `postman`, `insomnia`, `bruno`: client collections, read into one shape (`collection`) and
-//!   mapped onto Waybill there.
+//!   mapped onto Waybill there;
+//! - `case`: Waybill's own case files;
+//! - `plan`: what any of them would do here (profiles created or reused, under which names),
+//!   the one place that decides it.
 
 mod bru;
 pub mod bruno;
@@ -14,6 +16,7 @@ pub mod case;
 pub mod collection;
 pub mod insomnia;
 pub mod openapi;
+pub mod plan;
 pub mod postman;
 
 use std::path::Path;
@@ -68,11 +71,63 @@ pub struct Imported {
     pub secrets: collection::FoundSecrets,
 }
 
+/// Something a file holds that was not mapped: what kind of thing it is, which one (`item`), and
+/// why (`reason`), the last two in words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Skipped {
+    pub kind: SkippedKind,
     pub item: String,
     pub reason: String,
+}
+
+impl Skipped {
+    pub fn new(kind: SkippedKind, item: impl Into<String>, reason: impl Into<String>) -> Self {
+        Skipped {
+            kind,
+            item: item.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What kind of thing was not mapped, so that deciding on it never reads the words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum SkippedKind {
+    /// A spec's security scheme the profile does not come from (another kind, or not usable).
+    SecurityScheme,
+    /// A collection's OAuth 2.0 settings that make no profile.
+    // Not `o_auth_settings`, as `snake_case` would spell it.
+    #[serde(rename = "oauth_settings")]
+    OAuthSettings,
+    /// An OAuth 2.0 flow or grant: beside the profile's, or not one Waybill has.
+    Grant,
+    /// Scopes not asked for.
+    Scopes,
+    /// A server that cannot be the API base.
+    Server,
+    /// A request (or an operation, or a path of them) not saved.
+    Request,
+    /// A request that fetches a token: Waybill fetches the profile's tokens itself.
+    TokenRequest,
+    /// A request's or folder's own authentication, not carried over as it is.
+    Auth,
+    /// A body, or a part of one, Waybill does not send.
+    Body,
+    /// A variable, or a parameter's value, not taken.
+    Variable,
+    /// A value its tool computes (template tags, dynamic variables): kept as written.
+    Template,
+    /// Scripts and tests, which Waybill does not run.
+    Script,
+    /// A folder nested too deep to be read.
+    Folder,
+    /// A file of a collection folder not read.
+    File,
+    /// Another kind of thing the file holds (a gRPC request, a cookie jar, a test suite...).
+    Resource,
 }
 
 /// Read `path` (a file) as JSON or YAML, within the size limit.

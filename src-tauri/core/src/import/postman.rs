@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::collection::{grant_named, Auth, Collection, CollectionRequest, OAuth2, Variable};
-use super::{scalar_text as text, ImportError, Skipped};
+use super::{scalar_text as text, ImportError, Skipped, SkippedKind};
 use crate::profile::ClientAuth;
 use crate::request::DraftBody;
 
@@ -114,10 +114,9 @@ impl Reader {
         for item in items {
             let name = text(item.get("name")).unwrap_or_default();
             if depth >= MAX_DEPTH {
-                self.skipped.push(Skipped {
-                    item: name,
-                    reason: format!("folders nested deeper than {MAX_DEPTH}"),
-                });
+                let reason = format!("folders nested deeper than {MAX_DEPTH}");
+                self.skipped
+                    .push(Skipped::new(SkippedKind::Folder, name, reason));
                 continue;
             }
             // An item's own auth, else its folder's ("inherit" or none given).
@@ -133,10 +132,9 @@ impl Reader {
                 continue;
             };
             if self.requests.len() >= MAX_REQUESTS {
-                self.skipped.push(Skipped {
-                    item: name,
-                    reason: format!("more than {MAX_REQUESTS} requests"),
-                });
+                let reason = format!("more than {MAX_REQUESTS} requests");
+                self.skipped
+                    .push(Skipped::new(SkippedKind::Request, name, reason));
                 continue;
             }
             let read = self.request(request, &name, folders, auth);
@@ -187,10 +185,8 @@ impl Reader {
         }
         let mode = body.get("mode").and_then(Value::as_str).unwrap_or("raw");
         let mut skip = |reason: String| {
-            self.skipped.push(Skipped {
-                item: label.to_string(),
-                reason,
-            })
+            self.skipped
+                .push(Skipped::new(SkippedKind::Body, label, reason))
         };
         match mode {
             "raw" => {

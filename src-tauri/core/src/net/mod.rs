@@ -28,13 +28,15 @@ pub struct Transport {
     pub route: Route,
 }
 
-/// Two clients over one configuration: token requests never follow redirects (a redirected POST
-/// could carry the client secret somewhere else); API calls follow a few, and reqwest drops
-/// `Authorization` when a redirect leaves the host.
+/// Two clients over one configuration. `direct` never follows a redirect: token requests (a
+/// redirected POST could carry the client secret somewhere else) and API calls, whose redirects
+/// `request` follows itself so that a credential in any header stays with its origin (reqwest
+/// drops only the headers it knows, `Authorization` and cookies). `following` follows a few, for
+/// what carries no credential of ours but `Authorization` (discovery, JWKS, userinfo).
 #[derive(Debug, Clone)]
 pub struct Net {
-    pub(crate) token: reqwest::Client,
-    pub(crate) api: reqwest::Client,
+    pub(crate) direct: reqwest::Client,
+    pub(crate) following: reqwest::Client,
     timeout: Duration,
     route: Route,
     has_identity: bool,
@@ -93,8 +95,8 @@ impl Net {
                 .map_err(|e| NetError::Setup(root_cause(&e)))
         };
         Ok(Net {
-            token: build(reqwest::redirect::Policy::none())?,
-            api: build(reqwest::redirect::Policy::limited(5))?,
+            direct: build(reqwest::redirect::Policy::none())?,
+            following: build(reqwest::redirect::Policy::limited(5))?,
             timeout,
             route: transport.route.clone(),
             has_identity: transport.identity.is_some(),
@@ -294,7 +296,7 @@ mod tests {
             ..Transport::default()
         };
         let net = Net::with_transport(Duration::from_secs(5), &transport).unwrap();
-        let e = net.token.post(&url).send().await.unwrap_err();
+        let e = net.direct.post(&url).send().await.unwrap_err();
         net.error(&url, e)
     }
 

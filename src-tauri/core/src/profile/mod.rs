@@ -4,109 +4,22 @@
 //! `keyring_id`, a name plus a random suffix fixed at creation, so a profile removed and added again
 //! under the same name never inherits the old one's tokens.
 //!
-//! `new` builds a profile from what a person describes (a preset and the fields they set), for
+//! `fields` declares a profile's fields once, for `Profile` and `NewProfile` alike. `new` builds a
+//! profile from what a person describes (a preset and the fields they set), for
 //! `profile add`, `profile edit` and the window's form alike; `preset` holds the providers' data.
 
+mod fields;
 pub mod new;
 pub mod preset;
 pub mod redirect;
+pub mod template;
 
-use std::collections::BTreeMap;
+pub use fields::Profile;
+
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct Profile {
-    pub name: String,
-    pub keyring_id: String,
-    pub grant: Grant,
-    /// Every grant but `implicit` needs one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_url: Option<String>,
-    pub client_id: String,
-    #[serde(default)]
-    pub client_auth: ClientAuth,
-    /// Client assertions' `aud` (e.g. the issuer), for providers that want one value; `None`:
-    /// the endpoint each assertion is sent to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assertion_audience: Option<String>,
-    /// Space-separated, as sent on the wire (`*` is a valid scope for MyParcel.com).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// Extra token-request parameters, e.g. `audience`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub params: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_base: Option<String>,
-    /// Default headers for API calls, e.g. `Accept: application/vnd.api+json`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub headers: BTreeMap<String, String>,
-    /// Password grant: the resource owner.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// Password grant: keep the password in the keyring (only when the user asked).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub remember_password: bool,
-    /// Browser grants: where the user signs in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorize_url: Option<String>,
-    /// Browser grants: the loopback redirect URI; `None` is `http://127.0.0.1:<free port>/callback`.
-    /// Providers that accept only registered return URLs (Parcel2Go) need a fixed port and path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uri: Option<String>,
-    /// Browser grants: extra authorize parameters (e.g. `response_type=id_token token`, `prompt`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub authorize_params: BTreeMap<String, String>,
-    /// The OpenID issuer the endpoints were discovered from, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
-    /// RFC 7009 token revocation endpoint, for `logout --revoke`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revocation_url: Option<String>,
-    /// The provider's JSON Web Key Set, to check JWT signatures.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jwks_url: Option<String>,
-    /// RFC 7662 introspection endpoint, for the inspector's check at the provider.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub introspection_url: Option<String>,
-    /// OpenID Connect userinfo endpoint: who signed in, for the inspector.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub userinfo_url: Option<String>,
-    /// The device grant: where the device code is asked for (RFC 8628).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device_authorization_url: Option<String>,
-    /// Browser grants: push the authorization request here first (RFC 9126, PAR); the browser
-    /// then gets only `client_id` and the `request_uri`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub par_url: Option<String>,
-    /// The preset this profile was made from, and which of its environments.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preset: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<Environment>,
-    /// CA certificates (PEM) trusted for this profile's servers, beside the system's. Public, so
-    /// kept here rather than in the keyring.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ca_certs: Option<String>,
-    /// The client certificate (PEM chain) presented to this profile's servers; its key is in the
-    /// keyring.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tls_client_cert: Option<String>,
-    /// The profile's proxy (http or socks5), without credentials (those are in the keyring).
-    /// `None`: the environment's proxy variables.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proxy: Option<String>,
-    /// Straight to the servers, whatever the environment's proxy variables say.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub no_proxy: bool,
-    /// DPoP (RFC 9449): tokens bound to a key in the keyring, proved on every token request and
-    /// API call.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub dpop: bool,
-}
 
 /// How the profile gets its first token. A refresh token, once held, is always tried first.
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -125,6 +38,8 @@ pub enum Grant {
     /// RFC 8628: the user confirms a short code on any device's browser while Waybill polls; for
     /// machines where no redirect can come back.
     DeviceCode,
+    /// No OAuth at all: an API key from the keyring goes on every call (ShipEngine, Shippo).
+    ApiKey,
 }
 
 impl Grant {
@@ -137,6 +52,31 @@ impl Grant {
     pub fn is_sign_in(self) -> bool {
         self.is_browser() || self == Grant::DeviceCode
     }
+
+    /// Gets tokens at a token endpoint (every grant but implicit and the API key's).
+    pub fn needs_token_url(self) -> bool {
+        !matches!(self, Grant::Implicit | Grant::ApiKey)
+    }
+
+    /// The header a credential goes in when the profile names none.
+    pub fn default_auth_header(self) -> &'static str {
+        match self {
+            Grant::ApiKey => template::API_KEY_BEARER,
+            _ => template::BEARER,
+        }
+    }
+}
+
+/// How HTTP Basic carries the client id and secret. RFC 6749 §2.3.1 form-encodes both first;
+/// carriers' own SDKs (UPS, eBay, Walmart) send them as they are, which differs whenever a
+/// secret holds `+`, `/`, `=`, `%` or a space.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BasicEncoding {
+    #[default]
+    Form,
+    Raw,
 }
 
 /// How the client authenticates at the token endpoint: the provider's dialect.
@@ -192,6 +132,79 @@ impl ClientAuth {
     }
 }
 
+/// Whether a profile needs a secret from the person making it: the policy both faces follow
+/// (the CLI asks for exactly these, the window shows exactly these fields).
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Need {
+    /// This profile never uses it.
+    Unused,
+    /// Used when given: a browser or device sign-in is a public client unless it has a secret
+    /// (RFC 8252).
+    Optional,
+    /// Asked for when the profile is made.
+    Asked,
+}
+
+/// The secrets a profile of a grant and client authentication needs from a person.
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SecretsNeeded {
+    pub client_secret: Need,
+    /// The password grant signs in as soon as it is made.
+    pub password: Need,
+    /// Something the profile sends uses `{api_key}`.
+    pub api_key: Need,
+}
+
+impl SecretsNeeded {
+    /// What a profile of `grant` and `client_auth` needs; `uses_api_key`: something it sends
+    /// (its auth header, a default header) holds `{api_key}`.
+    pub fn of(grant: Grant, client_auth: ClientAuth, uses_api_key: bool) -> SecretsNeeded {
+        SecretsNeeded {
+            client_secret: match (client_auth.uses_secret(), grant) {
+                (_, Grant::ApiKey) => Need::Unused,
+                // A client certificate or a key authenticates the client instead.
+                (false, _) => Need::Unused,
+                (true, g) if g.is_sign_in() => Need::Optional,
+                (true, _) => Need::Asked,
+            },
+            api_key: match uses_api_key || grant == Grant::ApiKey {
+                true => Need::Asked,
+                false => Need::Optional,
+            },
+            password: match grant {
+                Grant::Password => Need::Asked,
+                _ => Need::Unused,
+            },
+        }
+    }
+}
+
+impl Profile {
+    pub fn secrets_needed(&self) -> SecretsNeeded {
+        SecretsNeeded::of(self.grant, self.client_auth, self.uses_api_key())
+    }
+
+    /// The header its credential goes in on API calls.
+    pub fn auth_header(&self) -> template::HeaderTemplate {
+        let line = self.auth_header.as_deref();
+        // Checked when the profile was made (`validate`); the default always parses.
+        (line.and_then(|l| l.parse().ok())).unwrap_or_else(|| {
+            self.grant
+                .default_auth_header()
+                .parse()
+                .expect("a valid default")
+        })
+    }
+
+    /// Its auth header or a default header carries `{api_key}`.
+    pub fn uses_api_key(&self) -> bool {
+        self.auth_header().uses_api_key() || self.headers.values().any(|v| v.contains("{api_key}"))
+    }
+}
+
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -234,14 +247,27 @@ pub enum ProfileError {
     ProxyAndNoProxy,
     #[error("--client-auth {0} authenticates with a client certificate: give --tls-cert-file and --tls-key-file")]
     MutualTlsWithoutCertificate(ClientAuth),
+    #[error(transparent)]
+    Template(#[from] template::TemplateError),
+    #[error("the auth header {0:?} uses {{token}}, but an api_key profile gets no token: use {{api_key}}")]
+    TokenWithoutGrant(String),
 }
 
 impl Profile {
+    /// Everything a profile holds can be used: URLs are http(s), text has no control
+    /// characters, headers and templates parse, the network settings belong together.
     pub fn validate(&self) -> Result<(), ProfileError> {
         validate_name(&self.name)?;
+        self.validate_endpoints()?;
+        self.validate_text()?;
+        self.validate_headers()?;
+        self.validate_network()
+    }
+
+    fn validate_endpoints(&self) -> Result<(), ProfileError> {
         match &self.token_url {
             Some(url) => check_url("the token URL", url)?,
-            None if self.grant != Grant::Implicit => {
+            None if self.grant.needs_token_url() => {
                 return Err(ProfileError::MissingTokenUrl(self.grant))
             }
             None => {}
@@ -259,6 +285,7 @@ impl Profile {
         for (what, url) in [
             ("the API base", &self.api_base),
             ("the issuer", &self.issuer),
+            ("the refresh URL", &self.refresh_url),
             ("the revocation URL", &self.revocation_url),
             ("the JWKS URL", &self.jwks_url),
             ("the introspection URL", &self.introspection_url),
@@ -276,6 +303,10 @@ impl Profile {
         if self.grant == Grant::DeviceCode && self.device_authorization_url.is_none() {
             return Err(ProfileError::MissingDeviceUrl);
         }
+        Ok(())
+    }
+
+    fn validate_text(&self) -> Result<(), ProfileError> {
         if self.grant == Grant::Password && self.username.is_none() {
             return Err(ProfileError::MissingUsername);
         }
@@ -285,6 +316,7 @@ impl Profile {
             ("the username", &self.username),
             ("the preset", &self.preset),
             ("the assertion audience", &self.assertion_audience),
+            ("the client key id", &self.client_key_id),
         ] {
             if let Some(text) = text {
                 check_text(what, text)?;
@@ -294,6 +326,29 @@ impl Profile {
             check_text("a parameter", name)?;
             check_text("a parameter", value)?;
         }
+        Ok(())
+    }
+
+    /// Default headers, headers on token requests, and where the credential goes.
+    fn validate_headers(&self) -> Result<(), ProfileError> {
+        for (name, value) in self.headers.iter().chain(&self.token_request_headers) {
+            let valid = reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok()
+                && reqwest::header::HeaderValue::from_str(value).is_ok();
+            if !valid {
+                return Err(ProfileError::BadHeader(format!("{name}: {value}")));
+            }
+        }
+        if let Some(line) = &self.auth_header {
+            let parsed = line.parse::<template::HeaderTemplate>()?;
+            check_text("the auth header", line)?;
+            if self.grant == Grant::ApiKey && parsed.uses_token() {
+                return Err(ProfileError::TokenWithoutGrant(line.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_network(&self) -> Result<(), ProfileError> {
         if let Some(pem) = &self.ca_certs {
             crate::net::tls::parse_certificates(pem, "the CA file")?;
         }
@@ -310,13 +365,6 @@ impl Profile {
             // Credentials belong in the keyring: a profile never keeps them.
             if crate::net::proxy::split_credentials(proxy)?.1.is_some() {
                 return Err(ProfileError::ProxyCredentials);
-            }
-        }
-        for (name, value) in &self.headers {
-            let valid = reqwest::header::HeaderName::from_bytes(name.as_bytes()).is_ok()
-                && reqwest::header::HeaderValue::from_str(value).is_ok();
-            if !valid {
-                return Err(ProfileError::BadHeader(format!("{name}: {value}")));
             }
         }
         Ok(())
@@ -394,13 +442,18 @@ macro_rules! text_enum {
     };
 }
 
-text_enum!(Grant, "client_credentials, password, refresh_token, implicit, authorization_code, device_code", {
+text_enum!(Grant, "client_credentials, password, refresh_token, implicit, authorization_code, device_code, api_key", {
     "client_credentials" => ClientCredentials,
     "password" => Password,
     "refresh_token" => RefreshToken,
     "implicit" => Implicit,
     "authorization_code" => AuthorizationCode,
     "device_code" => DeviceCode,
+    "api_key" => ApiKey,
+});
+text_enum!(BasicEncoding, "form, raw", {
+    "form" => Form,
+    "raw" => Raw,
 });
 text_enum!(ClientAuth, "form, basic, json, tls_client_auth, self_signed_tls_client_auth, client_secret_jwt, private_key_jwt", {
     "form" => Form,
@@ -426,6 +479,57 @@ mod tests {
         for bad in ["", "a b", "../x", ".hidden", "ä", &"x".repeat(65)] {
             assert!(validate_name(bad).is_err(), "{bad:?} must be refused");
         }
+    }
+
+    #[test]
+    fn the_secrets_a_profile_needs_follow_its_grant_and_client_authentication() {
+        use Need::*;
+        let needs = |grant, auth| {
+            let n = SecretsNeeded::of(grant, auth, false);
+            (n.client_secret, n.password)
+        };
+        assert_eq!(
+            needs(Grant::ClientCredentials, ClientAuth::Basic),
+            (Asked, Unused)
+        );
+        assert_eq!(needs(Grant::Password, ClientAuth::Json), (Asked, Asked));
+        assert_eq!(
+            needs(Grant::RefreshToken, ClientAuth::Form),
+            (Asked, Unused)
+        );
+        assert_eq!(
+            needs(Grant::AuthorizationCode, ClientAuth::Form),
+            (Optional, Unused),
+            "a browser sign-in is a public client unless it has a secret"
+        );
+        assert_eq!(
+            needs(Grant::DeviceCode, ClientAuth::Form),
+            (Optional, Unused)
+        );
+        for auth in [
+            ClientAuth::TlsClientAuth,
+            ClientAuth::SelfSignedTlsClientAuth,
+            ClientAuth::PrivateKeyJwt,
+        ] {
+            assert_eq!(
+                needs(Grant::ClientCredentials, auth),
+                (Unused, Unused),
+                "{auth}: a certificate or a key authenticates, no secret is asked for"
+            );
+        }
+        assert_eq!(
+            needs(Grant::ClientCredentials, ClientAuth::ClientSecretJwt),
+            (Asked, Unused),
+            "the secret signs the assertions"
+        );
+        let api_key = SecretsNeeded::of(Grant::ApiKey, ClientAuth::Form, false);
+        assert_eq!(
+            (api_key.client_secret, api_key.api_key),
+            (Unused, Asked),
+            "an API-key carrier has no client: its key is all it needs"
+        );
+        let beside = SecretsNeeded::of(Grant::AuthorizationCode, ClientAuth::Form, true);
+        assert_eq!(beside.api_key, Asked, "Etsy: a key beside the sign-in");
     }
 
     #[test]

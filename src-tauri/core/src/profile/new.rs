@@ -9,54 +9,10 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
+pub use super::fields::NewProfile;
 use crate::net::tls::certificates_only;
-use crate::profile::preset::{self, PresetError};
-use crate::profile::{validate_name, ClientAuth, Environment, Grant, Profile, ProfileError};
-
-/// Every field optional but the name: what is missing comes from the preset, if any.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct NewProfile {
-    pub name: String,
-    pub preset: Option<String>,
-    pub environment: Option<Environment>,
-    /// The application URL of a self-hosted provider (fills a preset's `{base_url}`).
-    pub base_url: Option<String>,
-    pub grant: Option<Grant>,
-    pub token_url: Option<String>,
-    pub client_id: Option<String>,
-    pub client_auth: Option<ClientAuth>,
-    pub assertion_audience: Option<String>,
-    pub scope: Option<String>,
-    pub params: BTreeMap<String, String>,
-    pub api_base: Option<String>,
-    /// Added to the preset's default headers; a header of the same name (any case) replaces it.
-    pub headers: Vec<(String, String)>,
-    pub username: Option<String>,
-    pub remember_password: bool,
-    pub authorize_url: Option<String>,
-    pub redirect_uri: Option<String>,
-    pub authorize_params: BTreeMap<String, String>,
-    pub issuer: Option<String>,
-    pub revocation_url: Option<String>,
-    pub jwks_url: Option<String>,
-    pub introspection_url: Option<String>,
-    pub userinfo_url: Option<String>,
-    pub device_authorization_url: Option<String>,
-    /// Push authorization requests (RFC 9126) to `par_url`, or to the issuer's PAR endpoint.
-    pub par: bool,
-    pub par_url: Option<String>,
-    /// CA certificates (PEM) to trust for this profile, beside the system's.
-    pub ca_certs: Option<String>,
-    /// The client certificate (PEM); its key is one of the `Secrets`.
-    pub tls_client_cert: Option<String>,
-    /// The profile's proxy URL; credentials in it are taken out for the keyring
-    /// (`take_proxy_credentials`) before it is built.
-    pub proxy: Option<String>,
-    pub no_proxy: bool,
-    pub dpop: bool,
-}
+use crate::profile::preset::{Preset, PresetError, Presets};
+use crate::profile::{validate_name, ClientAuth, Grant, Profile, ProfileError, SecretsNeeded};
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum NewProfileError {
@@ -76,67 +32,108 @@ pub enum NewProfileError {
 
 impl NewProfile {
     /// The grant the profile will have (its own, else its preset's first).
-    pub fn grant(&self) -> Result<Grant, NewProfileError> {
+    pub fn grant(&self, presets: &Presets) -> Result<Grant, NewProfileError> {
         match (self.grant, &self.preset) {
             (Some(grant), _) => Ok(grant),
-            (None, Some(id)) => Ok(preset::preset(id)?.grants[0]),
+            (None, Some(id)) => Ok(presets.get(id)?.grants[0]),
             (None, None) => Err(NewProfileError::Missing("a grant")),
         }
     }
 
-    /// How `profile` would be described to build it again. URLs that are its preset's own for
-    /// its environment are left to the preset, so a change of environment moves them too.
-    pub fn describe(profile: &Profile) -> NewProfile {
-        let mut new = NewProfile {
-            name: profile.name.clone(),
-            preset: profile.preset.clone(),
-            environment: profile.environment,
-            base_url: None,
-            grant: Some(profile.grant),
-            token_url: profile.token_url.clone(),
-            client_id: Some(profile.client_id.clone()),
-            client_auth: Some(profile.client_auth),
-            assertion_audience: profile.assertion_audience.clone(),
-            scope: profile.scope.clone(),
-            params: profile.params.clone(),
-            api_base: profile.api_base.clone(),
-            headers: profile.headers.clone().into_iter().collect(),
-            username: profile.username.clone(),
-            remember_password: profile.remember_password,
-            authorize_url: profile.authorize_url.clone(),
-            redirect_uri: profile.redirect_uri.clone(),
-            authorize_params: profile.authorize_params.clone(),
-            issuer: profile.issuer.clone(),
-            revocation_url: profile.revocation_url.clone(),
-            jwks_url: profile.jwks_url.clone(),
-            introspection_url: profile.introspection_url.clone(),
-            userinfo_url: profile.userinfo_url.clone(),
-            device_authorization_url: profile.device_authorization_url.clone(),
-            par: profile.par_url.is_some(),
-            par_url: profile.par_url.clone(),
-            ca_certs: profile.ca_certs.clone(),
-            tls_client_cert: profile.tls_client_cert.clone(),
-            proxy: profile.proxy.clone(),
-            no_proxy: profile.no_proxy,
-            dpop: profile.dpop,
+    /// A new profile from `preset`: its default grant, dialect, scope and environment, which the
+    /// person can then change; its URLs are left to it (so they follow the environment).
+    pub fn from_preset(preset: &Preset) -> NewProfile {
+        NewProfile {
+            preset: Some(preset.id.clone()),
+            environment: Some(preset.default_env),
+            grant: preset.grants.first().copied(),
+            client_auth: Some(preset.client_auth),
+            scope: preset.scope.clone(),
+            ..NewProfile::default()
+        }
+    }
+
+    /// As typed into a form: text trimmed, blank text is "not given", rows without a name dropped.
+    pub fn tidied(self) -> NewProfile {
+        use serde_json::Value;
+        let Ok(Value::Object(mut fields)) = serde_json::to_value(&self) else {
+            return self;
         };
-        let preset = profile
+        for (field, value) in fields.iter_mut() {
+            match value {
+                Value::String(text) if field == "name" => *text = text.trim().to_string(),
+                Value::String(text) if text.trim().is_empty() => *value = Value::Null,
+                Value::String(text) => *text = text.trim().to_string(),
+                Value::Object(rows) => {
+                    *rows = std::mem::take(rows)
+                        .into_iter()
+                        .filter(|(name, _)| !name.trim().is_empty())
+                        .map(|(name, v)| match v {
+                            Value::String(v) => (name.trim().to_string(), v.trim().into()),
+                            v => (name.trim().to_string(), v),
+                        })
+                        .collect();
+                }
+                _ => {}
+            }
+        }
+        serde_json::from_value(Value::Object(fields)).unwrap_or(self)
+    }
+
+    /// The client authentication the profile will have (its own, else its preset's).
+    pub fn client_auth(&self, presets: &Presets) -> Result<ClientAuth, NewProfileError> {
+        match (self.client_auth, &self.preset) {
+            (Some(auth), _) => Ok(auth),
+            (None, Some(id)) => Ok(presets.get(id)?.client_auth),
+            (None, None) => Ok(ClientAuth::default()),
+        }
+    }
+
+    /// The secrets the profile this describes needs from the person making it.
+    pub fn secrets_needed(&self, presets: &Presets) -> Result<SecretsNeeded, NewProfileError> {
+        let preset = self
             .preset
             .as_deref()
-            .and_then(|id| preset::preset(id).ok());
+            .map(|id| presets.get(id))
+            .transpose()?;
+        let in_headers = (self.headers.values())
+            .chain(preset.iter().flat_map(|p| p.headers.values()))
+            .any(|v| v.contains("{api_key}"));
+        let auth_header =
+            (self.auth_header.as_deref()).or(preset.and_then(|p| p.auth_header.as_deref()));
+        let uses_api_key = in_headers || auth_header.is_some_and(|h| h.contains("{api_key}"));
+        let (grant, auth) = (self.grant(presets)?, self.client_auth(presets)?);
+        Ok(SecretsNeeded::of(grant, auth, uses_api_key))
+    }
+
+    /// How `profile` would be described to build it again. URLs that are its preset's own for
+    /// its environment are left to the preset, so a change of environment moves them too.
+    pub fn describe(profile: &Profile, presets: &Presets) -> NewProfile {
+        let mut new = NewProfile::copy_of(profile);
+        let preset = (profile.preset.as_deref()).and_then(|id| presets.get(id).ok());
         let (Some(preset), Some(env)) = (preset, profile.environment) else {
             return new;
         };
-        let base_url = preset
-            .env
-            .get(&env)
-            .and_then(|template| base_url_in(&template.token_url, profile.token_url.as_deref()?));
-        if let Ok((_, urls)) = preset.endpoints(Some(env), base_url.as_deref()) {
-            let own = |url: &Option<String>, preset_url: &str| url.as_deref() == Some(preset_url);
-            if own(&new.token_url, &urls.token_url) && own(&new.api_base, &urls.api_base) {
-                new.token_url = None;
-                new.api_base = None;
-                new.base_url = base_url;
+        let template = preset.env.get(&env);
+        let base_url = template.and_then(|t| {
+            base_url_in(&t.api_base, profile.api_base.as_deref()?)
+                .or_else(|| base_url_in(t.token_url.as_deref()?, profile.token_url.as_deref()?))
+        });
+        let Ok((_, urls)) = preset.endpoints(Some(env), base_url.as_deref()) else {
+            return new;
+        };
+        if new.token_url == urls.token_url && new.api_base.as_deref() == Some(&urls.api_base) {
+            new.token_url = None;
+            new.api_base = None;
+            new.base_url = base_url;
+            for (url, own) in [
+                (&mut new.authorize_url, &urls.authorize_url),
+                (&mut new.refresh_url, &urls.refresh_url),
+                (&mut new.revocation_url, &urls.revocation_url),
+            ] {
+                if url == own {
+                    *url = None;
+                }
             }
         }
         new
@@ -170,100 +167,100 @@ impl NewProfile {
         Ok(credentials)
     }
 
+    /// The profile this describes, with only the built-in presets to draw on.
     pub fn build(self) -> Result<Profile, NewProfileError> {
+        self.build_with(&Presets::built_in())
+    }
+
+    /// The profile this describes: what it does not give comes from its preset, if any; then
+    /// the whole is validated.
+    pub fn build_with(self, presets: &Presets) -> Result<Profile, NewProfileError> {
         validate_name(&self.name)?;
-        let preset = self.preset.as_deref().map(preset::preset).transpose()?;
-        let (environment, endpoints) = match &preset {
+        let mut new = self;
+        let preset = new
+            .preset
+            .as_deref()
+            .map(|id| presets.get(id))
+            .transpose()?;
+        match preset {
             // Both URLs given: the preset's environment is a label only (and needs no --base-url).
-            Some(p) if self.token_url.is_some() && self.api_base.is_some() => {
-                (Some(self.environment.unwrap_or(p.default_env)), None)
+            Some(p) if new.token_url.is_some() && new.api_base.is_some() => {
+                new.environment = Some(new.environment.unwrap_or(p.default_env));
             }
             Some(p) => {
-                let (env, endpoints) = p.endpoints(self.environment, self.base_url.as_deref())?;
-                (Some(env), Some(endpoints))
+                let (env, urls) = p.endpoints(new.environment, new.base_url.as_deref())?;
+                new.environment = Some(env);
+                new.token_url = new.token_url.or(urls.token_url);
+                new.api_base = new.api_base.or(Some(urls.api_base));
+                new.authorize_url = new.authorize_url.or(urls.authorize_url);
+                new.refresh_url = new.refresh_url.or(urls.refresh_url);
+                new.revocation_url = new.revocation_url.or(urls.revocation_url);
             }
-            None if self.environment.is_some() => {
+            None if new.environment.is_some() => {
                 return Err(NewProfileError::EnvironmentWithoutPreset)
             }
-            None => (None, None),
-        };
-        let grant = self
-            .grant
-            .or(preset.as_ref().map(|p| p.grants[0]))
+            None => {}
+        }
+        let grant = (new.grant)
+            .or(preset.map(|p| p.grants[0]))
             .ok_or(NewProfileError::Missing("a grant"))?;
-        if self.remember_password && grant != Grant::Password {
+        if new.remember_password && grant != Grant::Password {
             return Err(NewProfileError::RememberWithoutPassword);
         }
-        let token_url = self
-            .token_url
-            .or_else(|| endpoints.as_ref().map(|e| e.token_url.clone()));
-        if token_url.is_none() && grant != Grant::Implicit {
+        if new.token_url.is_none() && grant.needs_token_url() {
             return Err(NewProfileError::Missing("a token URL"));
         }
-        let mut headers = preset
-            .as_ref()
-            .map(|p| p.headers.clone())
-            .unwrap_or_default();
-        for (name, value) in self.headers {
-            headers.retain(|existing, _| !existing.eq_ignore_ascii_case(&name));
-            headers.insert(name, value);
+        if new.par && new.par_url.is_none() {
+            return Err(NewProfileError::Missing(
+                "the PAR endpoint (--par-url, or an --issuer that publishes one)",
+            ));
         }
-        let profile = Profile {
-            keyring_id: new_keyring_id(&self.name),
-            name: self.name,
-            grant,
-            token_url,
-            client_id: self
-                .client_id
-                .ok_or(NewProfileError::Missing("a client id"))?,
-            client_auth: self
-                .client_auth
-                .or(preset.as_ref().map(|p| p.client_auth))
-                .unwrap_or_default(),
-            assertion_audience: self.assertion_audience,
-            scope: self
-                .scope
-                .or_else(|| preset.as_ref().and_then(|p| p.scope.clone())),
-            params: self.params,
-            api_base: self.api_base.or_else(|| endpoints.map(|e| e.api_base)),
-            headers,
-            username: self.username,
-            remember_password: self.remember_password,
-            preset: preset.map(|p| p.id),
-            environment,
-            authorize_url: self.authorize_url,
-            redirect_uri: self.redirect_uri,
-            authorize_params: self.authorize_params,
-            issuer: self.issuer,
-            revocation_url: self.revocation_url,
-            jwks_url: self.jwks_url,
-            introspection_url: self.introspection_url,
-            userinfo_url: self.userinfo_url,
-            device_authorization_url: self.device_authorization_url,
-            par_url: match (self.par, self.par_url) {
-                (true, None) => {
-                    return Err(NewProfileError::Missing(
-                        "the PAR endpoint (--par-url, or an --issuer that publishes one)",
-                    ))
-                }
-                (true, url) => url,
-                (false, _) => None,
-            },
-            ca_certs: self
-                .ca_certs
-                .map(|pem| certificates_only(&pem, "the CA file"))
-                .transpose()?,
-            tls_client_cert: self
-                .tls_client_cert
-                .map(|pem| certificates_only(&pem, "the client certificate"))
-                .transpose()?,
-            proxy: self.proxy,
-            no_proxy: self.no_proxy,
-            dpop: self.dpop,
+        if !new.par {
+            new.par_url = None;
+        }
+        if let Some(p) = preset {
+            new.scope = new.scope.or_else(|| p.scope.clone());
+            new.auth_header = new.auth_header.or_else(|| p.auth_header.clone());
+            new.basic_encoding = new.basic_encoding.or(p.basic_encoding);
+            new.headers = with_defaults(&p.headers, new.headers);
+            new.token_request_headers =
+                with_defaults(&p.token_request_headers, new.token_request_headers);
+        }
+        new.ca_certs = (new
+            .ca_certs
+            .map(|pem| certificates_only(&pem, "the CA file")))
+        .transpose()?;
+        new.tls_client_cert = (new.tls_client_cert)
+            .map(|pem| certificates_only(&pem, "the client certificate"))
+            .transpose()?;
+        // An API-key carrier has no OAuth client.
+        let client_id = match (new.client_id.take(), grant) {
+            (Some(id), _) => id,
+            (None, Grant::ApiKey) => String::new(),
+            (None, _) => return Err(NewProfileError::Missing("a client id")),
         };
+        let client_auth = (new.client_auth)
+            .or(preset.map(|p| p.client_auth))
+            .unwrap_or_default();
+        let keyring_id = new_keyring_id(&new.name);
+        let profile = new.into_profile(keyring_id, grant, client_id, client_auth);
         profile.validate()?;
         Ok(profile)
     }
+}
+
+/// The preset's headers with the person's on top: a header of the same name, in any case, replaces
+/// the preset's.
+fn with_defaults(
+    defaults: &BTreeMap<String, String>,
+    given: BTreeMap<String, String>,
+) -> BTreeMap<String, String> {
+    let mut headers = defaults.clone();
+    for (name, value) in given {
+        headers.retain(|existing, _| !existing.eq_ignore_ascii_case(&name));
+        headers.insert(name, value);
+    }
+    headers
 }
 
 /// The application URL in `url`, when `template` is a self-hosted preset's `{base_url}/...`.
@@ -282,6 +279,7 @@ pub fn new_keyring_id(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Environment;
 
     fn from_preset(preset: &str) -> NewProfile {
         NewProfile {
@@ -315,7 +313,7 @@ mod tests {
             environment: Some(Environment::Live),
             scope: Some("shipments.manage".into()),
             client_auth: Some(ClientAuth::Form),
-            headers: vec![("content-type".into(), "application/json".into())],
+            headers: [("content-type".into(), "application/json".into())].into(),
             ..from_preset("myparcel")
         }
         .build()
@@ -367,6 +365,48 @@ mod tests {
     }
 
     #[test]
+    fn a_new_profile_from_a_preset_starts_with_its_defaults_and_leaves_urls_to_it() {
+        let presets = Presets::built_in();
+        let packly = presets.get("packly").unwrap();
+        let new = NewProfile::from_preset(packly);
+        assert_eq!(new.preset.as_deref(), Some("packly"));
+        assert_eq!(new.environment, Some(Environment::Sandbox));
+        assert_eq!(new.grant, Some(Grant::ClientCredentials));
+        assert_eq!(new.client_auth, Some(ClientAuth::Basic));
+        assert_eq!(new.scope.as_deref(), Some("external"));
+        assert_eq!(
+            new.token_url, None,
+            "a blank URL follows the preset's environment"
+        );
+    }
+
+    #[test]
+    fn a_form_is_tidied_blank_text_is_not_given() {
+        let typed = NewProfile {
+            name: " acme ".into(),
+            client_id: Some(" id ".into()),
+            scope: Some("   ".into()),
+            headers: [
+                (" Accept ".into(), " application/json ".into()),
+                ("  ".into(), "lost".into()),
+            ]
+            .into(),
+            ..NewProfile::default()
+        };
+        let tidy = typed.tidied();
+        assert_eq!(tidy.name, "acme");
+        assert_eq!(tidy.client_id.as_deref(), Some("id"));
+        assert_eq!(
+            tidy.scope, None,
+            "a blank scope is the preset's, not an empty one"
+        );
+        assert_eq!(
+            tidy.headers,
+            [("Accept".to_string(), "application/json".to_string())].into()
+        );
+    }
+
+    #[test]
     fn keyring_ids_differ_for_the_same_name() {
         assert_ne!(new_keyring_id("a"), new_keyring_id("a"));
         assert!(new_keyring_id("demo").starts_with("demo-"));
@@ -375,7 +415,7 @@ mod tests {
     #[test]
     fn a_described_profile_builds_back_the_same_and_follows_its_preset() {
         let p = from_preset("myparcel").build().unwrap();
-        let described = NewProfile::describe(&p);
+        let described = NewProfile::describe(&p, &Presets::built_in());
         assert_eq!(
             described.token_url, None,
             "the preset's own URL is left to the preset"
@@ -403,14 +443,17 @@ mod tests {
         }
         .build()
         .unwrap();
-        let described = NewProfile::describe(&oro);
+        let described = NewProfile::describe(&oro, &Presets::built_in());
         assert_eq!(described.base_url.as_deref(), Some("https://shop.example"));
         assert_eq!(described.build().unwrap().token_url, oro.token_url);
     }
 
     #[test]
     fn a_merge_keeps_both_sides_changes() {
-        let start = NewProfile::describe(&from_preset("myparcel").build().unwrap());
+        let start = NewProfile::describe(
+            &from_preset("myparcel").build().unwrap(),
+            &Presets::built_in(),
+        );
         let mine = NewProfile {
             scope: Some("shipments.manage".into()),
             ..start.clone()

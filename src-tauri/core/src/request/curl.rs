@@ -5,23 +5,17 @@
 use serde::Serialize;
 
 use crate::profile::Profile;
-use crate::request::{self, ApiRequest, DraftBody, RequestDraft, RequestError};
-use crate::secret::AccessToken;
+use crate::request::{
+    self, wire_headers, ApiRequest, Credentials, DraftBody, RequestDraft, RequestError,
+};
+use crate::store::redact::REDACTED;
 
-/// What goes after `Authorization: Bearer` in the command.
-#[derive(Debug, Clone, Copy)]
-pub enum Bearer<'a> {
-    Redacted,
-    Shown(&'a AccessToken),
-}
-
-pub const REDACTED: &str = "[redacted]";
-
-/// The command, one option per line, every value single-quoted for a POSIX shell.
+/// The command, one option per line, every value single-quoted for a POSIX shell. A credential
+/// `credentials` does not hold (the usual case: none) reads `[redacted]`, whatever its header.
 pub fn to_curl(
     profile: &Profile,
     request: &ApiRequest,
-    bearer: Bearer<'_>,
+    credentials: Credentials<'_>,
 ) -> Result<String, RequestError> {
     let url = request::resolve_url(profile, &request.target)?;
     let method = request.method.to_ascii_uppercase();
@@ -35,19 +29,27 @@ pub fn to_curl(
         false => format!("curl -X {method} {}", quote(url.as_str())),
     };
     let mut parts = vec![first];
-    for (name, value) in request::outgoing_headers(profile, request) {
-        parts.push(format!("-H {}", quote(&format!("{name}: {value}"))));
-    }
-    let token = match bearer {
-        Bearer::Redacted => REDACTED,
-        Bearer::Shown(token) => token.expose(),
-    };
     // A DPoP token goes with a proof made for each request: the command shows where it goes.
-    let scheme = if profile.dpop { "DPoP" } else { "Bearer" };
-    parts.push(format!(
-        "-H {}",
-        quote(&format!("Authorization: {scheme} {token}"))
-    ));
+    let credentials = Credentials {
+        dpop: None,
+        ..credentials
+    };
+    let mut headers = wire_headers(profile, request, credentials);
+    if profile.dpop {
+        if let Some(auth) = headers.last_mut() {
+            auth.name = "Authorization".into();
+            auth.value = match credentials.token {
+                Some(token) => format!("DPoP {}", token.expose()),
+                None => format!("DPoP {REDACTED}"),
+            };
+        }
+    }
+    for header in &headers {
+        parts.push(format!(
+            "-H {}",
+            quote(&format!("{}: {}", header.name, header.value))
+        ));
+    }
     if profile.dpop {
         parts.push(format!("-H {}", quote(&format!("DPoP: {REDACTED}"))));
     }
@@ -136,27 +138,55 @@ pub fn parse_curl(
     command: &str,
     read_file: impl Fn(&str) -> std::io::Result<Vec<u8>>,
 ) -> Result<CurlRequest, CurlError> {
-    // Line continuations as a shell reads them (also Windows line ends), and a pasted "$ " prompt.
+    let mut words = words_of(command)?.into_iter().peekable();
+    let mut read = Reading::default();
+    while let Some(word) = words.next() {
+        let Some((option, attached)) = read.split(word)? else {
+            continue;
+        };
+        let mut value = || {
+            attached
+                .clone()
+                .or_else(|| words.next())
+                .ok_or_else(|| CurlError::MissingValue(option.clone()))
+        };
+        read.option(&option, &mut value, &read_file)?;
+    }
+    read.finish()
+}
+
+/// The command's words after `curl`, as a shell splits them: line continuations joined (also
+/// Windows line ends), a pasted "$ " prompt dropped.
+fn words_of(command: &str) -> Result<Vec<String>, CurlError> {
     let joined = command
         .replace("\\\r\n", " ")
         .replace("\\\n", " ")
         .replace("\r\n", "\n");
     let joined = joined.trim().trim_start_matches("$ ");
-    let words = shlex::split(joined).ok_or(CurlError::Unbalanced)?;
-    let mut words = words.into_iter();
-    if words.next().as_deref() != Some("curl") {
+    let mut words = shlex::split(joined).ok_or(CurlError::Unbalanced)?;
+    if words.first().map(String::as_str) != Some("curl") {
         return Err(CurlError::NotCurl);
     }
-    let mut method = None;
-    let mut url: Option<String> = None;
-    let mut headers = Vec::new();
-    let mut data: Vec<String> = Vec::new();
-    let mut get = false;
-    let mut head = false;
-    let mut words = words.peekable();
-    while let Some(word) = words.next() {
-        // `-XPOST`, `-H'Accept: x'`: a short option with its value attached.
-        let (option, attached) = match word.as_str() {
+    words.remove(0);
+    Ok(words)
+}
+
+/// What the options read so far say.
+#[derive(Default)]
+struct Reading {
+    method: Option<String>,
+    url: Option<String>,
+    headers: Vec<(String, String)>,
+    data: Vec<String>,
+    get: bool,
+    head: bool,
+}
+
+impl Reading {
+    /// An option and the value attached to it (`-XPOST`, `--data=x`); `None` when the word was
+    /// the URL or flags taken whole (`-sSL`).
+    fn split(&mut self, word: String) -> Result<Option<(String, Option<String>)>, CurlError> {
+        Ok(Some(match word.as_str() {
             w if w.starts_with("--") => match w.split_once('=') {
                 Some((o, v)) => (o.to_string(), Some(v.to_string())),
                 None => (w.to_string(), None),
@@ -168,132 +198,153 @@ pub fn parse_curl(
             w if w.starts_with('-') && w.len() > 2 => {
                 for flag in w[1..].chars() {
                     match flag {
-                        'G' => get = true,
-                        'I' => head = true,
+                        'G' => self.get = true,
+                        'I' => self.head = true,
                         f if IGNORED_FLAGS.contains(&format!("-{f}").as_str()) => {}
                         f => return Err(CurlError::Unknown(format!("-{f}"))),
                     }
                 }
-                continue;
+                return Ok(None);
             }
             w if w.starts_with('-') && w.len() > 1 => (w.to_string(), None),
-            _ => match url.replace(word.clone()) {
-                Some(first) => return Err(CurlError::TwoUrls(first, word)),
-                None => continue,
-            },
-        };
-        let mut value = || {
-            attached
-                .clone()
-                .or_else(|| words.next())
-                .ok_or_else(|| CurlError::MissingValue(option.clone()))
-        };
-        match option.as_str() {
-            "-X" | "--request" => method = Some(value()?.to_ascii_uppercase()),
-            "--url" => {
-                let given = value()?;
-                if let Some(first) = url.replace(given.clone()) {
-                    return Err(CurlError::TwoUrls(first, given));
-                }
-            }
+            _ => return self.set_url(word).map(|()| None),
+        }))
+    }
+
+    fn set_url(&mut self, given: String) -> Result<(), CurlError> {
+        match self.url.replace(given.clone()) {
+            Some(first) => Err(CurlError::TwoUrls(first, given)),
+            None => Ok(()),
+        }
+    }
+
+    fn option(
+        &mut self,
+        option: &str,
+        value: &mut dyn FnMut() -> Result<String, CurlError>,
+        read_file: &dyn Fn(&str) -> std::io::Result<Vec<u8>>,
+    ) -> Result<(), CurlError> {
+        match option {
+            "-X" | "--request" => self.method = Some(value()?.to_ascii_uppercase()),
+            "--url" => self.set_url(value()?)?,
             "-H" | "--header" => {
                 let line = value()?;
                 let (name, text) = line
                     .split_once(':')
                     .filter(|(n, _)| !n.trim().is_empty() && !n.contains(' '))
                     .ok_or_else(|| CurlError::BadHeader(line.clone()))?;
-                headers.push((name.trim().to_string(), text.trim().to_string()));
+                self.headers
+                    .push((name.trim().to_string(), text.trim().to_string()));
             }
-            "-d" | "--data" | "--data-ascii" | "--data-binary" => {
-                let given = value()?;
-                let text = match given.strip_prefix('@') {
-                    Some(path) => {
-                        let bytes = read_file(path).map_err(|e| {
-                            CurlError::File(path.into(), option.clone(), e.to_string())
-                        })?;
-                        let text = String::from_utf8_lossy(&bytes).into_owned();
-                        // curl drops newlines from -d @file, keeps them for --data-binary.
-                        match option.as_str() {
-                            "--data-binary" => text,
-                            _ => text.replace(['\r', '\n'], ""),
-                        }
-                    }
-                    None => given,
-                };
-                data.push(text);
-            }
-            "--data-raw" => data.push(value()?),
-            "--data-urlencode" => {
-                let given = value()?;
-                let encode = |t: &str| {
-                    url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>()
-                };
-                data.push(match given.split_once('=') {
-                    Some((name, text)) => format!("{name}={}", encode(text)),
-                    None => encode(&given),
-                });
-            }
-            "--json" => {
-                data.push(value()?);
-                for (name, text) in [
-                    ("Content-Type", "application/json"),
-                    ("Accept", "application/json"),
-                ] {
-                    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                        headers.push((name.into(), text.into()));
-                    }
-                }
-            }
+            "-d" | "--data" | "--data-ascii" | "--data-binary" | "--data-raw"
+            | "--data-urlencode" | "--json" => self.data(option, value()?, read_file)?,
             "-u" | "--user" => {
                 use base64::Engine;
-                let credentials = value()?;
-                let encoded = base64::engine::general_purpose::STANDARD.encode(credentials);
-                headers.push(("Authorization".into(), format!("Basic {encoded}")));
+                let encoded = base64::engine::general_purpose::STANDARD.encode(value()?);
+                self.headers
+                    .push(("Authorization".into(), format!("Basic {encoded}")));
             }
-            "-A" | "--user-agent" => headers.push(("User-Agent".into(), value()?)),
-            "-e" | "--referer" => headers.push(("Referer".into(), value()?)),
-            "-b" | "--cookie" => headers.push(("Cookie".into(), value()?)),
-            "-G" | "--get" => get = true,
-            "-I" | "--head" => head = true,
+            "-A" | "--user-agent" => self.headers.push(("User-Agent".into(), value()?)),
+            "-e" | "--referer" => self.headers.push(("Referer".into(), value()?)),
+            "-b" | "--cookie" => self.headers.push(("Cookie".into(), value()?)),
+            "-G" | "--get" => self.get = true,
+            "-I" | "--head" => self.head = true,
             o if IGNORED_FLAGS.contains(&o) => {}
             o if IGNORED_WITH_VALUE.contains(&o) => {
                 value()?;
             }
             other => return Err(CurlError::Unknown(other.to_string())),
         }
+        Ok(())
     }
-    let mut url = url.ok_or(CurlError::NoUrl)?;
-    let mut body = (!data.is_empty()).then(|| data.join("&"));
-    if get {
-        if let Some(query) = body.take() {
-            url.push(if url.contains('?') { '&' } else { '?' });
-            url.push_str(&query);
+
+    /// One of the body's options, as curl reads it.
+    fn data(
+        &mut self,
+        option: &str,
+        given: String,
+        read_file: &dyn Fn(&str) -> std::io::Result<Vec<u8>>,
+    ) -> Result<(), CurlError> {
+        let text = match option {
+            "--data-raw" => given,
+            "--data-urlencode" => {
+                let encode = |t: &str| {
+                    url::form_urlencoded::byte_serialize(t.as_bytes()).collect::<String>()
+                };
+                match given.split_once('=') {
+                    Some((name, text)) => format!("{name}={}", encode(text)),
+                    None => encode(&given),
+                }
+            }
+            "--json" => {
+                for (name, text) in [
+                    ("Content-Type", "application/json"),
+                    ("Accept", "application/json"),
+                ] {
+                    if !self
+                        .headers
+                        .iter()
+                        .any(|(n, _)| n.eq_ignore_ascii_case(name))
+                    {
+                        self.headers.push((name.into(), text.into()));
+                    }
+                }
+                given
+            }
+            _ => match given.strip_prefix('@') {
+                Some(path) => {
+                    let bytes = read_file(path)
+                        .map_err(|e| CurlError::File(path.into(), option.into(), e.to_string()))?;
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    // curl drops newlines from -d @file, keeps them for --data-binary.
+                    match option {
+                        "--data-binary" => text,
+                        _ => text.replace(['\r', '\n'], ""),
+                    }
+                }
+                None => given,
+            },
+        };
+        self.data.push(text);
+        Ok(())
+    }
+
+    /// What curl would send: `-G` moves the data to the query, `-d` implies POST and a form type.
+    fn finish(self) -> Result<CurlRequest, CurlError> {
+        let (mut headers, get, head) = (self.headers, self.get, self.head);
+        let mut url = self.url.ok_or(CurlError::NoUrl)?;
+        let mut body = (!self.data.is_empty()).then(|| self.data.join("&"));
+        if get {
+            if let Some(query) = body.take() {
+                url.push(if url.contains('?') { '&' } else { '?' });
+                url.push_str(&query);
+            }
         }
-    }
-    let has_form_type = headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
-    if body.is_some() && !has_form_type {
-        // What curl itself sends with -d.
-        headers.push((
-            "Content-Type".into(),
-            "application/x-www-form-urlencoded".into(),
-        ));
-    }
-    let method = method.unwrap_or_else(|| {
-        match (head, body.is_some()) {
-            (true, _) => "HEAD",
-            (false, true) => "POST",
-            (false, false) => "GET",
+        let typed = headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
+        if body.is_some() && !typed {
+            // What curl itself sends with -d.
+            headers.push((
+                "Content-Type".into(),
+                "application/x-www-form-urlencoded".into(),
+            ));
         }
-        .into()
-    });
-    Ok(CurlRequest {
-        method,
-        url,
-        headers,
-        body,
-    })
+        let method = self.method.unwrap_or_else(|| {
+            match (head, body.is_some()) {
+                (true, _) => "HEAD",
+                (false, true) => "POST",
+                (false, false) => "GET",
+            }
+            .into()
+        });
+        Ok(CurlRequest {
+            method,
+            url,
+            headers,
+            body,
+        })
+    }
 }
 
 impl CurlRequest {
@@ -343,6 +394,7 @@ impl CurlRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::AccessToken;
 
     fn profile() -> Profile {
         Profile {
@@ -374,7 +426,12 @@ mod tests {
             headers: vec![("X-Note".into(), "it's".into())],
             body: DraftBody::Json(r#"{"to":"O'Hare"}"#.into()),
         };
-        let curl = to_curl(&profile(), &draft.to_request().unwrap(), Bearer::Redacted).unwrap();
+        let curl = to_curl(
+            &profile(),
+            &draft.to_request().unwrap(),
+            Credentials::default(),
+        )
+        .unwrap();
         assert_eq!(
             curl,
             "curl 'https://api.example/v1/shipments?dry+run=yes+%26+no' \\\n  \
@@ -390,15 +447,57 @@ mod tests {
     fn the_token_is_shown_only_when_asked_and_methods_only_when_not_implied() {
         let token = AccessToken::new("tok-123");
         let request = ApiRequest::new("DELETE", "https://x.example/a");
-        let shown = to_curl(&profile(), &request, Bearer::Shown(&token)).unwrap();
+        let with_token = Credentials {
+            token: Some(&token),
+            ..Credentials::default()
+        };
+        let shown = to_curl(&profile(), &request, with_token).unwrap();
         assert!(
             shown.starts_with("curl -X DELETE 'https://x.example/a'"),
             "{shown}"
         );
         assert!(shown.contains("Authorization: Bearer tok-123"), "{shown}");
-        let get = to_curl(&profile(), &ApiRequest::new("GET", "/a"), Bearer::Redacted).unwrap();
+        let get = to_curl(
+            &profile(),
+            &ApiRequest::new("GET", "/a"),
+            Credentials::default(),
+        )
+        .unwrap();
         assert!(!get.contains("-X"), "{get}");
         assert!(!get.contains("tok-123"));
+    }
+
+    #[test]
+    fn a_credential_in_any_header_reads_redacted() {
+        let shippo = Profile {
+            grant: crate::profile::Grant::ApiKey,
+            auth_header: Some("Authorization: ShippoToken {api_key}".into()),
+            ..profile()
+        };
+        let curl = to_curl(
+            &shippo,
+            &ApiRequest::new("GET", "/x"),
+            Credentials::default(),
+        )
+        .unwrap();
+        assert!(
+            curl.contains("-H 'Authorization: ShippoToken [redacted]'"),
+            "{curl}"
+        );
+        let walmart = Profile {
+            auth_header: Some("WM_SEC.ACCESS_TOKEN: {token}".into()),
+            ..profile()
+        };
+        let curl = to_curl(
+            &walmart,
+            &ApiRequest::new("GET", "/x"),
+            Credentials::default(),
+        )
+        .unwrap();
+        assert!(
+            curl.contains("-H 'WM_SEC.ACCESS_TOKEN: [redacted]'"),
+            "{curl}"
+        );
     }
 
     #[test]
@@ -408,7 +507,7 @@ mod tests {
             ("accept".into(), "text/csv".into()),
             ("Authorization".into(), "Bearer customer-token".into()),
         ];
-        let curl = to_curl(&profile(), &request, Bearer::Redacted).unwrap();
+        let curl = to_curl(&profile(), &request, Credentials::default()).unwrap();
         assert!(curl.contains("-H 'accept: text/csv'"), "{curl}");
         assert!(!curl.contains("application/json"), "{curl}");
         assert!(!curl.contains("customer-token"), "{curl}");

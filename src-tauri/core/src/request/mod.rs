@@ -1,6 +1,8 @@
-//! An API request as the user describes it, and how it goes on the wire with the profile's token:
-//! `send` gets the token from the session and retries once after a 401.
+//! An API request as the user describes it, and how it goes on the wire with the profile's
+//! credentials: `send` gets the token from the session (and retries once after a 401) and the API
+//! key from the keyring.
 //!
+//! - `wire`: the headers as they go out, the credential where the provider wants it, redirects
 //! - `variables`: `{{name}}` filled just before sending
 //! - `replay`: a history entry sent again
 //! - `curl`: copy as curl, and a pasted curl command read back
@@ -8,17 +10,17 @@
 pub mod curl;
 pub mod replay;
 pub mod variables;
+pub mod wire;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
-use serde::{Deserialize, Serialize};
+use reqwest::header::HeaderName;
 
-use crate::auth::dpop::{self, Dpop};
-use crate::net::{Net, NetError};
-use crate::profile::Profile;
-use crate::secret::AccessToken;
+use crate::net::NetError;
+use crate::profile::{Grant, Profile};
 use crate::session::{Session, SessionError};
+pub use crate::store::saved::{DraftBody, RequestDraft};
+pub use wire::{wire_headers, Credentials, WireHeader};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiRequest {
@@ -27,38 +29,6 @@ pub struct ApiRequest {
     pub target: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
-}
-
-/// The request builder's model: what a person fills in, before it becomes an `ApiRequest`.
-/// Saved requests are kept in this shape.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct RequestDraft {
-    pub method: String,
-    /// An absolute URL, or a path joined to the profile's API base.
-    pub url: String,
-    /// Added to the URL's own query; rows with an empty name are ignored.
-    #[serde(default)]
-    pub query: Vec<(String, String)>,
-    /// Rows with an empty name are ignored.
-    #[serde(default)]
-    pub headers: Vec<(String, String)>,
-    #[serde(default)]
-    pub body: DraftBody,
-}
-
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
-pub enum DraftBody {
-    #[default]
-    None,
-    /// Checked to be JSON before sending; `Content-Type: application/json` unless one is given.
-    Json(String),
-    /// URL-encoded; `Content-Type: application/x-www-form-urlencoded` unless one is given.
-    Form(Vec<(String, String)>),
-    /// Sent as typed.
-    Raw(String),
 }
 
 #[derive(Debug, Clone)]
@@ -70,8 +40,11 @@ pub struct ApiResponse {
     pub elapsed: Duration,
     /// The first answer was 401: the token was renewed and the request sent once more.
     pub retried_after_401: bool,
-    /// The token it was sent with, so whoever records it can scrub it (prints `[redacted]`).
-    pub sent_with: AccessToken,
+    /// The headers as they went out, credentials `[redacted]` and dynamic values as drawn.
+    pub sent_headers: Vec<(String, String)>,
+    /// The credentials it was sent with, so whoever records it can scrub them wherever they
+    /// appear (a token echoed in a body).
+    pub scrub: Scrub,
     /// The proxy it went through (without credentials), if any.
     pub proxy: Option<String>,
 }
@@ -95,6 +68,28 @@ pub enum RequestError {
     /// No token to send it with.
     #[error(transparent)]
     Session(#[from] SessionError),
+}
+
+/// Values to scrub from whatever is kept. No `Debug` of them: they are credentials.
+#[derive(Clone, Default)]
+pub struct Scrub(Vec<String>);
+
+impl Scrub {
+    pub fn values(&self) -> Vec<&str> {
+        self.0.iter().map(String::as_str).collect()
+    }
+}
+
+impl FromIterator<String> for Scrub {
+    fn from_iter<I: IntoIterator<Item = String>>(values: I) -> Self {
+        Scrub(values.into_iter().collect())
+    }
+}
+
+impl std::fmt::Debug for Scrub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Scrub({} values)", self.0.len())
+    }
 }
 
 impl ApiRequest {
@@ -209,38 +204,33 @@ pub fn parse_header(line: &str) -> Result<(String, String), RequestError> {
     Ok((name.to_string(), value.trim().to_string()))
 }
 
-/// The headers a request goes out with, `Authorization` aside: the profile's defaults, then the
-/// request's own (a header of the same name, in any case, replaces the earlier one), then a JSON
-/// content type for a JSON body that names none.
-pub fn outgoing_headers(profile: &Profile, request: &ApiRequest) -> Vec<(String, String)> {
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let defaults = profile.headers.iter();
-    for (name, value) in defaults.chain(request.headers.iter().map(|(n, v)| (n, v))) {
-        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        headers.push((name.clone(), value.clone()));
-    }
-    if let Some(body) = &request.body {
-        let typed = headers
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"));
-        if !typed && serde_json::from_slice::<serde_json::Value>(body).is_ok() {
-            headers.push(("Content-Type".into(), "application/json".into()));
-        }
-    }
-    headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
-    headers
-}
-
-/// Send `request` with the profile's token; on 401, renew once and send once more.
+/// Send `request` with the profile's credentials: its token (on a 401, renewed once and sent once
+/// more) and, when something it sends uses `{api_key}`, its API key.
 pub async fn send(
     session: &Session,
     profile: &Profile,
     request: &ApiRequest,
 ) -> Result<ApiResponse, RequestError> {
-    let token = session.token(profile).await?;
     let net = session.net_for(profile).await?;
+    let api_key = match profile.uses_api_key() {
+        true => Some(session.api_key(profile).await?),
+        false => None,
+    };
+    if profile.grant == Grant::ApiKey {
+        let credentials = Credentials {
+            api_key: api_key.as_ref(),
+            ..Credentials::default()
+        };
+        return wire::execute(&net, profile, request, credentials).await;
+    }
+    let token = session.token(profile).await?;
     let dpop = session.dpop_bound(profile, &token).await?;
-    let response = execute(&net, profile, request, &token.access_token, dpop.as_deref()).await?;
+    let credentials = Credentials {
+        token: Some(&token.access_token),
+        api_key: api_key.as_ref(),
+        dpop: dpop.as_deref(),
+    };
+    let response = wire::execute(&net, profile, request, credentials).await?;
     if response.status != 401 {
         return Ok(response);
     }
@@ -249,109 +239,14 @@ pub async fn send(
         .token_after_401(profile, &token.access_token)
         .await?;
     let dpop = session.dpop_bound(profile, &renewed).await?;
-    let mut retried = execute(
-        &net,
-        profile,
-        request,
-        &renewed.access_token,
-        dpop.as_deref(),
-    )
-    .await?;
+    let credentials = Credentials {
+        token: Some(&renewed.access_token),
+        dpop: dpop.as_deref(),
+        ..credentials
+    };
+    let mut retried = wire::execute(&net, profile, request, credentials).await?;
     retried.retried_after_401 = true;
     Ok(retried)
-}
-
-/// Send with `outgoing_headers` and `Authorization: Bearer`, which always comes from the
-/// session; for a DPoP-bound token, `Authorization: DPoP` and a fresh proof, and once more with
-/// the server's nonce when it asks for one (RFC 9449 §9).
-pub(crate) async fn execute(
-    net: &Net,
-    profile: &Profile,
-    request: &ApiRequest,
-    token: &AccessToken,
-    dpop: Option<&Dpop>,
-) -> Result<ApiResponse, RequestError> {
-    let method = reqwest::Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
-        .map_err(|_| RequestError::BadMethod(request.method.clone()))?;
-    let url = resolve_url(profile, &request.target)?;
-    let mut headers = HeaderMap::new();
-    for (name, value) in outgoing_headers(profile, request) {
-        let bad = || RequestError::BadHeader(format!("{name}: {value}"));
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| bad())?;
-        let value = HeaderValue::from_str(&value).map_err(|_| bad())?;
-        headers.append(name, value);
-    }
-    let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
-    let mut authorization = HeaderValue::from_str(&format!("{scheme} {}", token.expose()))
-        .map_err(|_| RequestError::BadHeader(format!("Authorization: {scheme} [redacted]")))?;
-    authorization.set_sensitive(true);
-    headers.insert(AUTHORIZATION, authorization);
-
-    let started = Instant::now();
-    let mut retried = false;
-    let response = loop {
-        if let Some(dpop) = dpop {
-            let proof = dpop
-                .proof(
-                    method.as_str(),
-                    url.as_str(),
-                    Some(token.expose()),
-                    chrono::Utc::now(),
-                )
-                .map_err(|e| RequestError::Dpop(e.to_string()))?;
-            let mut value = HeaderValue::from_str(&proof)
-                .map_err(|_| RequestError::Dpop("the proof is not a header value".into()))?;
-            value.set_sensitive(true);
-            headers.insert(dpop::HEADER, value);
-        }
-        let mut builder = net
-            .api
-            .request(method.clone(), url.clone())
-            .headers(headers.clone());
-        if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
-        }
-        let response = builder
-            .send()
-            .await
-            .map_err(|e| net.error(url.as_str(), e))?;
-        let nonce = response
-            .headers()
-            .get(dpop::NONCE_HEADER)
-            .and_then(|v| v.to_str().ok());
-        let fresh = dpop.is_some_and(|d| d.remember_nonce(url.as_str(), nonce));
-        if response.status() == 401 && fresh && !retried {
-            retried = true;
-            continue;
-        }
-        break response;
-    };
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| net.error(url.as_str(), e))?
-        .to_vec();
-    Ok(ApiResponse {
-        url: url.to_string(),
-        status,
-        headers,
-        body,
-        elapsed: started.elapsed(),
-        retried_after_401: false,
-        sent_with: token.clone(),
-        proxy: net.proxy_for(url.as_str()),
-    })
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 use crate::profile::Profile;
 use crate::request::{ApiRequest, DraftBody, RequestDraft};
 use crate::store::history::Entry;
+use crate::store::redact::REDACTED;
 
 impl Entry {
     /// The request as it was sent, without its (redacted) `Authorization`: the bearer comes from
@@ -51,10 +52,12 @@ impl Entry {
         }
     }
 
+    /// Its headers without the credentials it was sent with (kept as `[redacted]`): the
+    /// profile puts its own in when it goes out again.
     fn replayable_headers(&self) -> Vec<(String, String)> {
-        self.request_headers
-            .iter()
-            .filter(|(n, _)| !n.eq_ignore_ascii_case("authorization"))
+        let redacted = |v: &str| v == REDACTED || v.ends_with(&format!(" {REDACTED}"));
+        (self.request_headers.iter())
+            .filter(|(n, v)| !n.eq_ignore_ascii_case("authorization") && !redacted(v))
             .cloned()
             .collect()
     }
@@ -77,6 +80,7 @@ mod tests {
             id: 1,
             at: String::new(),
             profile: "sbx".into(),
+            profile_id: None,
             environment: None,
             method: "GET".into(),
             url: url.into(),

@@ -9,9 +9,15 @@ use crate::auth::dpop::Dpop;
 use crate::auth::key::SigningKey;
 use crate::net::{Net, NetError, Transport};
 use crate::profile::{ClientAuth, Profile};
-use crate::secret::{ProxyCredentials, TlsKey};
+use crate::secret::{ApiKey, ProxyCredentials, TlsKey};
 
 impl Session {
+    /// The profile's API key, for `{api_key}` in what it sends.
+    pub async fn api_key(&self, profile: &Profile) -> Result<ApiKey, SessionError> {
+        (self.vault.api_key(&profile.keyring_id).await?)
+            .ok_or_else(|| SessionError::MissingApiKey(profile.name.clone()))
+    }
+
     /// What the profile's client authenticates with: its secret, and for `private_key_jwt` its
     /// key (opened here, so a key that cannot sign is named before any request).
     pub async fn client_credentials(

@@ -62,6 +62,8 @@ fn meta_without_values<S: Serializer>(meta: &Option<TokenMeta>, to: S) -> Result
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TokenState {
+    /// An API-key profile: no token, its key goes on every call.
+    ApiKey,
     /// No token and nothing to renew it with.
     SignedOut,
     /// Usable for longer than the renewal margin.
@@ -135,6 +137,7 @@ impl Session {
         self.load(profile, &mut slot).await?;
         let now = self.clock.now();
         let state = match &slot.current {
+            _ if profile.grant == crate::profile::Grant::ApiKey => TokenState::ApiKey,
             None if slot.has_refresh_token() => TokenState::Expired,
             None => TokenState::SignedOut,
             Some(t) if t.is_fresh(now) => TokenState::Valid,

@@ -74,6 +74,10 @@ pub enum SessionError {
     NoTokenToCheck(String),
     #[error("profile {0} has no revocation endpoint; its tokens were forgotten here but stay valid at the provider until they expire")]
     NoRevocationEndpoint(String),
+    #[error("profile {0} has no API key in the keyring")]
+    MissingApiKey(String),
+    #[error("profile {0} calls its API with an API key: it has no token")]
+    ApiKeyOnly(String),
 }
 
 #[derive(Default)]
@@ -178,6 +182,9 @@ impl Session {
 
     /// A token valid for at least the renewal margin.
     pub async fn token(&self, profile: &Profile) -> Result<Token, SessionError> {
+        if profile.grant == Grant::ApiKey {
+            return Err(SessionError::ApiKeyOnly(profile.name.clone()));
+        }
         let slot = self.slot(profile);
         let mut slot = slot.lock().await;
         self.load(profile, &mut slot).await?;
@@ -392,6 +399,7 @@ impl Session {
                     "there is no valid token and no refresh token".into(),
                 ))
             }
+            Grant::ApiKey => return Err(SessionError::ApiKeyOnly(profile.name.clone())),
             Grant::Implicit => {
                 return Err(needs_sign_in(
                     profile,

@@ -12,9 +12,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use super::redact::{redact_body, redact_headers, scrub, REDACTED};
-use crate::profile::Profile;
-use crate::request::{ApiRequest, ApiResponse};
+use super::redact::{redact_body, redact_headers, scrub};
 
 pub const FILE_NAME: &str = "history.sqlite3";
 pub const DEFAULT_KEEP: u32 = 1000;
@@ -47,7 +45,11 @@ pub struct Entry {
     pub id: i64,
     /// RFC 3339.
     pub at: String,
+    /// The profile's name (its current one when it was renamed since).
     pub profile: String,
+    /// The profile's lasting identity (its keyring id), which a rename keeps; never exported.
+    #[serde(skip)]
+    pub profile_id: Option<String>,
     pub environment: Option<String>,
     pub method: String,
     pub url: String,
@@ -71,6 +73,8 @@ pub struct Summary {
     pub id: i64,
     pub at: String,
     pub profile: String,
+    #[serde(skip)]
+    pub profile_id: Option<String>,
     pub environment: Option<String>,
     pub method: String,
     pub url: String,
@@ -82,6 +86,8 @@ pub struct Summary {
 /// What to record; `secrets` are values to scrub wherever they appear (tokens, passwords).
 pub struct NewEntry<'a> {
     pub profile: &'a str,
+    /// The profile's keyring id: entries follow it through a rename.
+    pub profile_id: &'a str,
     pub environment: Option<&'a str>,
     pub method: &'a str,
     pub url: &'a str,
@@ -97,7 +103,10 @@ pub struct NewEntry<'a> {
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// A profile's name: entries recorded under it (before history kept identities).
     pub profile: Option<String>,
+    /// That profile's keyring id, when it exists: every entry it made, whatever its name then.
+    pub profile_id: Option<String>,
     pub status: Option<StatusFilter>,
     pub url_contains: Option<String>,
     /// RFC 3339; entries at or after it.
@@ -174,6 +183,7 @@ impl History {
              CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
         )
         .map_err(db)?;
+        add_profile_ids(&conn).map_err(db)?;
         Ok(History {
             path,
             conn: Mutex::new(conn),
@@ -225,8 +235,9 @@ impl History {
         let tx = conn.transaction().map_err(|e| self.db(e))?;
         tx.execute(
             "INSERT INTO entries (at, profile, environment, method, url, request_headers,
-               request_body, status, response_headers, response_body, truncated, elapsed_ms, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+               request_body, status, response_headers, response_body, truncated, elapsed_ms, error,
+               profile_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
                 entry.profile,
@@ -241,6 +252,7 @@ impl History {
                 truncated,
                 entry.elapsed_ms,
                 error,
+                entry.profile_id,
             ],
         )
         .map_err(|e| self.db(e))?;
@@ -255,46 +267,16 @@ impl History {
         Ok(id)
     }
 
-    /// Record what `Session::send` did with `request` for `profile`: the answer, or the error.
-    pub fn record_sent(
-        &self,
-        profile: &Profile,
-        request: &ApiRequest,
-        outcome: Result<&ApiResponse, &str>,
-    ) -> Result<i64, HistoryError> {
-        let url = crate::request::resolve_url(profile, &request.target)
-            .map(|u| u.to_string())
-            .unwrap_or_else(|_| request.target.clone());
-        let mut sent = crate::request::outgoing_headers(profile, request);
-        sent.push(("Authorization".into(), format!("Bearer {REDACTED}")));
-        let environment = profile.environment.map(|e| e.to_string());
-        let response = outcome.ok();
-        let token = response.map(|r| r.sent_with.expose());
-        let secrets: Vec<&str> = token.into_iter().collect();
-        self.record(NewEntry {
-            profile: &profile.name,
-            environment: environment.as_deref(),
-            method: &request.method.to_ascii_uppercase(),
-            url: response.map(|r| r.url.as_str()).unwrap_or(&url),
-            request_headers: &sent,
-            request_body: request.body.as_deref(),
-            status: response.map(|r| r.status),
-            response_headers: response.map(|r| r.headers.as_slice()).unwrap_or_default(),
-            response_body: response.map(|r| r.body.as_slice()),
-            elapsed_ms: response.map(|r| r.elapsed.as_millis() as u64),
-            error: outcome.err(),
-            secrets: &secrets,
-        })
-    }
-
     /// Newest first, without headers and bodies.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>, HistoryError> {
-        let columns = "id, at, profile, environment, method, url, status, elapsed_ms, error";
+        let columns =
+            "id, at, profile, profile_id, environment, method, url, status, elapsed_ms, error";
         self.select(columns, filter, |row| {
             Ok(Summary {
                 id: row.get("id")?,
                 at: row.get("at")?,
                 profile: row.get("profile")?,
+                profile_id: row.get("profile_id")?,
                 environment: row.get("environment")?,
                 method: row.get("method")?,
                 url: row.get("url")?,
@@ -325,7 +307,8 @@ impl History {
         let mut statement = conn
             .prepare(&format!(
                 "SELECT {columns} FROM entries
-                 WHERE (?1 IS NULL OR profile = ?1)
+                 WHERE (?1 IS NULL AND ?7 IS NULL OR profile_id = ?7
+                        OR (profile_id IS NULL OR ?7 IS NULL) AND profile = ?1)
                    AND (?2 = -1 OR status BETWEEN ?2 AND ?3)
                    AND (?4 IS NULL OR instr(url, ?4) > 0)
                    AND (?5 IS NULL OR at >= ?5)
@@ -341,6 +324,7 @@ impl History {
                     filter.url_contains,
                     filter.since,
                     filter.limit.map(i64::from).unwrap_or(-1),
+                    filter.profile_id,
                 ],
                 row,
             )
@@ -354,6 +338,37 @@ impl History {
             .optional()
             .map_err(|e| self.db(e))?
             .ok_or(HistoryError::NotFound(id))
+    }
+
+    /// Entries kept before history knew profiles' identities carry a name only: tie them to the
+    /// profile of that name now (`(name, keyring id)`), once, so a later rename takes them along.
+    pub fn adopt_profile_ids(&self, profiles: &[(&str, &str)]) -> Result<(), HistoryError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.db(e))?;
+        let done = tx
+            .query_row(
+                "SELECT 1 FROM settings WHERE name = 'profile_ids'",
+                [],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(|e| self.db(e))?;
+        if done.is_some() {
+            return Ok(());
+        }
+        for (name, id) in profiles {
+            tx.execute(
+                "UPDATE entries SET profile_id = ?2 WHERE profile_id IS NULL AND profile = ?1",
+                params![name, id],
+            )
+            .map_err(|e| self.db(e))?;
+        }
+        tx.execute(
+            "INSERT INTO settings (name, value) VALUES ('profile_ids', 1)",
+            [],
+        )
+        .map_err(|e| self.db(e))?;
+        tx.commit().map_err(|e| self.db(e))
     }
 
     pub fn clear(&self) -> Result<(), HistoryError> {
@@ -392,6 +407,7 @@ fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         id: row.get("id")?,
         at: row.get("at")?,
         profile: row.get("profile")?,
+        profile_id: row.get("profile_id")?,
         environment: row.get("environment")?,
         method: row.get("method")?,
         url: row.get("url")?,
@@ -404,6 +420,18 @@ fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         elapsed_ms: row.get("elapsed_ms")?,
         error: row.get("error")?,
     })
+}
+
+/// Databases made before entries kept their profile's identity get the column (empty for the
+/// entries already there).
+fn add_profile_ids(conn: &Connection) -> rusqlite::Result<()> {
+    let has = conn
+        .prepare("SELECT 1 FROM pragma_table_info('entries') WHERE name = 'profile_id'")?
+        .exists([])?;
+    if !has {
+        conn.execute_batch("ALTER TABLE entries ADD COLUMN profile_id TEXT;")?;
+    }
+    conn.execute_batch("CREATE INDEX IF NOT EXISTS entries_profile_id ON entries(profile_id);")
 }
 
 fn kept_entries(conn: &Connection) -> rusqlite::Result<u32> {

@@ -4,7 +4,7 @@
 //! caller names (the bearer just used) is scrubbed wherever it appears. A body with nothing to
 //! redact is kept byte for byte, as it was sent.
 
-pub const REDACTED: &str = "[redacted]";
+pub use crate::profile::template::REDACTED;
 
 const SENSITIVE_HEADERS: &[&str] = &[
     "authorization",

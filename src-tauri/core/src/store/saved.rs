@@ -8,11 +8,42 @@ use serde::{Deserialize, Serialize};
 
 use super::file::TomlFile;
 use super::StoreError;
-use crate::request::RequestDraft;
 
 pub const FILE_NAME: &str = "requests.toml";
 const FORMAT_VERSION: u32 = 1;
 const HEADER: &str = "# Waybill saved requests. No tokens in here.\n\n";
+
+/// The request builder's model: what a person fills in, before it becomes an `ApiRequest`.
+/// Saved requests are kept in this shape.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RequestDraft {
+    pub method: String,
+    /// An absolute URL, or a path joined to the profile's API base.
+    pub url: String,
+    /// Added to the URL's own query; rows with an empty name are ignored.
+    #[serde(default)]
+    pub query: Vec<(String, String)>,
+    /// Rows with an empty name are ignored.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub body: DraftBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum DraftBody {
+    #[default]
+    None,
+    /// Checked to be JSON before sending; `Content-Type: application/json` unless one is given.
+    Json(String),
+    /// URL-encoded; `Content-Type: application/x-www-form-urlencoded` unless one is given.
+    Form(Vec<(String, String)>),
+    /// Sent as typed.
+    Raw(String),
+}
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -48,6 +79,24 @@ pub struct Param {
 }
 
 impl SavedRequest {
+    /// `request` saved as `path`, as a person types it: `folder/name` puts it in a folder (the
+    /// last `/` divides them), a name alone in none.
+    pub fn at(path: &str, request: RequestDraft) -> SavedRequest {
+        let path = path.trim();
+        let (folder, name) = match path.rsplit_once('/') {
+            Some((folder, name)) if !folder.trim().is_empty() && !name.trim().is_empty() => {
+                (Some(folder.trim().to_string()), name.trim().to_string())
+            }
+            _ => (None, path.to_string()),
+        };
+        SavedRequest {
+            folder,
+            name,
+            request,
+            params: Vec::new(),
+        }
+    }
+
     /// `folder/name`, or the name alone: how a person names it to `waybill send`.
     pub fn path(&self) -> String {
         match &self.folder {
@@ -205,7 +254,23 @@ impl SavedRequests {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::DraftBody;
+
+    #[test]
+    fn a_path_is_read_as_typed_the_way_send_names_it() {
+        let at = |path: &str| {
+            let saved = SavedRequest::at(path, RequestDraft::default());
+            (saved.folder, saved.name)
+        };
+        assert_eq!(at(" orders/list "), (Some("orders".into()), "list".into()));
+        assert_eq!(at("a/b/GET x"), (Some("a/b".into()), "GET x".into()));
+        assert_eq!(at("ping"), (None, "ping".into()));
+        assert_eq!(at("/odd"), (None, "/odd".into()), "no empty folder");
+        assert_eq!(at("odd/"), (None, "odd/".into()), "no empty name");
+        assert_eq!(
+            SavedRequest::at("a/b/c", RequestDraft::default()).path(),
+            "a/b/c"
+        );
+    }
 
     fn draft(url: &str) -> RequestDraft {
         RequestDraft {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 pub use super::keyring::{MemoryStore, OsKeyring, SecretStore, VaultError, KEYRING_SERVICE};
 use crate::auth::token::{TokenMeta, TokenSet};
 use crate::secret::{
-    AccessToken, ClientKey, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey,
+    AccessToken, ApiKey, ClientKey, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey,
 };
 
 /// What is kept per profile.
@@ -35,6 +35,8 @@ pub enum SecretKind {
     ClientKey,
     /// The key DPoP tokens are bound to, PKCS#8 PEM.
     DpopKey,
+    /// An API key, sent where the profile's templates say.
+    ApiKey,
 }
 
 impl SecretKind {
@@ -49,6 +51,7 @@ impl SecretKind {
             SecretKind::ProxyCredentials => "proxy_credentials",
             SecretKind::ClientKey => "client_key",
             SecretKind::DpopKey => "dpop_key",
+            SecretKind::ApiKey => "api_key",
         }
     }
 }
@@ -236,6 +239,15 @@ impl Vault {
             .await
     }
 
+    pub async fn api_key(&self, id: &str) -> Result<Option<ApiKey>, VaultError> {
+        Ok(self.get(id, SecretKind::ApiKey).await?.map(ApiKey::new))
+    }
+
+    pub async fn set_api_key(&self, id: &str, key: &ApiKey) -> Result<(), VaultError> {
+        self.set(id, SecretKind::ApiKey, key.expose().to_string())
+            .await
+    }
+
     pub async fn proxy_credentials(
         &self,
         id: &str,
@@ -298,6 +310,7 @@ impl Vault {
                 SecretKind::TlsKey,
                 SecretKind::ProxyCredentials,
                 SecretKind::ClientKey,
+                SecretKind::ApiKey,
                 SecretKind::DpopKey,
             ],
         )

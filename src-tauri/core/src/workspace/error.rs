@@ -55,6 +55,10 @@ pub enum WorkspaceError {
     NoHistory(String),
     #[error("profile {0} needs a client secret")]
     NeedsClientSecret(String),
+    #[error("profile {0} needs its API key")]
+    NeedsApiKey(String),
+    #[error("profile {0} has no check request: its preset names none (custom profiles have none); try a call of your own with `waybill call`")]
+    NoCheck(String),
     #[error(transparent)]
     ClientKey(#[from] KeyError),
     #[error("profile {0} has a client key already; a new one signs nothing the provider accepts until its public key is registered there")]
@@ -91,6 +95,10 @@ pub enum Remedy {
     UnlockKeyring,
     /// Store the profile's client secret.
     SetClientSecret {
+        profile: String,
+    },
+    /// Store the profile's API key.
+    SetApiKey {
         profile: String,
     },
     /// Make the profile a client key (and register its public half), or give one.
@@ -141,6 +149,11 @@ impl WorkspaceError {
             | E::NeedsClientSecret(profile) => Some(Remedy::SetClientSecret {
                 profile: profile.clone(),
             }),
+            E::Session(SessionError::MissingApiKey(profile)) | E::NeedsApiKey(profile) => {
+                Some(Remedy::SetApiKey {
+                    profile: profile.clone(),
+                })
+            }
             E::Session(SessionError::MissingSigningKey(profile)) => Some(Remedy::GiveClientKey {
                 profile: profile.clone(),
             }),
@@ -198,6 +211,16 @@ impl WorkspaceError {
         }
     }
 
+    /// A PKCS#12 file was given without the passphrase it needs (ask for it and read it again).
+    pub fn needs_passphrase(&self) -> bool {
+        matches!(
+            self,
+            WorkspaceError::NewProfile(NewProfileError::Profile(ProfileError::Pem(
+                crate::net::tls::PemError::NeedsPassphrase(_)
+            )))
+        )
+    }
+
     /// A stable name for the kind of failure, for the window to switch on (never its words).
     pub fn code(&self) -> &'static str {
         use WorkspaceError as E;
@@ -212,12 +235,15 @@ impl WorkspaceError {
                 "needs_client_secret"
             }
             E::Session(SessionError::MissingSigningKey(_)) => "needs_client_key",
+            E::Session(SessionError::MissingApiKey(_)) | E::NeedsApiKey(_) => "needs_api_key",
+            E::Session(SessionError::ApiKeyOnly(_)) => "api_key_only",
             E::Session(SessionError::Grant { .. } | SessionError::AtProvider { .. }) => {
                 "provider_refused"
             }
             E::Request(_) => "request",
             E::Session(_) => "session",
             E::NewProfile(_) => "invalid_profile",
+            E::NoCheck(_) => "no_check",
             E::ClientKey(_) | E::KeyExists(_) | E::NoKeyAuth { .. } => "client_key",
             E::Discovery(_) => "discovery",
             E::SignIn(_) | E::SignInOver | E::SignInCancelled | E::Browser(_) => "sign_in",
@@ -253,6 +279,12 @@ impl From<RequestError> for WorkspaceError {
             RequestError::Session(e) => WorkspaceError::Session(e),
             e => WorkspaceError::Request(e),
         }
+    }
+}
+
+impl From<crate::profile::preset::PresetError> for WorkspaceError {
+    fn from(e: PresetError) -> Self {
+        WorkspaceError::NewProfile(e.into())
     }
 }
 

@@ -2,10 +2,12 @@
 //! exported from chosen entries (never over an existing file unless asked), and imported after
 //! its plan was shown (never replacing a profile).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::{CurlCopy, Workspace, WorkspaceError};
-use crate::import::case::{CaseFile, ImportPlan};
+use crate::import::case::CaseFile;
+use crate::import::plan::{self, CasePlan};
 use crate::profile::Profile;
 use crate::request::ApiResponse;
 use crate::store::history::{Entry, Filter, Summary};
@@ -27,18 +29,54 @@ pub struct CaseExport {
 }
 
 impl Workspace {
-    /// Newest first, without headers and bodies.
+    /// Newest first, without headers and bodies; each under its profile's current name.
     pub fn history(&self, filter: &Filter) -> Result<Vec<Summary>, WorkspaceError> {
-        Ok(self.history_db()?.list(filter)?)
+        let mut found = self.history_db()?.list(&self.by_identity(filter))?;
+        let names = self.current_names();
+        for entry in &mut found {
+            rename(&names, entry.profile_id.as_deref(), &mut entry.profile);
+        }
+        Ok(found)
     }
 
     /// Newest first, whole (redacted as kept).
     pub fn history_entries(&self, filter: &Filter) -> Result<Vec<Entry>, WorkspaceError> {
-        Ok(self.history_db()?.entries(filter)?)
+        let mut found = self.history_db()?.entries(&self.by_identity(filter))?;
+        let names = self.current_names();
+        for entry in &mut found {
+            rename(&names, entry.profile_id.as_deref(), &mut entry.profile);
+        }
+        Ok(found)
     }
 
     pub fn history_entry(&self, id: i64) -> Result<Entry, WorkspaceError> {
-        Ok(self.history_db()?.get(id)?)
+        let mut entry = self.history_db()?.get(id)?;
+        rename(
+            &self.current_names(),
+            entry.profile_id.as_deref(),
+            &mut entry.profile,
+        );
+        Ok(entry)
+    }
+
+    /// A filter by profile name finds what that profile sent under any of its names.
+    fn by_identity(&self, filter: &Filter) -> Filter {
+        let id = (filter.profile.as_deref())
+            .and_then(|name| self.profile(name).ok())
+            .map(|p| p.keyring_id);
+        Filter {
+            profile_id: id,
+            ..filter.clone()
+        }
+    }
+
+    /// Keyring id -> the name the profile has now.
+    fn current_names(&self) -> HashMap<String, String> {
+        let profiles = self.profiles.load().unwrap_or_default();
+        profiles
+            .iter()
+            .map(|p| (p.keyring_id.clone(), p.name.clone()))
+            .collect()
     }
 
     /// Send entry `id` again with the current token of its profile (or `profile`'s: a call made
@@ -49,6 +87,7 @@ impl Workspace {
         profile: Option<&str>,
     ) -> Result<ApiResponse, WorkspaceError> {
         let entry = self.history_entry(id)?;
+        // The entry's name is its profile's current one (see `history_entry`).
         let target = self.profile(profile.unwrap_or(&entry.profile))?;
         let original = self.profile(&entry.profile).ok();
         let request = entry.to_request_for(original.as_ref(), &target);
@@ -62,15 +101,19 @@ impl Workspace {
         with_token: bool,
     ) -> Result<CurlCopy, WorkspaceError> {
         let entry = self.history_entry(id)?;
-        // The entry's headers already hold the profile's defaults: only the token comes from it.
+        // The entry's headers already hold the profile's defaults: only the credential comes
+        // from it, in the header and scheme the profile sends it in.
+        let profile = match with_token {
+            true => Some(self.profile(&entry.profile)?),
+            false => self.profile(&entry.profile).ok(),
+        };
         let tokens = match with_token {
-            true => self.profile(&entry.profile)?,
+            true => profile.clone().unwrap_or_default(),
             false => Profile::default(),
         };
-        // Its token scheme (Bearer, or DPoP with a proof) is the profile's.
         let defaults = Profile {
-            dpop: self.profile(&entry.profile).is_ok_and(|p| p.dpop),
-            ..Profile::default()
+            headers: Default::default(),
+            ..profile.unwrap_or_default()
         };
         self.as_curl(&defaults, &tokens, &entry.to_request(), with_token)
             .await
@@ -142,18 +185,18 @@ impl Workspace {
     }
 
     /// What importing the case file at `path` would add; nothing changes yet.
-    pub fn plan_case_import(&self, path: &Path) -> Result<(CaseFile, ImportPlan), WorkspaceError> {
+    pub fn plan_case_import(&self, path: &Path) -> Result<(CaseFile, CasePlan), WorkspaceError> {
         let case = read_case(path)?;
-        let plan = case.plan(&self.profiles()?)?;
+        let plan = plan::case(&case, &self.profiles()?)?;
         Ok((case, plan))
     }
 
     /// Add what the plan shows, planned again under the profiles file's lock (a profile added
     /// meanwhile is not replaced either); requests become saved requests.
-    pub fn import_case(&self, path: &Path) -> Result<ImportPlan, WorkspaceError> {
+    pub fn import_case(&self, path: &Path) -> Result<CasePlan, WorkspaceError> {
         let case = read_case(path)?;
         let (plan, profiles) = self.profiles.update(|all| {
-            let plan = case.plan(all)?;
+            let plan = plan::case(&case, all)?;
             plan.add_to(all)?;
             Ok::<_, WorkspaceError>((plan, all.clone()))
         })?;
@@ -162,6 +205,13 @@ impl Workspace {
                 .put(&profiles.get(name)?.keyring_id, request.clone())?;
         }
         Ok(plan)
+    }
+}
+
+/// An entry's profile under its current name, when it still exists.
+fn rename(names: &HashMap<String, String>, id: Option<&str>, profile: &mut String) {
+    if let Some(name) = id.and_then(|id| names.get(id)) {
+        profile.clone_from(name);
     }
 }
 

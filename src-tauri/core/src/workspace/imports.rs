@@ -1,17 +1,16 @@
 //! Importing a spec or collection: `plan_import` reads the file and says what it would do (the
 //! profile it creates or reuses, the requests by folder, the variables, what it could not map);
-//! `import` does it, planned again under the profiles file's lock. A profile is never replaced:
-//! a new one whose name is taken comes in as `name-2`.
+//! `import` does it, planned again under the profiles file's lock. The planning is
+//! `import::plan`'s: a profile is never replaced, a new one whose name is taken comes in as
+//! `name-2`.
 
 use std::path::Path;
 
-use serde::Serialize;
-
 use super::{Workspace, WorkspaceError};
 use crate::import::collection::FoundSecrets;
-use crate::import::{self, ImportError, Imported, Skipped};
-use crate::profile::{ClientAuth, Grant, Profile, MAX_NAME};
-use crate::store::profiles::Profiles;
+pub use crate::import::plan::ImportPlan;
+use crate::import::{self, plan, Imported};
+use crate::profile::Profile;
 
 /// Where the requests go.
 #[derive(Debug, Clone, Default)]
@@ -24,60 +23,6 @@ pub struct ImportOptions {
     pub environment: Option<std::path::PathBuf>,
 }
 
-/// What an import does (or would do). The `--json` of `waybill import`.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct ImportPlan {
-    /// What was read: `OpenAPI 3.0.3 (YAML)`.
-    pub format: String,
-    pub title: String,
-    pub profile: PlannedProfile,
-    pub requests: Vec<PlannedRequest>,
-    /// `{{name}}`s the requests use; `value` is what the file gives (set as a shared variable
-    /// when none of that name exists).
-    pub variables: Vec<PlannedVariable>,
-    /// The file's other servers (`--env live` picks its production one).
-    pub other_servers: Vec<String>,
-    /// Secrets the file holds, by what they are (their values go to the keyring, never shown).
-    pub secrets: Vec<String>,
-    pub skipped: Vec<Skipped>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct PlannedProfile {
-    pub name: String,
-    /// `create` or `reuse`.
-    #[cfg_attr(feature = "ts", ts(type = "\"create\" | \"reuse\""))]
-    pub action: &'static str,
-    /// The name the file's title gave, when another profile has it.
-    pub renamed_from: Option<String>,
-    pub grant: Option<Grant>,
-    /// The OpenID Connect issuer its endpoints were discovered from.
-    pub issuer: Option<String>,
-    pub token_url: Option<String>,
-    pub authorize_url: Option<String>,
-    pub client_auth: Option<ClientAuth>,
-    pub scope: Option<String>,
-    pub api_base: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct PlannedRequest {
-    pub folder: Option<String>,
-    pub name: String,
-    pub method: String,
-    pub url: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct PlannedVariable {
-    pub name: String,
-    pub value: String,
-}
-
 impl Workspace {
     /// Read `path` and say what importing it would do; nothing changes (an OpenID Connect
     /// issuer is asked for its endpoints).
@@ -87,7 +32,7 @@ impl Workspace {
         options: &ImportOptions,
     ) -> Result<ImportPlan, WorkspaceError> {
         let imported = self.read_import(path, options).await?;
-        plan(&imported, options, &self.profiles()?).map(|(plan, _)| plan)
+        plan::imported(&imported, options.profile.as_deref(), &self.profiles()?)
     }
 
     /// The file mapped, its profile's endpoints discovered when it names an issuer.
@@ -122,15 +67,14 @@ impl Workspace {
         options: &ImportOptions,
     ) -> Result<ImportPlan, WorkspaceError> {
         let imported = self.read_import(path, options).await?;
+        let wanted = options.profile.as_deref();
         let (plan, profile) = self.profiles.update(|all| {
-            let (plan, new) = plan(&imported, options, all)?;
-            if let Some(new) = &new {
-                all.add(new.clone())?;
-            }
+            let plan = plan::imported::<WorkspaceError>(&imported, wanted, all)?;
+            plan.add_to(all)?;
             let profile = all.get(&plan.profile.name)?.clone();
             Ok::<_, WorkspaceError>((plan, profile))
         })?;
-        if plan.profile.action == "create" {
+        if plan.add.is_some() {
             self.keep_found_secrets(&profile, &imported.secrets).await?;
         }
         for saved in &imported.requests {
@@ -164,159 +108,5 @@ impl Workspace {
             self.session.adopt_refresh_token(profile, refresh).await?;
         }
         Ok(())
-    }
-}
-
-/// The plan against the profiles there are, and the profile to add (if one is created).
-fn plan(
-    imported: &Imported,
-    options: &ImportOptions,
-    profiles: &Profiles,
-) -> Result<(ImportPlan, Option<Profile>), WorkspaceError> {
-    let reuse = options
-        .profile
-        .as_deref()
-        .and_then(|name| profiles.get(name).ok());
-    let (planned, new) = match reuse {
-        Some(existing) => (
-            PlannedProfile {
-                name: existing.name.clone(),
-                action: "reuse",
-                renamed_from: None,
-                grant: Some(existing.grant),
-                issuer: existing.issuer.clone(),
-                token_url: existing.token_url.clone(),
-                authorize_url: existing.authorize_url.clone(),
-                client_auth: Some(existing.client_auth),
-                scope: existing.scope.clone(),
-                api_base: existing.api_base.clone(),
-            },
-            None,
-        ),
-        None => {
-            let skipped = || {
-                let schemes: Vec<&str> = imported
-                    .skipped
-                    .iter()
-                    .filter(|s| {
-                        s.item.starts_with("security scheme") || s.item == "OAuth 2.0 settings"
-                    })
-                    .map(|s| match s.item == "OAuth 2.0 settings" {
-                        true => s.reason.as_str(),
-                        false => s.item.as_str(),
-                    })
-                    .collect();
-                match schemes.is_empty() {
-                    true => "it names none".to_string(),
-                    false => schemes.join(", "),
-                }
-            };
-            let mut new = imported
-                .profile
-                .clone()
-                .ok_or_else(|| ImportError::NoOAuth(skipped()))?;
-            let wanted = options
-                .profile
-                .clone()
-                .unwrap_or_else(|| name_from_title(&imported.title));
-            let name = free_name(&wanted, profiles);
-            new.name = name.clone();
-            let profile = new.build()?;
-            (
-                PlannedProfile {
-                    name: name.clone(),
-                    action: "create",
-                    renamed_from: (name != wanted).then_some(wanted),
-                    grant: Some(profile.grant),
-                    issuer: profile.issuer.clone(),
-                    token_url: profile.token_url.clone(),
-                    authorize_url: profile.authorize_url.clone(),
-                    client_auth: Some(profile.client_auth),
-                    scope: profile.scope.clone(),
-                    api_base: profile.api_base.clone(),
-                },
-                Some(profile),
-            )
-        }
-    };
-    let plan = ImportPlan {
-        format: imported.format.clone(),
-        title: imported.title.clone(),
-        profile: planned,
-        requests: imported
-            .requests
-            .iter()
-            .map(|r| PlannedRequest {
-                folder: r.folder.clone(),
-                name: r.name.clone(),
-                method: r.request.method.clone(),
-                url: r.request.url.clone(),
-            })
-            .collect(),
-        variables: imported
-            .variables
-            .iter()
-            .map(|(name, value)| PlannedVariable {
-                name: name.clone(),
-                value: value.clone(),
-            })
-            .collect(),
-        other_servers: imported.other_servers.clone(),
-        secrets: match &reuse {
-            // A profile's own secrets are not replaced by a file's.
-            Some(_) => Vec::new(),
-            None => imported.secrets.kinds(),
-        },
-        skipped: imported.skipped.clone(),
-    };
-    Ok((plan, new))
-}
-
-/// A profile name from a title: `Time In Transit` -> `time-in-transit`.
-fn name_from_title(title: &str) -> String {
-    let mut name = String::new();
-    for c in title.chars() {
-        match c.to_ascii_lowercase() {
-            c @ ('a'..='z' | '0'..='9' | '_' | '.') => name.push(c),
-            _ if !name.ends_with('-') => name.push('-'),
-            _ => {}
-        }
-    }
-    let name: String = name
-        .trim_matches(['-', '.'])
-        .chars()
-        .take(MAX_NAME - 4)
-        .collect();
-    match name.trim_end_matches('-') {
-        "" => "imported".into(),
-        name => name.into(),
-    }
-}
-
-/// `wanted`, or `wanted-2`, `wanted-3`... when taken.
-fn free_name(wanted: &str, profiles: &Profiles) -> String {
-    let mut name = wanted.to_string();
-    let mut n = 1;
-    while profiles.contains(&name) {
-        n += 1;
-        name = format!("{wanted}-{n}");
-    }
-    name
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn titles_become_profile_names() {
-        assert_eq!(name_from_title("Time In Transit"), "time-in-transit");
-        assert_eq!(
-            name_from_title("  PayPal: Shipping (v1) "),
-            "paypal-shipping-v1"
-        );
-        assert_eq!(name_from_title("Ünïcode ☃"), "n-code");
-        assert_eq!(name_from_title("☃"), "imported");
-        assert!(name_from_title(&"x".repeat(500)).len() <= MAX_NAME - 4);
     }
 }

@@ -29,16 +29,44 @@ use std::time::Duration;
 pub use error::{Remedy, WorkspaceError};
 pub use history::{CaseExport, CaseSelection};
 pub use imports::{ImportOptions, ImportPlan};
-pub use profiles::Secrets;
-pub use requests::{CurlCopy, Preview};
+pub use profiles::{ProfileFiles, Secrets};
+pub use requests::{Connection, CurlCopy, Preview};
 pub use tokens::{SignInStarted, SignedIn};
+
+// What the faces use of the floors below, named here: they reach the core only through the
+// workspace (a test in core/tests/architecture.rs holds them to it).
+pub use crate::auth::grant::DeviceCode;
+pub use crate::auth::jwt::SignatureCheck;
+pub use crate::auth::key::KeyError;
+pub use crate::auth::sign_in::DEFAULT_TIMEOUT as SIGN_IN_TIMEOUT;
+pub use crate::auth::token::{TokenMeta, TokenSource};
+pub use crate::import::case::CaseFile;
+pub use crate::import::plan::CasePlan;
+pub use crate::net::tls::{describe_certificates, PemError};
+pub use crate::profile::new::{NewProfile, NewProfileError};
+pub use crate::profile::preset::{
+    check_file as check_preset_file, Check, Input, InputTarget, Preset, PresetEnvironment,
+    PresetError, Presets, ProviderKind,
+};
+pub use crate::profile::{
+    BasicEncoding, ClientAuth, Environment, Grant, Need, Profile, ProfileError, SecretsNeeded,
+};
+pub use crate::request::curl::{parse_curl, CurlError, CurlRequest};
+pub use crate::request::{
+    parse_header, ApiRequest, ApiResponse, DraftBody, RequestDraft, RequestError,
+};
+pub use crate::secret::{ApiKey, ClientSecret, Password, RefreshToken};
+pub use crate::session::{ProviderCheck, Token, TokenState, TokenStatus};
+pub use crate::store::history::{Entry, Filter, HistoryError, Summary, BODY_CAP};
+pub use crate::store::profiles::Profiles;
+pub use crate::store::saved::SavedRequest;
+pub use crate::store::variables::{UserVariables, VariableError};
 
 use crate::clock::SystemClock;
 use crate::net::Net;
-use crate::profile::Profile;
 use crate::session::Session;
 use crate::store::history::History;
-use crate::store::profiles::{ProfileStore, Profiles};
+use crate::store::profiles::ProfileStore;
 use crate::store::saved::SavedRequests;
 use crate::store::variables::VariableStore;
 use crate::store::vault::Vault;
@@ -100,6 +128,27 @@ impl Workspace {
         }))
     }
 
+    /// A workspace in `dir` (history too) with secrets in memory, gone with the process: the
+    /// demo's, and anything else that must leave no trace.
+    pub fn open_scratch(dir: &Path, timeout: Duration) -> Workspace {
+        Workspace::open(Options {
+            dir: dir.to_path_buf(),
+            history_dir: Some(dir.to_path_buf()),
+            vault: Vault::in_memory(),
+            net: Net::new(timeout),
+        })
+    }
+
+    /// The provider presets: the built-in ones and the team's own in `presets/` beside the
+    /// profiles (read each time, so a file added while the window runs is there).
+    pub fn presets(&self) -> Presets {
+        Presets::with_folder(&self.dir().join("presets"))
+    }
+
+    pub fn preset(&self, id: &str) -> Result<Preset, WorkspaceError> {
+        Ok(self.presets().get(id)?.clone())
+    }
+
     /// The profile directory.
     pub fn dir(&self) -> &Path {
         self.profiles.dir()
@@ -140,10 +189,22 @@ impl Workspace {
         .join("/")
     }
 
+    /// History, with the entries kept before it knew profiles' identities tied to them.
+    fn open_history(&self, dir: &Path) -> Result<History, WorkspaceError> {
+        let history = History::open(dir)?;
+        let profiles = self.profiles.load().unwrap_or_default();
+        let known: Vec<(&str, &str)> = profiles
+            .iter()
+            .map(|p| (p.name.as_str(), p.keyring_id.as_str()))
+            .collect();
+        history.adopt_profile_ids(&known)?;
+        Ok(history)
+    }
+
     fn history_db(&self) -> Result<&History, WorkspaceError> {
         let opened = self.history.get_or_init(|| match &self.history_dir {
             None => Err("no data directory could be found for this user; set WAYBILL_HOME".into()),
-            Some(dir) => History::open(dir).map_err(|e| e.to_string()),
+            Some(dir) => self.open_history(dir).map_err(|e| e.to_string()),
         });
         opened
             .as_ref()

@@ -5,11 +5,15 @@
 //! edits from several Waybills at once are all kept.
 
 use super::{Workspace, WorkspaceError};
-use crate::net::tls::{ClientIdentity, PemError};
+use std::path::PathBuf;
+
+use crate::net::tls::{self, ClientIdentity, PemError};
 use crate::profile::new::NewProfile;
 use crate::profile::ProfileError;
-use crate::profile::{validate_name, ClientAuth, Grant, Profile};
-use crate::secret::{ClientKey, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey};
+use crate::profile::{validate_name, ClientAuth, Grant, Profile, SecretsNeeded};
+use crate::secret::{
+    ApiKey, ClientKey, ClientSecret, Password, ProxyCredentials, RefreshToken, TlsKey,
+};
 use crate::session::SessionError;
 use crate::store::vault::SecretKind;
 use crate::store::StoreError;
@@ -30,6 +34,52 @@ pub struct Secrets {
     pub replace_proxy_credentials: bool,
     /// The client's signing key (`private_key_jwt`), read with `auth::key::read`.
     pub client_key: Option<ClientKey>,
+    /// An API key, for `{api_key}` in what the profile sends.
+    pub api_key: Option<ApiKey>,
+}
+
+/// Files a person names for a profile (the CLI's `--...-file` flags, the window's file fields),
+/// read here for both faces: certificates go into the description (they are public), keys into
+/// the secrets; no path is kept.
+#[derive(Debug, Default)]
+pub struct ProfileFiles {
+    /// CA certificates (PEM) to trust beside the system's.
+    pub ca_file: Option<PathBuf>,
+    /// The client certificate: PEM, or PKCS#12 (which may hold its key too).
+    pub tls_cert_file: Option<PathBuf>,
+    /// Opens a PKCS#12 file, then is dropped.
+    pub tls_passphrase: Option<Password>,
+    /// The client certificate's private key (PEM).
+    pub tls_key_file: Option<PathBuf>,
+    /// `private_key_jwt`: the client's signing key (PEM).
+    pub client_key_file: Option<PathBuf>,
+}
+
+impl ProfileFiles {
+    /// Read every file named into `new` and `secrets`. A PKCS#12 file that needs a passphrase
+    /// not given fails with `PemError::NeedsPassphrase`, so a face can ask for it and try again.
+    pub fn read_into(
+        &self,
+        new: &mut NewProfile,
+        secrets: &mut Secrets,
+    ) -> Result<(), WorkspaceError> {
+        if let Some(path) = &self.ca_file {
+            new.ca_certs = Some(tls::read_pem(path)?);
+        }
+        if let Some(path) = &self.tls_cert_file {
+            let passphrase = self.tls_passphrase.as_ref().map(|p| p.expose());
+            let (cert, key) = tls::read_client_certificate(path, passphrase)?;
+            new.tls_client_cert = Some(cert);
+            secrets.tls_key = key;
+        }
+        if let Some(path) = &self.tls_key_file {
+            secrets.tls_key = Some(tls::key_only(&tls::read_pem(path)?)?);
+        }
+        if let Some(path) = &self.client_key_file {
+            secrets.client_key = Some(crate::auth::key::read(&tls::read_pem(path)?)?);
+        }
+        Ok(())
+    }
 }
 
 impl Workspace {
@@ -42,6 +92,7 @@ impl Workspace {
         new: NewProfile,
         secrets: Secrets,
     ) -> Result<Profile, WorkspaceError> {
+        let new = new.tidied();
         validate_name(&new.name)?;
         if self.profiles.load()?.contains(&new.name) {
             return Err(StoreError::Exists(new.name).into());
@@ -51,13 +102,16 @@ impl Workspace {
         let profile = self
             .discover(new, None, &secrets, proxy_credentials.clone())
             .await?
-            .build()?;
+            .build_with(&self.presets())?;
         // A key for `private_key_jwt` may come later (`waybill key generate`).
         if profile.grant == Grant::ClientCredentials
             && secrets.client_secret.is_none()
             && profile.client_auth.uses_secret()
         {
             return Err(WorkspaceError::NeedsClientSecret(profile.name));
+        }
+        if profile.grant == Grant::ApiKey && secrets.api_key.is_none() {
+            return Err(WorkspaceError::NeedsApiKey(profile.name));
         }
         check_client_key(&profile, secrets.tls_key.as_ref(), false)?;
         self.put_secrets(&profile, &secrets).await?;
@@ -90,7 +144,11 @@ impl Workspace {
         after: NewProfile,
         secrets: Secrets,
     ) -> Result<Profile, WorkspaceError> {
-        let mut after = after;
+        let (before, mut after) = (before.tidied(), after.tidied());
+        // A key brought anew is known to the provider by the id given with it, or by none.
+        if secrets.client_key.is_some() && after.client_key_id == before.client_key_id {
+            after.client_key_id = None;
+        }
         let proxy_credentials = after.take_proxy_credentials()?;
         let after = self
             .discover(after, Some(&before), &secrets, proxy_credentials.clone())
@@ -105,12 +163,14 @@ impl Workspace {
                 .await?
                 .is_some(),
         };
+        let presets = self.presets();
         let (old, profile) = self.profiles.update(|all| {
             let old = all.get(name)?.clone();
-            let merged = NewProfile::merge(&NewProfile::describe(&old), &before, &after);
+            let current = NewProfile::describe(&old, &presets);
+            let merged = NewProfile::merge(&current, &before, &after);
             let profile = Profile {
                 keyring_id: old.keyring_id.clone(),
-                ..merged.build()?
+                ..merged.build_with(&presets)?
             };
             check_client_key(&profile, secrets.tls_key.as_ref(), has_key)?;
             all.replace(name, profile.clone())?;
@@ -151,6 +211,16 @@ impl Workspace {
         Ok(profile)
     }
 
+    /// How profile `name` is described, to edit it: its preset's URLs left to the preset.
+    pub fn describe_profile(&self, name: &str) -> Result<NewProfile, WorkspaceError> {
+        Ok(NewProfile::describe(&self.profile(name)?, &self.presets()))
+    }
+
+    /// The secrets the profile `new` describes needs from the person making it.
+    pub fn secrets_needed(&self, new: &NewProfile) -> Result<SecretsNeeded, WorkspaceError> {
+        Ok(new.secrets_needed(&self.presets())?)
+    }
+
     /// A copy under `new_name` with its own keyring entries (the client secret and a remembered
     /// password copied; tokens not) and the same saved requests.
     pub async fn duplicate_profile(
@@ -181,6 +251,9 @@ impl Workspace {
         }
         if let Some(key) = vault.dpop_key(from).await? {
             vault.set_dpop_key(to, &key).await?;
+        }
+        if let Some(key) = vault.api_key(from).await? {
+            vault.set_api_key(to, &key).await?;
         }
         if let Some(credentials) = vault.proxy_credentials(from).await? {
             vault.set_proxy_credentials(to, &credentials).await?;
@@ -236,11 +309,18 @@ impl Workspace {
             return Err(WorkspaceError::KeyExists(profile.name));
         }
         let key = crate::auth::key::generate();
-        let jwk = public_jwk(&key)?;
+        let kid = crate::auth::key::SigningKey::open(&key)?.kid().to_string();
         vault.set_client_key(&profile.keyring_id, &key).await?;
+        // The provider will know this key by its thumbprint, the `kid` of the JWK printed.
+        let profile = self.profiles.update(|all| {
+            let mut profile = all.get(name)?.clone();
+            profile.client_key_id = Some(kid);
+            all.replace(name, profile.clone())?;
+            Ok::<_, WorkspaceError>(profile)
+        })?;
         // Tokens got with the old key stay valid at the provider; they are the old key's.
         self.session.forget(&profile).await?;
-        Ok(jwk)
+        public_jwk(&key, profile.client_key_id.as_deref())
     }
 
     /// The public JWK of the profile's client key, if it has one.
@@ -250,7 +330,7 @@ impl Workspace {
     ) -> Result<Option<serde_json::Value>, WorkspaceError> {
         let profile = self.profile(name)?;
         match self.session.vault().client_key(&profile.keyring_id).await? {
-            Some(key) => Ok(Some(public_jwk(&key)?)),
+            Some(key) => Ok(Some(public_jwk(&key, profile.client_key_id.as_deref())?)),
             None => Ok(None),
         }
     }
@@ -277,6 +357,9 @@ impl Workspace {
         }
         if let Some(key) = &secrets.tls_key {
             vault.set_tls_key(id, key).await?;
+        }
+        if let Some(key) = &secrets.api_key {
+            vault.set_api_key(id, key).await?;
         }
         // The DPoP key is made with the profile, so two Waybills never make one each.
         if profile.dpop && vault.dpop_key(id).await?.is_none() {
@@ -364,9 +447,17 @@ fn check_client_key(
     }
 }
 
-fn public_jwk(key: &ClientKey) -> Result<serde_json::Value, WorkspaceError> {
+/// The key's public half, with the `kid` the provider knows it by (none when that is unknown).
+fn public_jwk(key: &ClientKey, kid: Option<&str>) -> Result<serde_json::Value, WorkspaceError> {
     let opened = crate::auth::key::SigningKey::open(key)?;
-    Ok(serde_json::to_value(opened.public_jwk()).unwrap_or_default())
+    let mut jwk = serde_json::to_value(opened.public_jwk()).unwrap_or_default();
+    if let Some(fields) = jwk.as_object_mut() {
+        match kid {
+            Some(kid) => fields.insert("kid".into(), kid.into()),
+            None => fields.remove("kid"),
+        };
+    }
+    Ok(jwk)
 }
 
 /// The fields that decide which tokens a profile gets (not its name, API base or headers).

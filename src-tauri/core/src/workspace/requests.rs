@@ -7,10 +7,12 @@
 //! (redacted).
 
 use super::{Workspace, WorkspaceError};
-use crate::profile::{Environment, Profile};
-use crate::request::curl::{self, Bearer, CurlRequest};
+use crate::profile::template::REDACTED;
+use crate::profile::{Environment, Grant, Profile};
+use crate::request::curl::{self, CurlRequest};
 use crate::request::variables::Scope;
-use crate::request::{self, ApiRequest, ApiResponse, RequestDraft};
+use crate::request::{self, wire, ApiRequest, ApiResponse, Credentials, RequestDraft};
+use crate::store::history::{History, HistoryError, NewEntry};
 use crate::store::saved::SavedRequest;
 use crate::store::variables::{check_name, UserVariables};
 
@@ -19,6 +21,18 @@ use crate::store::variables::{check_name, UserVariables};
 pub struct Preview {
     pub url: String,
     pub headers: Vec<(String, String)>,
+}
+
+/// What a profile's check request found: connected (a 2xx answer), and what the answer names.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Connection {
+    pub connected: bool,
+    pub status: u16,
+    pub url: String,
+    /// What the answer names at the preset's pointer: a shop, an account.
+    pub names: Option<String>,
+    /// The API's refusal in its own words, when it refused.
+    pub message: Option<String>,
 }
 
 /// A request as curl: `shown` has the token redacted; `copied` has it only when asked for.
@@ -94,11 +108,38 @@ impl Workspace {
             .map_err(|_| error.as_deref().unwrap_or_default());
         let recorded = self
             .history_db()
-            .and_then(|h| Ok(h.record_sent(profile, request, outcome)?));
+            .and_then(|h| Ok(record_sent(h, profile, request, outcome)?));
         if let Err(e) = recorded {
             tracing::warn!("the request was not kept in history: {e}");
         }
         Ok(response?)
+    }
+
+    /// Send the profile's check request (its preset's): does the connection work, and what
+    /// account does it reach? The token or API key is fetched as for any call.
+    pub async fn check_connection(&self, name: &str) -> Result<Connection, WorkspaceError> {
+        let profile = self.profile(name)?;
+        let presets = self.presets();
+        let check = (profile.preset.as_deref())
+            .and_then(|id| presets.get(id).ok()?.check.clone())
+            .ok_or_else(|| WorkspaceError::NoCheck(profile.name.clone()))?;
+        let request = ApiRequest::new(check.method.as_str(), check.path.as_str());
+        let response = self.send_and_record(&profile, &request).await?;
+        let names = (check.names.as_deref()).and_then(|pointer| {
+            let body: serde_json::Value = serde_json::from_slice(&response.body).ok()?;
+            match body.pointer(pointer)? {
+                serde_json::Value::String(text) => Some(text.clone()),
+                serde_json::Value::Null => None,
+                other => Some(other.to_string()),
+            }
+        });
+        Ok(Connection {
+            connected: response.is_success(),
+            status: response.status,
+            url: response.url.clone(),
+            names,
+            message: response.provider_error().map(|e| e.to_string()),
+        })
     }
 
     /// The draft as it will go out for `name`: variables filled, full URL, headers with the
@@ -107,8 +148,13 @@ impl Workspace {
         let profile = self.profile(name)?;
         let request = self.scope(&profile, &[])?.fill_draft(draft)?.to_request()?;
         let url = request::resolve_url(&profile, &request.target)?;
-        let mut headers = request::outgoing_headers(&profile, &request);
-        headers.push(("Authorization".into(), "Bearer ••••••••".into()));
+        let headers = (request::wire_headers(&profile, &request, Credentials::default()))
+            .into_iter()
+            .map(|h| match h.shown {
+                Some(shown) => (h.name, shown.replace(REDACTED, "••••••••")),
+                None => (h.name, h.value),
+            })
+            .collect();
         Ok(Preview {
             url: url.to_string(),
             headers,
@@ -127,7 +173,8 @@ impl Workspace {
         self.as_curl(&profile, &profile, &request, with_token).await
     }
 
-    /// `request` as curl with `defaults`' headers; the token (of `tokens`) only `with_token`.
+    /// `request` as curl with `defaults`' headers; the credentials (of `tokens`) only
+    /// `with_token`.
     pub(super) async fn as_curl(
         &self,
         defaults: &Profile,
@@ -135,14 +182,27 @@ impl Workspace {
         request: &ApiRequest,
         with_token: bool,
     ) -> Result<CurlCopy, WorkspaceError> {
-        let shown = curl::to_curl(defaults, request, Bearer::Redacted)?;
-        let copied = match with_token {
-            true => {
-                let token = self.session.token(tokens).await?;
-                curl::to_curl(defaults, request, Bearer::Shown(&token.access_token))?
-            }
-            false => shown.clone(),
+        let shown = curl::to_curl(defaults, request, Credentials::default())?;
+        if !with_token {
+            return Ok(CurlCopy {
+                copied: shown.clone(),
+                shown,
+            });
+        }
+        let token = match tokens.grant {
+            Grant::ApiKey => None,
+            _ => Some(self.session.token(tokens).await?.access_token),
         };
+        let api_key = match tokens.uses_api_key() {
+            true => Some(self.session.api_key(tokens).await?),
+            false => None,
+        };
+        let credentials = Credentials {
+            token: token.as_ref(),
+            api_key: api_key.as_ref(),
+            dpop: None,
+        };
+        let copied = curl::to_curl(defaults, request, credentials)?;
         Ok(CurlCopy { shown, copied })
     }
 
@@ -215,4 +275,43 @@ impl Workspace {
         self.variables.edit(before, after)?;
         self.variables()
     }
+}
+
+/// Keep what was sent for `profile` in history: the answer, or the error.
+fn record_sent(
+    history: &History,
+    profile: &Profile,
+    request: &ApiRequest,
+    outcome: Result<&ApiResponse, &str>,
+) -> Result<i64, HistoryError> {
+    let url = request::resolve_url(profile, &request.target)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| request.target.clone());
+    let response = outcome.ok();
+    // What went out; a send that failed before, what would have (credentials redacted either way).
+    let sent = match response {
+        Some(r) => r.sent_headers.clone(),
+        None => wire::shown(&request::wire_headers(
+            profile,
+            request,
+            Credentials::default(),
+        )),
+    };
+    let environment = profile.environment.map(|e| e.to_string());
+    let secrets = response.map(|r| r.scrub.values()).unwrap_or_default();
+    history.record(NewEntry {
+        profile: &profile.name,
+        profile_id: &profile.keyring_id,
+        environment: environment.as_deref(),
+        method: &request.method.to_ascii_uppercase(),
+        url: response.map(|r| r.url.as_str()).unwrap_or(&url),
+        request_headers: &sent,
+        request_body: request.body.as_deref(),
+        status: response.map(|r| r.status),
+        response_headers: response.map(|r| r.headers.as_slice()).unwrap_or_default(),
+        response_body: response.map(|r| r.body.as_slice()),
+        elapsed_ms: response.map(|r| r.elapsed.as_millis() as u64),
+        error: outcome.err(),
+        secrets: &secrets,
+    })
 }

@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 
 use tauri::{AppHandle, State};
-use waybill_core::store::history::{Entry, Filter};
-use waybill_core::workspace::CaseSelection;
+use waybill_core::workspace::{CaseSelection, Entry, Filter};
 
 use super::{copy, Reply};
 use crate::app::view::{

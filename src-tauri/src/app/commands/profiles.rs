@@ -1,11 +1,10 @@
 //! Profiles, presets, and what the window shows about itself.
 
 use tauri::{State, Window};
-use waybill_core::profile::preset;
-use waybill_core::Profile;
+use waybill_core::workspace::{ClientAuth, Grant, NewProfile, Profile};
 
 use super::Reply;
-use crate::app::view::{AppInfo, PresetView, ProfileForm, ProfileList};
+use crate::app::view::{AppInfo, FormFacts, FormInputs, PresetView, ProfileList};
 use crate::app::AppState;
 
 /// The page's first call: its script runs and it is about to show the profiles.
@@ -16,9 +15,9 @@ pub async fn app_info(state: State<'_, AppState>, window: Window) -> Reply<AppIn
 }
 
 #[tauri::command]
-pub async fn list_presets() -> Reply<Vec<PresetView>> {
-    Ok(preset::presets()
-        .into_iter()
+pub async fn list_presets(state: State<'_, AppState>) -> Reply<Vec<PresetView>> {
+    let presets = state.ws.presets();
+    Ok((presets.all().iter().cloned())
         .map(PresetView::from)
         .collect())
 }
@@ -28,25 +27,54 @@ pub async fn list_profiles(state: State<'_, AppState>) -> Reply<ProfileList> {
     Ok(ProfileList::from(state.ws.profiles()))
 }
 
+/// The form that edits profile `name` (its preset's URLs left blank, so they follow it), or a
+/// new profile's, from `preset` when one is chosen.
+#[tauri::command]
+pub async fn profile_form(
+    state: State<'_, AppState>,
+    name: Option<String>,
+    preset: Option<String>,
+) -> Reply<NewProfile> {
+    Ok(match (name, preset) {
+        (Some(name), _) => state.ws.describe_profile(&name)?,
+        (None, Some(id)) => NewProfile::from_preset(&state.ws.preset(&id)?),
+        // A custom profile starts as client credentials with a form body, the usual dialect.
+        (None, None) => NewProfile {
+            grant: Some(Grant::default()),
+            client_auth: Some(ClientAuth::default()),
+            ..NewProfile::default()
+        },
+    })
+}
+
+/// What the form shows for the profile as described so far (which secrets, which grant's
+/// fields, the preset's URLs for blank ones).
+#[tauri::command]
+pub async fn form_facts(state: State<'_, AppState>, profile: NewProfile) -> Reply<FormFacts> {
+    Ok(FormFacts::of(&profile, &state.ws.presets())?)
+}
+
 /// Changes when another Waybill (or this one) changed profiles, saved requests or variables.
 #[tauri::command]
 pub async fn workspace_revision(state: State<'_, AppState>) -> Reply<String> {
     Ok(state.ws.revision())
 }
 
-/// Add a profile, or edit one (`form.original_name`): the fields changed since `initial` are
-/// applied to the profile as it is now. Secrets go straight to the keyring.
+/// Add a profile, or edit profile `original_name`: the fields changed since `before` (the form
+/// as it was opened) are applied to the profile as it is now. Secrets go straight to the keyring.
 #[tauri::command]
 pub async fn save_profile(
     state: State<'_, AppState>,
-    form: ProfileForm,
-    initial: Option<ProfileForm>,
+    original_name: Option<String>,
+    profile: NewProfile,
+    before: Option<NewProfile>,
+    inputs: FormInputs,
 ) -> Reply<Profile> {
-    let (ws, original) = (&state.ws, form.original_name.clone());
-    let (new, secrets) = form.read()?;
-    let saved = match (original, initial) {
-        (Some(name), Some(initial)) => ws.edit_profile(&name, initial.into(), new, secrets).await,
-        _ => ws.add_profile(new, secrets).await,
+    let mut profile = profile;
+    let secrets = inputs.read(&mut profile)?;
+    let saved = match (original_name, before) {
+        (Some(name), Some(before)) => state.ws.edit_profile(&name, before, profile, secrets).await,
+        _ => state.ws.add_profile(profile, secrets).await,
     };
     Ok(saved?)
 }

@@ -1,13 +1,12 @@
 //! The request builder: preview, send, copy as curl, saved requests, pasted curl, variables.
 
 use tauri::{AppHandle, State};
-use waybill_core::request::curl::parse_curl;
-use waybill_core::store::saved::SavedRequest;
-use waybill_core::store::variables::UserVariables;
-use waybill_core::{RequestDraft, WorkspaceError};
+use waybill_core::workspace::{
+    parse_curl, RequestDraft, SavedRequest, UserVariables, WorkspaceError,
+};
 
 use super::{copy, Reply};
-use crate::app::view::{CurlPasted, RequestPreview, ResponseView};
+use crate::app::view::{CurlPasted, RequestPreview, ResponseView, SavedView};
 use crate::app::AppState;
 
 /// The request as it will go out: its full URL and headers, the bearer shown masked.
@@ -60,21 +59,28 @@ pub async fn paste_curl(command: String) -> Reply<CurlPasted> {
     })
 }
 
+fn views(saved: Vec<SavedRequest>) -> Vec<SavedView> {
+    saved.into_iter().map(SavedView::from).collect()
+}
+
 #[tauri::command]
 pub async fn list_saved_requests(
     state: State<'_, AppState>,
     name: String,
-) -> Reply<Vec<SavedRequest>> {
-    Ok(state.ws.saved_requests(&name)?)
+) -> Reply<Vec<SavedView>> {
+    Ok(views(state.ws.saved_requests(&name)?))
 }
 
+/// Save `request` as `path` (`folder/name`, or a name), replacing the one of that path.
 #[tauri::command]
 pub async fn save_request(
     state: State<'_, AppState>,
     name: String,
-    saved: SavedRequest,
-) -> Reply<Vec<SavedRequest>> {
-    Ok(state.ws.save_request(&name, saved)?)
+    path: String,
+    request: RequestDraft,
+) -> Reply<Vec<SavedView>> {
+    let saved = SavedRequest::at(&path, request);
+    Ok(views(state.ws.save_request(&name, saved)?))
 }
 
 #[tauri::command]
@@ -83,10 +89,11 @@ pub async fn delete_saved_request(
     name: String,
     folder: Option<String>,
     saved_name: String,
-) -> Reply<Vec<SavedRequest>> {
-    Ok(state
+) -> Reply<Vec<SavedView>> {
+    let left = state
         .ws
-        .delete_saved_request(&name, folder.as_deref(), &saved_name)?)
+        .delete_saved_request(&name, folder.as_deref(), &saved_name)?;
+    Ok(views(left))
 }
 
 #[tauri::command]

@@ -2,8 +2,7 @@
 //! revoke, forget, copy.
 
 use tauri::{AppHandle, State};
-use waybill_core::auth::sign_in::DEFAULT_TIMEOUT;
-use waybill_core::Password;
+use waybill_core::workspace::{Password, SIGN_IN_TIMEOUT};
 
 use super::{copy, Reply};
 use crate::app::view::{not_blank, ProviderCheckView, SignInStarted, StatusView};
@@ -46,7 +45,7 @@ pub async fn get_token(
 /// Bind the loopback listener and open the user's browser on the provider's sign-in page.
 #[tauri::command]
 pub async fn start_sign_in(state: State<'_, AppState>, name: String) -> Reply<SignInStarted> {
-    let started = state.ws.start_sign_in(&name, true, DEFAULT_TIMEOUT).await?;
+    let started = state.ws.start_sign_in(&name, true, SIGN_IN_TIMEOUT).await?;
     Ok(started.into())
 }
 

@@ -7,7 +7,11 @@ export type Entry = { id: number,
 /**
  * RFC 3339.
  */
-at: string, profile: string, environment: string | null, method: string, url: string, request_headers: Array<[string, string]>, request_body: string | null, status: number | null, response_headers: Array<[string, string]>, response_body: string | null, 
+at: string, 
+/**
+ * The profile's name (its current one when it was renamed since).
+ */
+profile: string, environment: string | null, method: string, url: string, request_headers: Array<[string, string]>, request_body: string | null, status: number | null, response_headers: Array<[string, string]>, response_body: string | null, 
 /**
  * A body was longer than `BODY_CAP` and was cut.
  */

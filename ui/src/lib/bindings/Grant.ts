@@ -3,4 +3,4 @@
 /**
  * How the profile gets its first token. A refresh token, once held, is always tried first.
  */
-export type Grant = "client_credentials" | "password" | "refresh_token" | "implicit" | "authorization_code" | "device_code";
+export type Grant = "client_credentials" | "password" | "refresh_token" | "implicit" | "authorization_code" | "device_code" | "api_key";

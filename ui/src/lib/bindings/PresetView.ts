@@ -2,10 +2,40 @@
 import type { ClientAuth } from "./ClientAuth";
 import type { Environment } from "./Environment";
 import type { Grant } from "./Grant";
+import type { InputView } from "./InputView";
 import type { PresetEnvView } from "./PresetEnvView";
+import type { ProviderKind } from "./ProviderKind";
 
-export type PresetView = { id: string, name: string, docs: string, grants: Array<Grant>, client_auth: ClientAuth, scope: string | null, default_env: Environment, environments: Array<PresetEnvView>, 
 /**
- * Self-hosted: the URLs hold `{base_url}`, filled from the profile's base URL.
+ * A provider preset as the window shows it: in the "Connect a carrier" list and its form, and
+ * in the profile form's provider choice.
  */
-needs_base_url: boolean, note: string | null, };
+export type PresetView = { id: string, name: string, kind: ProviderKind, docs: string, 
+/**
+ * Where a person gets the credentials, in one sentence.
+ */
+credentials: string, grants: Array<Grant>, client_auth: ClientAuth, scope: string | null, default_env: Environment, environments: Array<PresetEnvView>, 
+/**
+ * Self-hosted or per-shop: the URLs hold `{base_url}`, filled from the profile's base URL.
+ */
+needs_base_url: boolean, 
+/**
+ * What a person types beyond a client id and secret (an API-key provider: its key).
+ */
+inputs: Array<InputView>, 
+/**
+ * It has a request that proves a connection works.
+ */
+has_check: boolean, 
+/**
+ * A user signs in through the browser (or with a device code) to connect it.
+ */
+signs_in: boolean, 
+/**
+ * An API-key provider: no client id or secret.
+ */
+api_key: boolean, 
+/**
+ * A team's own preset, from the `presets/` folder.
+ */
+own: boolean, note: string | null, };

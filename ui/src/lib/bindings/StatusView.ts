@@ -15,7 +15,11 @@ obtained_at: string | null,
 /**
  * RFC 3339; `None` when the provider gave no expiry.
  */
-expires_at: string | null, source: TokenSource | null, has_refresh_token: boolean, jwt_header: JsonValue | null, jwt_claims: JsonValue | null, 
+expires_at: string | null, 
+/**
+ * RFC 3339: from then on the next use renews it (the core's renewal margin).
+ */
+renews_at: string | null, source: TokenSource | null, has_refresh_token: boolean, jwt_header: JsonValue | null, jwt_claims: JsonValue | null, 
 /**
  * `None` when not asked for, or not a JWT.
  */

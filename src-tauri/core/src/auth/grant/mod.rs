@@ -17,7 +17,7 @@ use oauth2::{
 use serde::{Deserialize, Serialize};
 
 use crate::auth::assertion::{Assertions, ClientCredentials};
-use crate::auth::dialect::{self, EndpointError};
+use crate::auth::dialect::{self, Dialect, EndpointError};
 use crate::auth::token::{ExtraFields, TokenResponse, TokenSet};
 use crate::net::Net;
 use crate::profile::{ClientAuth, Profile};
@@ -104,7 +104,16 @@ type Client = oauth2::Client<
 type RequestResult = Result<Response, RequestTokenError<EndpointError, BasicErrorResponse>>;
 
 fn client(profile: &Profile, credentials: &ClientCredentials) -> Result<Client, GrantError> {
-    let url = profile.token_url.clone().unwrap_or_default();
+    client_at(profile, credentials, profile.token_url.as_deref())
+}
+
+/// The crate's client for requests to `url` (the token URL, or where refreshes go).
+fn client_at(
+    profile: &Profile,
+    credentials: &ClientCredentials,
+    url: Option<&str>,
+) -> Result<Client, GrantError> {
+    let url = url.unwrap_or_default().to_string();
     let token_url = TokenUrl::new(url.clone()).map_err(|_| GrantError::BadTokenUrl(url))?;
     let auth_type = match profile.client_auth {
         ClientAuth::Basic => AuthType::BasicAuth,
@@ -132,7 +141,7 @@ fn client(profile: &Profile, credentials: &ClientCredentials) -> Result<Client, 
 /// (closures there make `Session::token` unusable in `tokio::spawn` and Tauri commands).
 struct Endpoint {
     net: Net,
-    auth: ClientAuth,
+    dialect: Dialect,
     /// For `client_secret_jwt` and `private_key_jwt`: signs an assertion for each request.
     assertions: Option<Assertions>,
     /// DPoP profiles: proves each request with the profile's key.
@@ -149,7 +158,7 @@ impl<'c> AsyncHttpClient<'c> for Endpoint {
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(dialect::send(
             &self.net,
-            self.auth,
+            &self.dialect,
             self.assertions.as_ref(),
             self.dpop.as_deref(),
             request,
@@ -160,7 +169,7 @@ impl<'c> AsyncHttpClient<'c> for Endpoint {
 fn http(net: &Net, profile: &Profile, credentials: &ClientCredentials) -> Endpoint {
     Endpoint {
         net: net.clone(),
-        auth: profile.client_auth,
+        dialect: Dialect::of(profile),
         assertions: Assertions::for_profile(profile, credentials),
         dpop: credentials.dpop.clone(),
     }

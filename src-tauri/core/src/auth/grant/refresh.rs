@@ -1,9 +1,10 @@
-//! Refresh token (RFC 6749 6). A response without a new refresh token keeps the old one usable
-//! (the RFC lets the provider choose); a new one replaces it (rotation).
+//! Refresh token (RFC 6749 6), at the profile's refresh URL when it has its own (UPS's token
+//! endpoint refuses refresh grants). A response without a new refresh token keeps the old one
+//! usable (the RFC lets the provider choose); a new one replaces it (rotation).
 
 use chrono::{DateTime, Utc};
 
-use super::{client, finish, http, GrantError};
+use super::{client_at, finish, http, GrantError};
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::token::TokenSet;
 use crate::net::Net;
@@ -17,7 +18,11 @@ pub async fn refresh(
     refresh_token: &RefreshToken,
     now: DateTime<Utc>,
 ) -> Result<TokenSet, GrantError> {
-    let client = client(profile, credentials)?;
+    let url = profile
+        .refresh_url
+        .as_deref()
+        .or(profile.token_url.as_deref());
+    let client = client_at(profile, credentials, url)?;
     let token = oauth2::RefreshToken::new(refresh_token.expose().to_string());
     let mut request = client.exchange_refresh_token(&token);
     for (name, value) in &profile.params {

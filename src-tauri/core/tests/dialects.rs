@@ -1,5 +1,5 @@
 //! Each built-in provider preset against an emulator of that provider's documented dialect
-//! (/work/shared/providers/*): the token request Waybill puts on the wire must be the one the doc
+//! (their docs, kept in the steering repository's shared/providers/): the token request Waybill puts on the wire must be the one the doc
 //! shows (method, path, content type, client authentication, body fields), the doc's own sample
 //! response must be understood, and the API call that follows must carry `Authorization: Bearer`
 //! with the token verbatim plus the preset's default headers.
@@ -14,7 +14,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use waybill_core::profile::preset;
+use waybill_core::profile::preset::Presets;
 use waybill_core::{
     ApiRequest, ClientSecret, Grant, ManualClock, Net, Password, Profile, RefreshToken, Session,
     TokenSource, Vault,
@@ -36,7 +36,8 @@ fn rehost(real: &str, emulator: &Emulator) -> String {
 
 /// The profile `waybill profile add NAME --preset ID --token-url ... --api-base ...` makes.
 fn profile_from_preset(id: &str, emulator: &Emulator, client_id: &str) -> Profile {
-    let preset = preset::preset(id).unwrap();
+    let presets = Presets::built_in();
+    let preset = presets.get(id).unwrap();
     // Self-hosted presets (oro) need an application URL; the host is replaced below anyway.
     let (env, endpoints) = preset
         .endpoints(None, Some("https://shop.example"))
@@ -45,7 +46,7 @@ fn profile_from_preset(id: &str, emulator: &Emulator, client_id: &str) -> Profil
         name: format!("{id}-test"),
         keyring_id: format!("{id}-test-0001"),
         grant: preset.grants[0],
-        token_url: Some(rehost(&endpoints.token_url, emulator)),
+        token_url: endpoints.token_url.map(|url| rehost(&url, emulator)),
         client_id: client_id.to_string(),
         client_auth: preset.client_auth,
         scope: preset.scope.clone(),
@@ -581,7 +582,8 @@ async fn oro_client_credentials_in_json_under_the_application_url() {
     })
     .await;
     // Oro is self-hosted: here the user's application URL is the emulator itself.
-    let preset = preset::preset("oro").unwrap();
+    let presets = Presets::built_in();
+    let preset = presets.get("oro").unwrap();
     let (_, endpoints) = preset.endpoints(None, Some(&emulator.url("/"))).unwrap();
     let profile = profile_from_preset("oro", &emulator, "your client identifier");
     assert_eq!(
@@ -590,7 +592,7 @@ async fn oro_client_credentials_in_json_under_the_application_url() {
             profile.api_base.as_deref()
         ),
         (
-            endpoints.token_url.as_str(),
+            endpoints.token_url.as_deref().unwrap(),
             Some(endpoints.api_base.as_str())
         ),
         "--base-url and --token-url/--api-base must lead to the same profile"

@@ -3,15 +3,23 @@
 //! An export is a flat `resources` list tied into a tree by `parentId`: a workspace, folders
 //! (`request_group`), requests and environments. The file is untrusted: loops, absurd depth and
 //! wrong types give notes in `skipped`, never a panic.
+//!
+//! Here the tree is walked (`Reader`); `requests`: requests with their headers and bodies;
+//! `auth`: each request's auth, inherited from the folders above; `variables`: environments;
+//! `values`: values as Insomnia writes them (templates, rows, flags).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+mod auth;
+mod requests;
+mod values;
+mod variables;
+
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};
 
-use super::collection::{grant_named, Auth, Collection, CollectionRequest, OAuth2, Variable};
-use super::{ImportError, Skipped};
-use crate::profile::{ClientAuth, Grant};
-use crate::request::DraftBody;
+use self::values::{name_of, str_at, text};
+use super::collection::{Auth, Collection};
+use super::{ImportError, Skipped, SkippedKind};
 
 /// Folders above a request beyond which the file is taken as crafted, not exported.
 const MAX_DEPTH: usize = 32;
@@ -129,284 +137,6 @@ impl<'a> Reader<'a> {
         Ok(chain)
     }
 
-    /// Requests in the order Insomnia shows them: depth first, by `metaSortKey` at each level.
-    fn requests(&mut self) -> Vec<CollectionRequest> {
-        let all = self.of_kind("request");
-        if all.len() > MAX_REQUESTS {
-            self.skipped.push(Skipped {
-                item: format!("{} requests", all.len() - MAX_REQUESTS),
-                reason: format!(
-                    "more than {MAX_REQUESTS} requests in one file: the first are read"
-                ),
-            });
-        }
-        let mut read = Vec::new();
-        for idx in all.into_iter().take(MAX_REQUESTS) {
-            let Some(item) = self.item(idx) else { continue };
-            match self.ancestors(idx) {
-                Ok(above) => {
-                    let key: Vec<(f64, usize)> = above
-                        .iter()
-                        .rev()
-                        .chain([&idx])
-                        .map(|&i| (self.item(i).map_or(f64::INFINITY, sort_key), i))
-                        .collect();
-                    let request = self.request(idx, item, &above);
-                    read.push((key, request));
-                }
-                Err(reason) => self.skipped.push(Skipped {
-                    item: name_of(item, "request"),
-                    reason,
-                }),
-            }
-        }
-        read.sort_by(|(a, _), (b, _)| {
-            a.iter()
-                .zip(b)
-                .map(|(x, y)| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)))
-                .find(|o| o.is_ne())
-                .unwrap_or_else(|| a.len().cmp(&b.len()))
-        });
-        read.into_iter().map(|(_, request)| request).collect()
-    }
-
-    fn request(&mut self, idx: usize, item: &'a Object, above: &[usize]) -> CollectionRequest {
-        let mut odd = false;
-        let groups: Vec<&Object> = above
-            .iter()
-            .rev()
-            .filter_map(|&i| self.item(i))
-            .filter(|o| str_at(o, "_type") == "request_group")
-            .collect();
-        let folders: Vec<String> = groups.iter().map(|g| name_of(g, "folder")).collect();
-        let name = name_of(item, "request");
-        let label = folders
-            .iter()
-            .chain([&name])
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("/");
-
-        // Folder headers go with the request (Insomnia 9): a nearer one replaces a same-named one.
-        let mut headers: Vec<(String, String)> = Vec::new();
-        let own = rows(item.get("headers"), &mut odd);
-        for row in groups
-            .iter()
-            .flat_map(|g| rows(g.get("headers"), &mut odd))
-            .chain(own)
-        {
-            headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&row.0));
-            headers.push(row);
-        }
-        let method = text(item.get("method")).trim().to_ascii_uppercase();
-        let url = template(&text(item.get("url")), &mut odd);
-        let query = rows(item.get("parameters"), &mut odd);
-        let body = self.body(item.get("body"), &label, &mut odd);
-        let (auth, auth_odd) = self.auth_for(idx, above, &label);
-        let path_params = item
-            .get("pathParameters")
-            .and_then(Value::as_array)
-            .is_some_and(|p| !p.is_empty());
-        if path_params {
-            self.skipped.push(Skipped {
-                item: format!("{label}: path parameters"),
-                reason: "the :names in its URL are kept as written, their values are not".into(),
-            });
-        }
-        if odd || auth_odd {
-            self.skipped.push(Skipped {
-                item: label,
-                reason: TEMPLATE_REASON.into(),
-            });
-        }
-        CollectionRequest {
-            folders,
-            name,
-            method: if method.is_empty() {
-                "GET".into()
-            } else {
-                method
-            },
-            url,
-            query,
-            headers,
-            body,
-            auth,
-        }
-    }
-
-    fn body(&mut self, body: Option<&Value>, label: &str, odd: &mut bool) -> DraftBody {
-        let Some(body) = body.and_then(Value::as_object) else {
-            return DraftBody::None;
-        };
-        let mime = str_at(body, "mimeType");
-        let mime = mime
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase();
-        let unsent = |what: &str, why: &str| Skipped {
-            item: format!("{label}: {what}"),
-            reason: why.into(),
-        };
-        if mime == "multipart/form-data" {
-            self.skipped.push(unsent(
-                "multipart body",
-                "multipart bodies (file uploads) are not imported: Waybill sends JSON, form or raw bodies",
-            ));
-            return DraftBody::None;
-        }
-        if !str_at(body, "fileName").is_empty() {
-            self.skipped.push(unsent(
-                "file body",
-                "the file it sends is not in the export",
-            ));
-            return DraftBody::None;
-        }
-        if mime == "application/x-www-form-urlencoded" {
-            let fields = rows(body.get("params"), odd);
-            return match fields.is_empty() {
-                true => DraftBody::None,
-                false => DraftBody::Form(fields),
-            };
-        }
-        let content = template(&text(body.get("text")), odd);
-        if content.trim().is_empty() {
-            DraftBody::None
-        } else if mime == "application/json"
-            || mime.ends_with("+json")
-            || mime == "application/graphql"
-        {
-            // Insomnia keeps a GraphQL body as the JSON it sends (`{"query": ...}`).
-            DraftBody::Json(content)
-        } else {
-            DraftBody::Raw(content)
-        }
-    }
-
-    /// The auth a request uses: its own, else its nearest folder's (Insomnia's
-    /// `getOrInheritAuthentication`), else none.
-    fn auth_for(&mut self, idx: usize, above: &[usize], label: &str) -> (Auth, bool) {
-        if let Some(own) = self.auth_of(idx, label) {
-            return own;
-        }
-        for &parent in above {
-            let kind = self.kind(parent);
-            if kind == "request_group" || kind == "workspace" {
-                let owner = self.owner(parent);
-                if let Some(found) = self.auth_of(parent, &owner) {
-                    return found;
-                }
-            }
-        }
-        (Auth::None, false)
-    }
-
-    /// The auth of the workspace, else of the first top-level folder that sets one.
-    fn collection_auth(&mut self) -> Auth {
-        let workspaces = self.of_kind("workspace");
-        let top_folders = self
-            .of_kind("request_group")
-            .into_iter()
-            .filter(|&i| self.parent(i).is_some_and(|p| self.kind(p) == "workspace"));
-        let owners: Vec<usize> = workspaces
-            .iter()
-            .take(1)
-            .copied()
-            .chain(top_folders)
-            .collect();
-        for idx in owners {
-            let owner = self.owner(idx);
-            if let Some((auth, _)) = self.auth_of(idx, &owner) {
-                return auth;
-            }
-        }
-        Auth::None
-    }
-
-    fn owner(&self, idx: usize) -> String {
-        let kind = match self.kind(idx) {
-            "workspace" => "workspace",
-            _ => "folder",
-        };
-        format!(
-            "{kind} {}",
-            self.item(idx).map_or_else(String::new, |o| name_of(o, ""))
-        )
-    }
-
-    fn auth_of(&mut self, idx: usize, owner: &str) -> Option<(Auth, bool)> {
-        if let Some(known) = self.own_auth.get(&idx) {
-            return known.clone();
-        }
-        let found = self
-            .item(idx)
-            .and_then(|o| o.get("authentication"))
-            .and_then(Value::as_object)
-            .and_then(|a| self.read_auth(a, owner));
-        self.own_auth.insert(idx, found.clone());
-        found
-    }
-
-    /// `None` when the object defers to the folder above: no `type`, or `disabled` (Insomnia's
-    /// `getAuthObjectOrNull` and `isAuthEnabled`). `type: none` is an explicit "No Auth".
-    fn read_auth(&mut self, auth: &Object, owner: &str) -> Option<(Auth, bool)> {
-        let kind = str_at(auth, "type").trim().to_ascii_lowercase();
-        if kind.is_empty() || flag(auth.get("disabled")) == Some(true) {
-            return None;
-        }
-        let mut odd = false;
-        let mut get = |key: &str| template(&text(auth.get(key)), &mut odd);
-        let found = match kind.as_str() {
-            "none" => Auth::None,
-            "bearer" => Auth::Bearer(get("token")),
-            "basic" => Auth::Basic {
-                username: get("username"),
-                password: get("password"),
-            },
-            "oauth2" => {
-                let (oauth, note) = oauth2(auth, owner, &mut get);
-                self.skipped.extend(note);
-                Auth::OAuth2(Box::new(oauth))
-            }
-            _ => Auth::Other(kind),
-        };
-        Some((found, odd))
-    }
-
-    /// The base environments' values, then the sub-environments' (by `metaSortKey`), then the
-    /// folders' own; the first of a name wins, as Waybill keeps one value per name.
-    fn variables(&mut self) -> Vec<Variable> {
-        let (mut subs, bases): (Vec<usize>, Vec<usize>) =
-            self.of_kind("environment").into_iter().partition(|&i| {
-                self.parent(i)
-                    .is_some_and(|p| self.kind(p) == "environment")
-            });
-        subs.sort_by(|&a, &b| {
-            let key = |i| self.item(i).map_or(f64::INFINITY, sort_key);
-            key(a).total_cmp(&key(b)).then(a.cmp(&b))
-        });
-        let mut vars = Vars::default();
-        for idx in bases.into_iter().chain(subs) {
-            let Some(env) = self.item(idx) else { continue };
-            let private = flag(env.get("isPrivate")) == Some(true);
-            let (data, order) = (env.get("data"), env.get("dataPropertyOrder"));
-            vars.add(data, order, private, &mut self.skipped);
-        }
-        for idx in self.of_kind("request_group") {
-            let Some(group) = self.item(idx) else {
-                continue;
-            };
-            let (data, order) = (
-                group.get("environment"),
-                group.get("environmentPropertyOrder"),
-            );
-            vars.add(data, order, false, &mut self.skipped);
-        }
-        vars.list
-    }
-
     /// Resources other than workspaces, folders, requests and environments, summed per kind.
     fn note_others(&mut self) {
         let mut counts: BTreeMap<&str, (usize, String)> = BTreeMap::new();
@@ -432,142 +162,15 @@ impl<'a> Reader<'a> {
                 1 => label,
                 n => format!("{n} × {label}"),
             };
-            self.skipped.push(Skipped {
-                item,
-                reason: reason.into(),
-            });
+            self.skipped
+                .push(Skipped::new(SkippedKind::Resource, item, reason));
         }
         if not_objects > 0 {
-            self.skipped.push(Skipped {
-                item: format!("{not_objects} × `resources` item"),
-                reason: "not an object".into(),
-            });
+            let item = format!("{not_objects} × `resources` item");
+            self.skipped
+                .push(Skipped::new(SkippedKind::Resource, item, "not an object"));
         }
     }
-}
-
-/// OAuth 2.0 settings (`get` reads a field with its templates normalised), and a note when the
-/// grant is not one Waybill has.
-fn oauth2(
-    auth: &Object,
-    owner: &str,
-    get: &mut impl FnMut(&str) -> String,
-) -> (OAuth2, Option<Skipped>) {
-    let grant_name = text(auth.get("grantType"));
-    // Insomnia's default grant, for a file that omits it.
-    let grant = match grant_name.trim() {
-        "" => Some(Grant::AuthorizationCode),
-        name => grant_named(name),
-    };
-    let note = grant.is_none().then(|| Skipped {
-        item: format!("{owner}: the {} grant", grant_name.trim()),
-        reason: "not a grant Waybill has: choose one for the profile".into(),
-    });
-    let client_auth = flag(auth.get("credentialsInBody")).map(|in_body| match in_body {
-        true => ClientAuth::Form,
-        false => ClientAuth::Basic,
-    });
-    let params = ["audience", "resource"]
-        .into_iter()
-        .map(|key| (key.to_string(), get(key)))
-        .filter(|(_, value)| !value.trim().is_empty())
-        .collect();
-    let oauth = OAuth2 {
-        grant,
-        token_url: get("accessTokenUrl"),
-        authorize_url: get("authorizationUrl"),
-        client_id: get("clientId"),
-        client_secret: get("clientSecret"),
-        client_auth,
-        scope: get("scope"),
-        username: get("username"),
-        password: get("password"),
-        refresh_token: String::new(),
-        redirect_uri: get("redirectUrl"),
-        params,
-    };
-    (oauth, note)
-}
-
-/// Environment variables gathered across environments, the first of a name winning.
-#[derive(Default)]
-struct Vars {
-    list: Vec<Variable>,
-    seen: HashSet<String>,
-}
-
-impl Vars {
-    /// Text, numbers and booleans become variables; an object's are flattened one level as
-    /// `parent.child` (Insomnia's `{{ _.parent.child }}`).
-    fn add(
-        &mut self,
-        data: Option<&Value>,
-        order: Option<&Value>,
-        private: bool,
-        skipped: &mut Vec<Skipped>,
-    ) {
-        let Some(data) = data.and_then(Value::as_object) else {
-            return;
-        };
-        for key in ordered(data, order.and_then(|o| o.get("&"))) {
-            match data.get(key) {
-                Some(Value::Object(inner)) => {
-                    let inner_order = order.and_then(|o| o.get(format!("&~|{key}")));
-                    for child in ordered(inner, inner_order) {
-                        let name = format!("{key}.{child}");
-                        self.add_one(&name, inner.get(child), private, skipped);
-                    }
-                }
-                value => self.add_one(key, value, private, skipped),
-            }
-        }
-    }
-
-    fn add_one(
-        &mut self,
-        name: &str,
-        value: Option<&Value>,
-        private: bool,
-        skipped: &mut Vec<Skipped>,
-    ) {
-        match value {
-            None | Some(Value::Null) => {}
-            Some(Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
-                let mut odd = false;
-                let variable = Variable::new(name, &template(&text(value), &mut odd), private);
-                if variable.name.is_empty() || !self.seen.insert(variable.name.clone()) {
-                    return;
-                }
-                if odd {
-                    skipped.push(Skipped {
-                        item: format!("variable {}", variable.name),
-                        reason: TEMPLATE_REASON.into(),
-                    });
-                }
-                self.list.push(variable);
-            }
-            Some(_) => skipped.push(Skipped {
-                item: format!("variable {name}"),
-                reason: "a list or a deeper object: only text, numbers and true/false are \
-                         imported, one level of nesting deep"
-                    .into(),
-            }),
-        }
-    }
-}
-
-/// `map`'s keys in the order Insomnia lists them (`dataPropertyOrder`), then any others.
-fn ordered<'m>(map: &'m Object, order: Option<&Value>) -> Vec<&'m String> {
-    let listed = order
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|k| map.get_key_value(k.as_str()?).map(|(k, _)| k));
-    let mut seen = HashSet::new();
-    listed
-        .chain(map.keys())
-        .filter(|k| seen.insert(*k))
-        .collect()
 }
 
 /// A kind Waybill does not import, in words, and why.
@@ -598,96 +201,6 @@ fn described(kind: &str) -> (String, &'static str) {
     (label.into(), reason)
 }
 
-/// Enabled `{name, value}` rows with a name (Insomnia leaves blank ones), templates normalised.
-fn rows(list: Option<&Value>, odd: &mut bool) -> Vec<(String, String)> {
-    list.and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_object)
-        .filter(|row| flag(row.get("disabled")) != Some(true))
-        .map(|row| (text(row.get("name")), text(row.get("value"))))
-        .filter(|(name, _)| !name.trim().is_empty())
-        .map(|(name, value)| (template(&name, odd), template(&value, odd)))
-        .collect()
-}
-
-/// Insomnia's `{{ _.name }}` and `{{ name }}` -> Waybill's `{{name}}`. Other Nunjucks
-/// (`{% tag %}`, `{{ a | filter }}`) is kept as written and sets `odd`.
-fn template(input: &str, odd: &mut bool) -> String {
-    if input.contains("{%") {
-        *odd = true;
-    }
-    let mut out = String::with_capacity(input.len());
-    let mut rest = input;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let Some(end) = after.find("}}") else {
-            out.push_str(&rest[start..]);
-            return out;
-        };
-        let inner = after[..end].trim();
-        let name = inner.strip_prefix("_.").unwrap_or(inner);
-        if is_name(name) {
-            out.push_str("{{");
-            out.push_str(name);
-            out.push_str("}}");
-        } else {
-            *odd = true;
-            out.push_str(&rest[start..start + 2 + end + 2]);
-        }
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A plain variable path (`host`, `parent.child`), nothing for Nunjucks to compute.
-fn is_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .split('.')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '_'))
-}
-
-fn str_at<'o>(object: &'o Object, key: &str) -> &'o str {
-    object.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-/// A value as text: strings as they are, numbers and booleans written out, anything else empty.
-fn text(value: Option<&Value>) -> String {
-    super::scalar_text(value).unwrap_or_default()
-}
-
-/// A boolean as Insomnia writes it: `true` or, in some exports, `"true"`.
-fn flag(value: Option<&Value>) -> Option<bool> {
-    match value? {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Some(true),
-        Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Some(false),
-        _ => None,
-    }
-}
-
-fn sort_key(object: &Object) -> f64 {
-    object
-        .get("metaSortKey")
-        .and_then(Value::as_f64)
-        .unwrap_or(f64::INFINITY)
-}
-
-/// A resource's name, else its URL (for a request), else `fallback` or its kind.
-fn name_of(object: &Object, fallback: &str) -> String {
-    [text(object.get("name")), text(object.get("url"))]
-        .into_iter()
-        .map(|s| s.trim().to_string())
-        .find(|s| !s.is_empty())
-        .unwrap_or_else(|| match fallback {
-            "" => "(unnamed)".into(),
-            kind => format!("unnamed {kind}"),
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -695,6 +208,10 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::import::collection::{CollectionRequest, OAuth2, Variable};
+    use crate::profile::{ClientAuth, Grant};
+    use crate::request::DraftBody;
+    use values::template;
 
     fn fixture(name: &str) -> Value {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
