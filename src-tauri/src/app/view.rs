@@ -11,10 +11,10 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use waybill_core::workspace::{
-    ApiKey, ApiResponse, CaseFile, CasePlan, ClientAuth, ClientSecret, DeviceCode, Environment,
-    Filter, Grant, NewProfile, Password, Preset, Presets, Preview, Profile, ProfileFiles, Profiles,
-    ProviderCheck, ProviderKind, Remedy, SavedRequest, Secrets, SecretsNeeded, SignatureCheck,
-    Summary, TokenSource, TokenState, TokenStatus, WorkspaceError,
+    ApiKey, ApiResponse, CaseFile, CasePlan, ClientAuth, ClientSecret, Connect, DeviceCode,
+    Environment, Filter, Grant, NewProfile, Password, Preset, Presets, Preview, Profile,
+    ProfileFiles, Profiles, ProviderCheck, ProviderKind, Remedy, SavedRequest, Secrets,
+    SecretsNeeded, SignatureCheck, Summary, TokenSource, TokenState, TokenStatus, WorkspaceError,
 };
 
 /// About this run of the app, for the window's header and the demo banner.
@@ -218,6 +218,33 @@ impl FormInputs {
         };
         files.read_into(profile, &mut secrets)?;
         Ok(secrets)
+    }
+}
+
+/// "Connect a carrier": the provider, the credentials it handed out and the values it asks for,
+/// in its own words (secret ones go straight to the keyring). Blank: not given.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct ConnectForm {
+    pub preset: String,
+    pub name: Option<String>,
+    pub environment: Option<Environment>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// By the preset's input ids.
+    pub inputs: std::collections::BTreeMap<String, String>,
+}
+
+impl From<ConnectForm> for Connect {
+    fn from(form: ConnectForm) -> Self {
+        Connect {
+            name: not_blank(&form.name),
+            environment: form.environment,
+            client_id: not_blank(&form.client_id),
+            client_secret: not_blank(&form.client_secret).map(ClientSecret::new),
+            inputs: form.inputs,
+            preset: form.preset,
+        }
     }
 }
 
@@ -681,6 +708,7 @@ mod tests {
         Entry::export_all().expect("write the TypeScript bindings");
         UserVariables::export_all().expect("write the TypeScript bindings");
         NewProfile::export_all().expect("write the TypeScript bindings");
+        waybill_core::workspace::Connection::export_all().expect("write the TypeScript bindings");
         Profile::export_all().expect("write the TypeScript bindings");
     }
 }

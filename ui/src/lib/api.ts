@@ -4,10 +4,13 @@ import type { ApiImportView } from "./bindings/ApiImportView";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { PresetView } from "./bindings/PresetView";
 import type { Profile } from "./bindings/Profile";
+import type { ConnectForm } from "./bindings/ConnectForm";
+import type { Connection } from "./bindings/Connection";
 import type { FormFacts } from "./bindings/FormFacts";
 import type { FormInputs } from "./bindings/FormInputs";
 import type { NewProfile } from "./bindings/NewProfile";
 import type { ProfileList } from "./bindings/ProfileList";
+import type { ProfileView } from "./bindings/ProfileView";
 import type { ProviderCheckView } from "./bindings/ProviderCheckView";
 import type { RequestDraft } from "./bindings/RequestDraft";
 import type { RequestPreview } from "./bindings/RequestPreview";
@@ -28,6 +31,9 @@ export const api = {
   listPresets: () => invoke<PresetView[]>("list_presets"),
   listProfiles: () => invoke<ProfileList>("list_profiles"),
   workspaceRevision: () => invoke<string>("workspace_revision"),
+  // "Connect a carrier": the profile from the provider's preset and what the person typed.
+  connectProvider: (form: ConnectForm) => invoke<ProfileView>("connect_provider", { form }),
+  checkConnection: (name: string) => invoke<Connection>("check_connection", { name }),
   // The form of profile `name`, or a new one's (from `preset` when chosen).
   profileForm: (name: string | null, preset: string | null) => invoke<NewProfile>("profile_form", { name, preset }),
   formFacts: (profile: NewProfile) => invoke<FormFacts>("form_facts", { profile }),

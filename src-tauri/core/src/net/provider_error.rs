@@ -2,9 +2,10 @@
 //!
 //! OAuth says `{"error": "...", "error_description": "..."}`; carriers and commerce APIs say
 //! `{"response": {"errors": [{"code": "...", "message": "..."}]}}`, RFC 7807's `title`/`detail`,
-//! `{"error": {"code": ..., "message": ...}}`, `{"errors": [...]}`, `{"message": ...}` or an API
-//! gateway's `{"fault": {"faultstring": ..., "detail": {"errorcode": ...}}}`. People need the code
-//! and the sentence, not "not an OAuth error".
+//! `{"error": {"code": ..., "message": ...}}`, `{"errors": [...]}` (Amazon's, ShipEngine's),
+//! Shopify's `{"errors": "..."}` and `{"errors": {"field": ["..."]}}`, `{"message": ...}` or an
+//! API gateway's `{"fault": {"faultstring": ..., "detail": {"errorcode": ...}}}`. People need the
+//! code and the sentence, not "not an OAuth error".
 
 use serde_json::{Map, Value};
 
@@ -35,6 +36,8 @@ const MESSAGE_KEYS: &[&str] = &[
     "error_message",
     "errorMessage",
     "title",
+    // Shopify: `{"errors": "[API] Invalid API key or access token ..."}`.
+    "errors",
 ];
 /// Keys that hold the code, best first.
 const CODE_KEYS: &[&str] = &[
@@ -43,6 +46,7 @@ const CODE_KEYS: &[&str] = &[
     "errorcode",
     "errorCode",
     "error_code",
+    "errorId",
     "title",
 ];
 /// Where the error object sits when it is not at the top: wrappers and lists providers use.
@@ -84,11 +88,33 @@ fn find(value: &Value, depth: usize) -> Option<ProviderError> {
                     code: inner.code.or(outer.code),
                     message: inner.message.or(outer.message),
                 }),
+                (None, None) => by_field(fields.get("errors")?),
                 (inner, outer) => inner.or(outer),
             }
         }
         _ => None,
     }
+}
+
+/// Errors by field (Shopify, Rails): `{"errors": {"shop": ["is invalid"]}}` -> "shop is invalid".
+fn by_field(errors: &Value) -> Option<ProviderError> {
+    let sentences: Vec<String> = (errors.as_object()?.iter())
+        .flat_map(|(field, said)| {
+            let said: Vec<&Value> = match said {
+                Value::Array(items) => items.iter().collect(),
+                one => vec![one],
+            };
+            said.into_iter()
+                .filter_map(|s| text(Some(s)))
+                .map(move |s| format!("{field} {s}"))
+        })
+        .take(5)
+        .collect();
+    let message = sentences.join("; ");
+    (!message.is_empty() && message.len() <= MAX_LEN).then_some(ProviderError {
+        code: None,
+        message: Some(message),
+    })
 }
 
 /// This object's own code and sentence, if it has a sentence or a code.
@@ -175,6 +201,31 @@ mod tests {
         );
         // A bare message.
         assert_eq!(read(r#"{"message":"Forbidden"}"#), "Forbidden");
+        // Shopify: the errors as a string, or by field.
+        assert_eq!(
+            read(
+                r#"{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}"#
+            ),
+            "[API] Invalid API key or access token (unrecognized login or wrong password)"
+        );
+        assert_eq!(
+            read(r#"{"errors":{"shop":["is invalid","is closed"]}}"#),
+            "shop is invalid; shop is closed"
+        );
+        // Amazon SP-API.
+        assert_eq!(
+            read(
+                r#"{"errors":[{"code":"Unauthorized","message":"Access to requested resource is denied.","details":""}]}"#
+            ),
+            "Unauthorized: Access to requested resource is denied."
+        );
+        // eBay: a numeric id.
+        assert_eq!(
+            read(
+                r#"{"errors":[{"errorId":1001,"domain":"OAuth","category":"REQUEST","message":"Invalid access token"}]}"#
+            ),
+            "1001: Invalid access token"
+        );
     }
 
     #[test]

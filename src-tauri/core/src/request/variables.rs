@@ -6,12 +6,15 @@
 //! the user's variables for every environment, then the profile's own: `{{profile}}`,
 //! `{{environment}}`, `{{api_base}}`, `{{client_id}}`.
 //!
+//! Dynamic values (`{{$uuid}}`, `{{$guid}}`, `{{$hex32}}`, `{{$timestamp}}`, `{{$isoTimestamp}}`,
+//! `{{$randomInt}}`) are drawn afresh for each request.
+//!
 //! A `{{name}}` with no value is an error naming it, never sent as typed. Text that is not a
 //! placeholder (`{{ }}`, `{"a":{"b":1}}`) is left alone.
 
 use std::collections::BTreeMap;
 
-use crate::profile::{Environment, Profile};
+use crate::profile::{template, Environment, Profile};
 use crate::request::{ApiRequest, DraftBody, RequestDraft};
 use crate::store::variables::{check_name, UserVariables, VariableError};
 
@@ -56,8 +59,9 @@ impl Scope {
 
     /// `text` with every `{{name}}` (spaces allowed inside the braces) replaced by its value.
     pub fn fill(&self, text: &str) -> Result<String, VariableError> {
+        let text = template::fill_dynamic(text, chrono::Utc::now());
         let mut out = String::with_capacity(text.len());
-        let mut rest = text;
+        let mut rest = text.as_str();
         while let Some(start) = rest.find("{{") {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
@@ -131,6 +135,15 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dynamic_values_are_drawn_for_each_request() {
+        let scope = Scope::default();
+        let once = scope.fill("/orders?ref={{$uuid}}").unwrap();
+        let twice = scope.fill("/orders?ref={{$uuid}}").unwrap();
+        assert_ne!(once, twice);
+        assert!(!once.contains("{{"), "{once}");
+    }
 
     fn profile(environment: Option<Environment>) -> Profile {
         Profile {

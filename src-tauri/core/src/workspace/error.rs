@@ -57,6 +57,10 @@ pub enum WorkspaceError {
     NeedsClientSecret(String),
     #[error("profile {0} needs its API key")]
     NeedsApiKey(String),
+    #[error("the {0} is needed to connect")]
+    InputMissing(String),
+    #[error("the preset cannot be used: {0}")]
+    BadPreset(String),
     #[error("profile {0} has no check request: its preset names none (custom profiles have none); try a call of your own with `waybill call`")]
     NoCheck(String),
     #[error(transparent)]
@@ -244,6 +248,7 @@ impl WorkspaceError {
             E::Session(_) => "session",
             E::NewProfile(_) => "invalid_profile",
             E::NoCheck(_) => "no_check",
+            E::InputMissing(_) | E::BadPreset(_) => "invalid_profile",
             E::ClientKey(_) | E::KeyExists(_) | E::NoKeyAuth { .. } => "client_key",
             E::Discovery(_) => "discovery",
             E::SignIn(_) | E::SignInOver | E::SignInCancelled | E::Browser(_) => "sign_in",

@@ -15,6 +15,7 @@
 //! Several Waybills may share one directory and keyring at once (the window and scripts): the
 //! files are changed under OS locks and token renewal is single-flight across processes.
 
+mod connect;
 mod error;
 mod history;
 mod imports;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+pub use connect::Connect;
 pub use error::{Remedy, WorkspaceError};
 pub use history::{CaseExport, CaseSelection};
 pub use imports::{ImportOptions, ImportPlan};

@@ -25,6 +25,7 @@ pub struct Preview {
 
 /// What a profile's check request found: connected (a 2xx answer), and what the answer names.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Connection {
     pub connected: bool,
     pub status: u16,

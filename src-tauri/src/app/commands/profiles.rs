@@ -4,7 +4,9 @@ use tauri::{State, Window};
 use waybill_core::workspace::{ClientAuth, Grant, NewProfile, Profile};
 
 use super::Reply;
-use crate::app::view::{AppInfo, FormFacts, FormInputs, PresetView, ProfileList};
+use crate::app::view::{
+    AppInfo, ConnectForm, FormFacts, FormInputs, PresetView, ProfileList, ProfileView,
+};
 use crate::app::AppState;
 
 /// The page's first call: its script runs and it is about to show the profiles.
@@ -77,6 +79,13 @@ pub async fn save_profile(
         _ => state.ws.add_profile(profile, secrets).await,
     };
     Ok(saved?)
+}
+
+/// "Connect a carrier": a profile from the provider's preset, the credentials and the values it
+/// asks for (each where the preset says); getting its token and checking it come next.
+#[tauri::command]
+pub async fn connect_provider(state: State<'_, AppState>, form: ConnectForm) -> Reply<ProfileView> {
+    Ok(state.ws.connect(form.into()).await?.into())
 }
 
 /// A copy under a new name with its own keyring entries and the same saved requests.

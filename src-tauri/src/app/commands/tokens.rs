@@ -2,7 +2,7 @@
 //! revoke, forget, copy.
 
 use tauri::{AppHandle, State};
-use waybill_core::workspace::{Password, SIGN_IN_TIMEOUT};
+use waybill_core::workspace::{Connection, Password, SIGN_IN_TIMEOUT};
 
 use super::{copy, Reply};
 use crate::app::view::{not_blank, ProviderCheckView, SignInStarted, StatusView};
@@ -87,4 +87,11 @@ pub async fn forget_tokens(state: State<'_, AppState>, name: String) -> Reply<St
 pub async fn copy_token(app: AppHandle, state: State<'_, AppState>, name: String) -> Reply<()> {
     let token = state.ws.token(&name).await?;
     copy(&app, token.access_token.expose())
+}
+
+/// Prove the connection: send the preset's check request (the token or key fetched as needed);
+/// connected, and what the answer names (a shop, an account), or the API's refusal in words.
+#[tauri::command]
+pub async fn check_connection(state: State<'_, AppState>, name: String) -> Reply<Connection> {
+    Ok(state.ws.check_connection(&name).await?)
 }
