@@ -271,12 +271,12 @@ impl fmt::Display for HeaderTemplate {
     }
 }
 
-/// The dynamic values (`{{$uuid}}`, `{{$guid}}`, `{{$hex32}}`, `{{$timestamp}}`,
-/// `{{$isoTimestamp}}`, `{{$randomInt}}`) in `text`, each drawn afresh; other `{{names}}` are left as they are.
-pub fn fill_dynamic(text: &str, now: DateTime<Utc>) -> String {
-    if !text.contains("{{") {
-        return text.to_string();
-    }
+/// `text` with each `{{inner}}` put through `replace`: its value, or `None` to keep it as
+/// written. Text that opens no `{{...}}` is kept.
+pub fn each_placeholder<E>(
+    text: &str,
+    mut replace: impl FnMut(&str) -> Result<Option<String>, E>,
+) -> Result<String, E> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{{") {
@@ -284,16 +284,26 @@ pub fn fill_dynamic(text: &str, now: DateTime<Utc>) -> String {
         let after = &rest[start + 2..];
         let Some(end) = after.find("}}") else {
             out.push_str(&rest[start..]);
-            return out;
+            return Ok(out);
         };
-        match dynamic(after[..end].trim(), now) {
+        match replace(&after[..end])? {
             Some(value) => out.push_str(&value),
             None => out.push_str(&rest[start..start + 2 + end + 2]),
         }
         rest = &after[end + 2..];
     }
     out.push_str(rest);
-    out
+    Ok(out)
+}
+
+/// The dynamic values (`{{$uuid}}`, `{{$guid}}`, `{{$hex32}}`, `{{$timestamp}}`,
+/// `{{$isoTimestamp}}`, `{{$randomInt}}`) in `text`, each drawn afresh; other `{{names}}` are
+/// left as they are.
+pub fn fill_dynamic(text: &str, now: DateTime<Utc>) -> String {
+    let filled = each_placeholder(text, |inner| {
+        Ok::<_, std::convert::Infallible>(dynamic(inner.trim(), now))
+    });
+    filled.unwrap_or_else(|never| match never {})
 }
 
 /// One dynamic value, by its name (`$uuid`); `None` for any other name.

@@ -59,36 +59,24 @@ impl Scope {
 
     /// `text` with every `{{name}}` (spaces allowed inside the braces) replaced by its value.
     pub fn fill(&self, text: &str) -> Result<String, VariableError> {
-        let text = template::fill_dynamic(text, chrono::Utc::now());
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text.as_str();
-        while let Some(start) = rest.find("{{") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let placeholder = after.find("}}").and_then(|end| {
-                let name = after[..end].trim();
-                check_name(name).ok().map(|()| (name, end))
-            });
-            match placeholder {
-                Some((name, end)) => {
-                    let value = self
-                        .values
-                        .get(name)
-                        .ok_or_else(|| VariableError::Undefined {
-                            name: name.to_string(),
-                            environment: self.environment,
-                        })?;
-                    out.push_str(value);
-                    rest = &after[end + 2..];
-                }
-                None => {
-                    out.push_str("{{");
-                    rest = after;
-                }
+        let now = chrono::Utc::now();
+        template::each_placeholder(text, |inner| {
+            let name = inner.trim();
+            if let Some(value) = template::dynamic(name, now) {
+                return Ok(Some(value));
             }
-        }
-        out.push_str(rest);
-        Ok(out)
+            // Not a name (`{{ }}`, JSON's `{{"a":1}}`): not a placeholder, kept as written.
+            if check_name(name).is_err() {
+                return Ok(None);
+            }
+            match self.values.get(name) {
+                Some(value) => Ok(Some(value.clone())),
+                None => Err(VariableError::Undefined {
+                    name: name.to_string(),
+                    environment: self.environment,
+                }),
+            }
+        })
     }
 
     fn fill_rows(&self, rows: &[(String, String)]) -> Result<Vec<(String, String)>, VariableError> {
