@@ -97,12 +97,11 @@ impl Waybill {
             command.env(k, v);
         }
         let mut child = command.spawn().expect("waybill could not be started");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(stdin.as_bytes())
-            .expect("write stdin");
+        let written = (child.stdin.take().expect("stdin")).write_all(stdin.as_bytes());
+        // A command refused before it reads its input (a usage error) closes stdin early.
+        if let Err(e) = &written {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "write stdin: {e}");
+        }
         let Output {
             status,
             stdout,

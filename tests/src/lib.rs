@@ -1,3 +1,4 @@
+pub mod carriers;
 pub mod demo;
 pub mod emulator;
 pub mod harness;

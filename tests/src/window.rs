@@ -65,8 +65,24 @@ impl Window {
 
     /// The same, with command-line arguments for the app (e.g. `demo`).
     pub async fn open_with_args(args: &[&str], envs: &[(&str, String)]) -> Window {
+        Self::open_with_files(args, envs, &[]).await
+    }
+
+    /// The same, with `files` (a path under the window's WAYBILL_HOME, e.g.
+    /// `presets/ups-local.toml`, and its text) written before the app starts.
+    pub async fn open_with_files(
+        args: &[&str],
+        envs: &[(&str, String)],
+        files: &[(&str, String)],
+    ) -> Window {
         let (driver_bin, native) = require_window_tools();
         let home = tempfile::tempdir().expect("temp dir");
+        for (path, text) in files {
+            let path = home.path().join("config").join(path);
+            std::fs::create_dir_all(path.parent().expect("a file in a folder"))
+                .expect("the folder of a file written before the window opens");
+            std::fs::write(&path, text).expect("a file written before the window opens");
+        }
         let (port, native_port) = (free_port(), free_port());
         let mut command = Command::new(driver_bin);
         command
@@ -173,6 +189,17 @@ impl Window {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// The text a person sees (`document.body.innerText`: closed disclosures and hidden
+    /// elements left out).
+    pub async fn visible_text(&self) -> String {
+        let text = self
+            .client
+            .execute("return document.body.innerText;", vec![])
+            .await
+            .expect("the page's visible text");
+        text.as_str().unwrap_or_default().to_string()
     }
 
     /// A PNG of the window, saved as test-output/screenshots/NAME.png.

@@ -5,6 +5,7 @@
 
 use waybill_demo::pki::{Ca, Validity};
 use waybill_demo::{DemoConfig, DemoServer, ServerTls};
+use waybill_tests::emulator::{Emulator, Reply};
 use waybill_tests::harness::{
     browser_steps_after, chromium_browser, keyring_access_token, pem_lines, random_secret,
     require_keyring, secret_tool_lookup, Waybill,
@@ -634,6 +635,25 @@ async fn an_imported_api_is_explored_by_its_operations_form_and_sent() {
     assert!(highlighted >= 3, "{highlighted} highlighted tokens");
     window.screenshot("15-explore-api").await;
 
+    // A saved request deleted from the tree (asked once more first) is gone for the CLI too.
+    let saved = |cli: &Waybill| cli.json(&["requests", "waybill-demo-carrier", "--json"]);
+    let before = saved(&cli).as_array().unwrap().len();
+    window
+        .click(".saved-delete[data-saved='Shipments/getShipment']")
+        .await;
+    window
+        .click(".saved-delete-confirm[data-saved='Shipments/getShipment']")
+        .await;
+    wait_for_count(
+        &window,
+        ".saved-item[data-saved='Shipments/getShipment']",
+        0,
+    )
+    .await;
+    let after = saved(&cli);
+    assert_eq!(after.as_array().unwrap().len(), before - 1, "{after}");
+    assert!(!after.to_string().contains("getShipment"), "{after}");
+
     window.click("#tab-history").await;
     window
         .wait_for_text("#history-list", "/api/shipments/shp_1?fields=status")
@@ -916,5 +936,440 @@ async fn a_pasted_curl_is_sent_kept_in_history_replayed_and_shared_as_a_case() {
         }
         assert!(leaks.is_empty(), "{needle:.14}… leaked into {leaks:?}");
     }
+    window.close().await;
+}
+
+/// A team's preset as a team would make one: the built-in preset `id` copied into the window's
+/// presets/ folder (by the caller), named `name`, with the provider's addresses rewritten to
+/// local servers (real hosts are unreachable from the tests).
+fn team_preset(id: &str, name: &str, rewrites: &[(&str, String)]) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../src-tauri/core/presets/{id}.toml"));
+    let mut text = std::fs::read_to_string(&path).expect("a built-in preset");
+    for (from, to) in rewrites {
+        assert!(text.contains(from), "{id}.toml has no {from}");
+        text = text.replace(from, to);
+    }
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("name = "))
+        .expect("a name line")
+        .to_string();
+    text.replace(&line, &format!("name = {name:?}"))
+}
+
+/// What a person does, counted: each field typed into and each click.
+struct Person<'a> {
+    window: &'a Window,
+    typed: usize,
+    clicks: usize,
+}
+
+impl<'a> Person<'a> {
+    fn new(window: &'a Window) -> Self {
+        Person {
+            window,
+            typed: 0,
+            clicks: 0,
+        }
+    }
+
+    async fn type_into(&mut self, css: &str, text: &str) {
+        self.window.fill(css, text).await;
+        self.typed += 1;
+    }
+
+    async fn click(&mut self, css: &str) {
+        self.window.click(css).await;
+        self.clicks += 1;
+    }
+}
+
+/// None of OAuth's machinery is in the text a person sees on a Connect screen.
+async fn assert_plain_words(window: &Window, screen: &str) {
+    let text = window.visible_text().await;
+    let lower = text.to_lowercase();
+    for word in ["grant", "scope", "token url", "client authentication"] {
+        assert!(!lower.contains(word), "{screen} shows {word:?}:\n{text}");
+    }
+}
+
+/// Nothing matches `css`.
+async fn assert_absent(window: &Window, css: &str) {
+    let found = window
+        .client
+        .find_all(fantoccini::Locator::Css(css))
+        .await
+        .map(|all| all.len())
+        .unwrap_or(0);
+    assert_eq!(found, 0, "{css} is on screen");
+}
+
+/// "Connect a carrier" from an empty Waybill, as a person who knows only FedEx: the list is the
+/// first screen, the form asks for the Client ID and Client Secret, Connect gets the token. At
+/// most 4 typed fields and 6 clicks, and no OAuth words on any of the three screens. FedEx's
+/// preset (a team's copy, pointed at an emulator) has no check request: Connected once the
+/// token came.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_a_client_credentials_carrier_from_an_empty_waybill() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let secret = random_secret("fedex-secret");
+    let emulator = Emulator::start(|req| match req.path.as_str() {
+        "/oauth/token" => Reply::json(
+            200,
+            serde_json::json!({"access_token": "fedex-token-4b1d", "token_type": "bearer",
+                "expires_in": 3599, "scope": "CXS-TP"}),
+        ),
+        _ => Reply::json(
+            404,
+            serde_json::json!({"errors": [{"code": "NOT.FOUND.ERROR", "message": "Not found"}]}),
+        ),
+    })
+    .await;
+    let preset = team_preset(
+        "fedex",
+        "FedEx (local)",
+        &[
+            ("https://apis-sandbox.fedex.com", emulator.base()),
+            ("https://apis.fedex.com", emulator.url("/live")),
+        ],
+    );
+    let window = Window::open_with_files(&[], &[], &[("presets/fedex-local.toml", preset)]).await;
+    let mut person = Person::new(&window);
+
+    // The first screen of an empty Waybill: the providers.
+    let entry = window
+        .text("#connect-list [data-preset='fedex-local']")
+        .await;
+    assert!(
+        entry.contains("carrier") && entry.contains("sandbox and live") && entry.contains("team"),
+        "{entry}"
+    );
+    assert_plain_words(&window, "the provider list").await;
+    window.screenshot("16-connect-list").await;
+
+    person.type_into("#connect-search", "fedex").await;
+    wait_for_count(&window, "#connect-list button.provider", 2).await;
+    person.click("[data-preset='fedex-local']").await;
+
+    // Only what FedEx hands out, in its words, and where it hands them out.
+    let form = window.text("#connect-form").await;
+    assert!(
+        form.contains("Client ID")
+            && form.contains("Client Secret")
+            && form.contains("FedEx Developer Portal")
+            && form.contains("developer.fedex.com"),
+        "{form}"
+    );
+    for css in [
+        "#f-grant",
+        "#f-client-auth",
+        "#f-token-url",
+        "#f-scope",
+        "#c-advanced[open]",
+    ] {
+        assert_absent(&window, css).await;
+    }
+    assert_plain_words(&window, "the form").await;
+    person.type_into("#c-client-id", "l7fedex-client").await;
+    person.type_into("#c-client-secret", &secret).await;
+    window.screenshot("17-connect-form").await;
+    person.click("#connect-submit").await;
+
+    let status = window.wait_for_text("#connect-status", "Connected").await;
+    assert_eq!(
+        status.trim(),
+        "Connected: FedEx (local) gave a token, valid for 1 h"
+    );
+    window
+        .find("[data-profile='fedex-local'][data-health='valid']")
+        .await;
+    assert!(window
+        .text("#connect-profile")
+        .await
+        .contains("fedex-local (sandbox)"));
+    assert_plain_words(&window, "the connected state").await;
+    window.screenshot("18-connected").await;
+    eprintln!(
+        "from an empty Waybill to Connected: {} typed fields, {} clicks",
+        person.typed, person.clicks
+    );
+    assert!(person.typed <= 4, "{} typed fields", person.typed);
+    assert!(person.clicks <= 6, "{} clicks", person.clicks);
+
+    // As FedEx documents it: the id and secret in a form body, no Basic header.
+    let token = emulator.requests_to("/oauth/token");
+    assert_eq!(token.len(), 1, "one token request");
+    assert_eq!(
+        token[0].media_type(),
+        Some("application/x-www-form-urlencoded")
+    );
+    let body = token[0].form();
+    for (key, value) in [
+        ("grant_type", "client_credentials"),
+        ("client_id", "l7fedex-client"),
+        ("client_secret", secret.as_str()),
+    ] {
+        assert!(
+            body.iter().any(|(k, v)| k == key && v == value),
+            "{key} in {body:?}"
+        );
+    }
+    assert!(token[0].header("authorization").is_none());
+    let id = keyring_id(&window, "fedex-local");
+    assert_eq!(
+        secret_tool_lookup(&format!("{id}/client_secret")).as_deref(),
+        Some(secret.as_str())
+    );
+    assert!(files_containing(&window, &secret).is_empty());
+
+    // On to the profile, ready to call FedEx's API.
+    window.click("#connect-request").await;
+    window.find("#req-url").await;
+    assert_eq!(window.text("#profile-title").await, "fedex-local");
+
+    // Connect from the sidebar: a provider on the customer's own server (Oro) asks for its
+    // address in its own words, beside the client's id and secret.
+    window.click("#connect-provider").await;
+    window.click("[data-preset='oro']").await;
+    window
+        .wait_for_text("#connect-form", "Application URL")
+        .await;
+    window.find("#connect-submit").await;
+    window.close().await;
+}
+
+/// An API-key provider (ShipEngine, a team's copy pointed at an emulator): the form asks only
+/// for the API key; "where to get it" opens ShipEngine's page in the browser; a wrong key is
+/// refused in ShipEngine's words with what to fix; the right one connects to the account its
+/// check request names. The token panel then says the key goes with every call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_an_api_key_provider_after_a_refused_key() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let key = random_secret("TEST_shipengine");
+    let right = key.clone();
+    let emulator = Emulator::start(move |req| match req.path.as_str() {
+        "/v1/carriers" if req.header("api-key") == Some(right.as_str()) => Reply::json(
+            200,
+            serde_json::json!({"carriers": [{"carrier_id": "se-1", "carrier_code": "ups",
+                "nickname": "Acme UPS account", "friendly_name": "UPS"}]}),
+        ),
+        _ => Reply::json(
+            401,
+            serde_json::json!({"request_id": "5e1c", "errors": [{"error_source": "shipengine",
+                "error_type": "security", "error_code": "unauthorized",
+                "message": "The API key is invalid. Please see https://www.shipengine.com/docs/auth"}]}),
+        ),
+    })
+    .await;
+    let preset = team_preset(
+        "shipengine",
+        "ShipEngine (local)",
+        &[("https://api.shipengine.com", emulator.base())],
+    );
+    // The browser: a script that notes the address it was asked to open.
+    let dir = tempfile::tempdir().unwrap();
+    let opened = dir.path().join("opened.txt");
+    let browser = dir.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            opened.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let window = Window::open_with_files(
+        &[],
+        &[("BROWSER", browser.display().to_string())],
+        &[("presets/shipengine-local.toml", preset)],
+    )
+    .await;
+
+    // By keyboard: the search, then Enter picks the one provider it finds.
+    window.fill("#connect-search", "local ship").await;
+    wait_for_count(&window, "#connect-list button.provider", 1).await;
+    window
+        .find("#connect-search")
+        .await
+        .send_keys("\u{e007}")
+        .await
+        .unwrap();
+    let form = window.text("#connect-form").await;
+    assert!(form.contains("API key") && form.contains("TEST_"), "{form}");
+    assert_absent(&window, "#c-client-id").await;
+    assert_absent(&window, "#c-client-secret").await;
+    assert_plain_words(&window, "the API-key form").await;
+
+    window.click("#connect-docs").await;
+    let started = std::time::Instant::now();
+    while std::fs::read_to_string(&opened)
+        .unwrap_or_default()
+        .is_empty()
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "no browser opened"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        std::fs::read_to_string(&opened).unwrap().trim(),
+        "https://www.shipengine.com/docs/auth/"
+    );
+
+    // A wrong key: refused, in ShipEngine's words, with what to fix.
+    window.fill("#c-input-api_key", "TEST_not-the-key").await;
+    window.click("#connect-submit").await;
+    window
+        .wait_for_text("#connect-status", "Not connected")
+        .await;
+    let detail = window.text("#connect-detail").await;
+    assert!(detail.contains("The API key is invalid"), "{detail}");
+    let hint = window.text("#connect-hint").await;
+    assert!(
+        hint.contains("did not accept the API key: check that it was copied whole"),
+        "{hint}"
+    );
+    window.screenshot("19-connect-refused").await;
+
+    // Fixed: the same profile made again, connected to the account the check names.
+    window.click("#connect-fix").await;
+    window.fill("#c-input-api_key", &key).await;
+    window.click("#connect-submit").await;
+    let status = window
+        .wait_for_text("#connect-status", "Connected to")
+        .await;
+    assert_eq!(status.trim(), "Connected to Acme UPS account");
+    assert_plain_words(&window, "the connected state").await;
+    let profiles =
+        std::fs::read_to_string(window.home.path().join("config/profiles.toml")).unwrap();
+    assert_eq!(
+        profiles.matches("[[profile]]").count(),
+        1,
+        "the refused profile was replaced: {profiles}"
+    );
+    let checks = emulator.requests_to("/v1/carriers");
+    let last = checks.last().expect("a check request");
+    assert_eq!(last.header("api-key"), Some(key.as_str()));
+    assert!(last.header("authorization").is_none());
+    let id = keyring_id(&window, "shipengine-local");
+    assert_eq!(
+        secret_tool_lookup(&format!("{id}/api_key")).as_deref(),
+        Some(key.as_str())
+    );
+    assert!(files_containing(&window, &key).is_empty());
+
+    // The profile: no token to get; the key goes with every call; the connection checked again.
+    window.click("#connect-open").await;
+    window
+        .find("[data-profile='shipengine-local'][data-health='valid']")
+        .await;
+    assert!(window
+        .text("#api-key-note")
+        .await
+        .contains("sends its API key with every call"));
+    for css in ["#get-token", "#sign-in", "#renew-token", "#copy-token"] {
+        assert_absent(&window, css).await;
+    }
+    window.click("#check-connection").await;
+    window
+        .wait_for_text("#connection-result", "Connected to Acme UPS account")
+        .await;
+    window.close().await;
+}
+
+/// A provider whose API acts for a user (Etsy, a team's copy): Connect signs in through the
+/// browser (headless Chromium at the demo provider, authorization code with PKCE), then the
+/// check request (at an emulator standing in for Etsy's API) names the shop.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_a_provider_that_signs_in_through_the_browser() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let demo = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let shared = random_secret("etsy-shared");
+    let expected_key = format!("demo-browser:{shared}");
+    let api = Emulator::start(move |req| {
+        let signed_in = req.bearer().is_some_and(|t| t.starts_with("demo_at_"));
+        match req.path.as_str() {
+            "/v3/application/users/me"
+                if signed_in && req.header("x-api-key") == Some(expected_key.as_str()) =>
+            {
+                Reply::json(
+                    200,
+                    serde_json::json!({"user_id": 5551212, "shop_id": 424242}),
+                )
+            }
+            _ => Reply::json(
+                401,
+                serde_json::json!({"error": "invalid_token", "error_description": "who are you?"}),
+            ),
+        }
+    })
+    .await;
+    let preset = team_preset(
+        "etsy",
+        "Etsy (local)",
+        &[
+            (
+                "https://api.etsy.com/v3/public/oauth/token",
+                demo.token_url(),
+            ),
+            ("https://www.etsy.com/oauth/connect", demo.authorize_url()),
+            ("https://api.etsy.com/v3", api.url("/v3")),
+        ],
+    );
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let window = Window::open_with_files(
+        &[],
+        &[
+            ("BROWSER", chromium_browser()),
+            ("SIGN_IN_DELAY_MS", "1500".into()),
+            ("SIGN_IN_TIMEOUT_MS", "40000".into()),
+            ("SIGN_IN_LOG", log.path().display().to_string()),
+        ],
+        &[("presets/etsy-local.toml", preset)],
+    )
+    .await;
+
+    window.click("[data-preset='etsy-local']").await;
+    let form = window.text("#connect-form").await;
+    assert!(
+        form.contains("Client ID")
+            && form.contains("Client Secret (if you have one)")
+            && form.contains("Shared secret"),
+        "{form}"
+    );
+    assert_plain_words(&window, "the sign-in form").await;
+    window.fill("#c-client-id", "demo-browser").await;
+    window.fill("#c-input-api_key", &shared).await;
+    window.click("#connect-submit").await;
+
+    // The window waits for the browser, then checks.
+    window.find("#connect-panel #sign-in-waiting").await;
+    window.screenshot("20-connect-signing-in").await;
+    let status = window
+        .wait_for_text("#connect-status", "Connected to")
+        .await;
+    assert_eq!(status.trim(), "Connected to 424242");
+    assert!(
+        browser_steps_after(log.path(), "done").contains("done"),
+        "Chromium reached Waybill's page"
+    );
+    assert_plain_words(&window, "the connected state").await;
+    assert_eq!(api.count("/v3/application/users/me"), 1);
+
+    window.click("#connect-open").await;
+    window
+        .find("[data-profile='etsy-local'][data-health='valid']")
+        .await;
+    assert_eq!(window.text("#token-source").await, "browser");
     window.close().await;
 }

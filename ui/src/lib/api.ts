@@ -34,6 +34,8 @@ export const api = {
   // "Connect a carrier": the profile from the provider's preset and what the person typed.
   connectProvider: (form: ConnectForm) => invoke<ProfileView>("connect_provider", { form }),
   checkConnection: (name: string) => invoke<Connection>("check_connection", { name }),
+  // The preset's `docs` page, in the user's browser (the page names the preset, never a URL).
+  openPresetDocs: (preset: string) => invoke<void>("open_preset_docs", { preset }),
   // The form of profile `name`, or a new one's (from `preset` when chosen).
   profileForm: (name: string | null, preset: string | null) => invoke<NewProfile>("profile_form", { name, preset }),
   formFacts: (profile: NewProfile) => invoke<FormFacts>("form_facts", { profile }),

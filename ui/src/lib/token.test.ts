@@ -1,9 +1,14 @@
 import { expect, it } from "vitest";
-import { signatureLabel } from "./token";
+import { signatureLabel, signInWaiting } from "./token";
 
 it("labels signature checks", () => {
   expect(signatureLabel({ status: "checked", alg: "RS256", kid: "k1" })).toBe("checked (RS256, key k1)");
   expect(signatureLabel({ status: "unchecked", reason: "no JWKS" })).toBe("unchecked: no JWKS");
   expect(signatureLabel({ status: "invalid", reason: "bad sig" })).toBe("INVALID: bad sig");
   expect(signatureLabel(null)).toBe("not checked");
+});
+
+it("keeps a started sign-in's deadline against the clock", () => {
+  const started = { attempt: 3, authorize_url: "https://idp/authorize", redirect_uri: null, timeout_secs: 300, browser_opened: true, browser_error: null, device: null };
+  expect(signInWaiting(started, 1000)).toEqual({ attempt: 3, url: "https://idp/authorize", deadline: 301_000, opened: true, browserError: null, device: null });
 });

@@ -1,5 +1,7 @@
-// What a token's signature check found, in words.
+// What a token's signature check found, in words; a sign-in under way.
+import type { DeviceCodeView } from "./bindings/DeviceCodeView";
 import type { SignatureCheck } from "./bindings/SignatureCheck";
+import type { SignInStarted } from "./bindings/SignInStarted";
 
 export function signatureLabel(sig: SignatureCheck | null): string {
   if (!sig) return "not checked";
@@ -11,4 +13,26 @@ export function signatureLabel(sig: SignatureCheck | null): string {
     case "invalid":
       return `INVALID: ${sig.reason}`;
   }
+}
+
+/** A sign-in under way, as the window shows it while it waits. */
+export interface SignInWaiting {
+  attempt: number;
+  url: string;
+  /** When the sign-in times out (ms since the epoch). */
+  deadline: number;
+  opened: boolean;
+  browserError: string | null;
+  device: DeviceCodeView | null;
+}
+
+export function signInWaiting(started: SignInStarted, now: number): SignInWaiting {
+  return {
+    attempt: started.attempt,
+    url: started.authorize_url,
+    deadline: now + started.timeout_secs * 1000,
+    opened: started.browser_opened,
+    browserError: started.browser_error,
+    device: started.device,
+  };
 }

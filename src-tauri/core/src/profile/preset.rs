@@ -341,6 +341,12 @@ impl Preset {
         if self.grants.is_empty() {
             return Err("it names no grant (grants = [\"client_credentials\"], ...)".into());
         }
+        if !url::Url::parse(&self.docs).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+            return Err(format!(
+                "its docs {:?} is not an http(s) address",
+                self.docs
+            ));
+        }
         if !self.env.contains_key(&self.default_env) {
             return Err(format!(
                 "its default_env {} has no [env.{}] table",

@@ -52,10 +52,11 @@ impl Entry {
         }
     }
 
-    /// Its headers without the credentials it was sent with (kept as `[redacted]`): the
-    /// profile puts its own in when it goes out again.
+    /// Its headers without the credentials it was sent with (kept as `[redacted]`, whole or in
+    /// part: `Bearer [redacted]`, `{client_id}:[redacted]`): the profile puts its own in when it
+    /// goes out again.
     fn replayable_headers(&self) -> Vec<(String, String)> {
-        let redacted = |v: &str| v == REDACTED || v.ends_with(&format!(" {REDACTED}"));
+        let redacted = |v: &str| v.contains(REDACTED);
         (self.request_headers.iter())
             .filter(|(n, v)| !n.eq_ignore_ascii_case("authorization") && !redacted(v))
             .cloned()
@@ -115,6 +116,37 @@ mod tests {
         assert_eq!(
             lookalike.to_request_for(Some(&sandbox), &live).target,
             lookalike.url
+        );
+    }
+
+    #[test]
+    fn a_header_whose_credential_was_redacted_is_left_to_the_profile() {
+        let entry = Entry {
+            id: 1,
+            at: String::new(),
+            profile: "etsy".into(),
+            profile_id: None,
+            environment: None,
+            method: "GET".into(),
+            url: "https://api.example/v3/me".into(),
+            request_headers: vec![
+                ("Accept".into(), "application/json".into()),
+                ("x-api-key".into(), REDACTED.into()),
+                ("X-Partner-Key".into(), format!("partner-app:{REDACTED}")),
+                ("Authorization".into(), format!("Bearer {REDACTED}")),
+            ],
+            request_body: None,
+            status: Some(200),
+            response_headers: Vec::new(),
+            response_body: None,
+            truncated: false,
+            elapsed_ms: None,
+            error: None,
+        };
+        assert_eq!(
+            entry.to_request().headers,
+            vec![("Accept".to_string(), "application/json".to_string())],
+            "a replay never sends a record's [redacted]: the profile's own header goes instead"
         );
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{CurlCopy, Workspace, WorkspaceError};
 use crate::import::case::CaseFile;
 use crate::import::plan::{self, CasePlan};
-use crate::profile::Profile;
+use crate::profile::{template, Profile};
 use crate::request::ApiResponse;
 use crate::store::history::{Entry, Filter, Summary};
 
@@ -101,8 +101,9 @@ impl Workspace {
         with_token: bool,
     ) -> Result<CurlCopy, WorkspaceError> {
         let entry = self.history_entry(id)?;
-        // The entry's headers already hold the profile's defaults: only the credential comes
-        // from it, in the header and scheme the profile sends it in.
+        // The entry's headers already hold the profile's defaults, less those that carried a
+        // credential (kept redacted, so not sent again as they are): those and the credential's
+        // own header come from the profile, in the header and scheme the profile sends them in.
         let profile = match with_token {
             true => Some(self.profile(&entry.profile)?),
             false => self.profile(&entry.profile).ok(),
@@ -111,9 +112,13 @@ impl Workspace {
             true => profile.clone().unwrap_or_default(),
             false => Profile::default(),
         };
+        let profile = profile.unwrap_or_default();
         let defaults = Profile {
-            headers: Default::default(),
-            ..profile.unwrap_or_default()
+            headers: (profile.headers.iter())
+                .filter(|(_, value)| template::has_credential(value))
+                .map(|(name, value)| (name.clone(), value.clone()))
+                .collect(),
+            ..profile
         };
         self.as_curl(&defaults, &tokens, &entry.to_request(), with_token)
             .await

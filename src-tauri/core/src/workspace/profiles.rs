@@ -211,6 +211,14 @@ impl Workspace {
         Ok(profile)
     }
 
+    /// Open a preset's documentation (where its provider hands out credentials) in the user's
+    /// browser: only that web address, never one a page could pass in.
+    pub fn open_preset_docs(&self, id: &str) -> Result<String, WorkspaceError> {
+        let docs = self.preset(id)?.docs;
+        crate::auth::browser::open(&docs)?;
+        Ok(docs)
+    }
+
     /// How profile `name` is described, to edit it: its preset's URLs left to the preset.
     pub fn describe_profile(&self, name: &str) -> Result<NewProfile, WorkspaceError> {
         Ok(NewProfile::describe(&self.profile(name)?, &self.presets()))
@@ -460,12 +468,14 @@ fn public_jwk(key: &ClientKey, kid: Option<&str>) -> Result<serde_json::Value, W
     Ok(jwk)
 }
 
-/// The fields that decide which tokens a profile gets (not its name, API base or headers).
+/// The fields that decide which tokens a profile gets (not its name, API base, headers, or the
+/// header its credential goes in on API calls).
 fn token_shape(profile: &Profile) -> Profile {
     Profile {
         name: String::new(),
         api_base: None,
         headers: Default::default(),
+        auth_header: None,
         environment: None,
         ..profile.clone()
     }

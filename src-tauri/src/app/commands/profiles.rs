@@ -88,6 +88,14 @@ pub async fn connect_provider(state: State<'_, AppState>, form: ConnectForm) -> 
     Ok(state.ws.connect(form.into()).await?.into())
 }
 
+/// Open the page where a preset's provider hands out credentials (its `docs`) in the user's
+/// browser. Only a preset's own address: the page cannot have any other opened.
+#[tauri::command]
+pub async fn open_preset_docs(state: State<'_, AppState>, preset: String) -> Reply<()> {
+    state.ws.open_preset_docs(&preset)?;
+    Ok(())
+}
+
 /// A copy under a new name with its own keyring entries and the same saved requests.
 #[tauri::command]
 pub async fn duplicate_profile(
