@@ -321,3 +321,38 @@ fn entries_follow_a_profile_through_a_rename() {
     };
     assert!(history.list(&other).unwrap().is_empty());
 }
+
+/// Several Waybills opening one history at once (the window and scripts), new or from before
+/// identities were kept: each opens it, none fails on the others' schema change.
+#[test]
+fn many_processes_open_one_history_at_once() {
+    for old in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        if old {
+            let conn = rusqlite::Connection::open(dir.path().join("history.sqlite3")).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE entries (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL,
+                   profile TEXT NOT NULL, environment TEXT, method TEXT NOT NULL, url TEXT NOT NULL,
+                   request_headers TEXT NOT NULL, request_body TEXT, status INTEGER,
+                   response_headers TEXT NOT NULL, response_body TEXT, truncated INTEGER NOT NULL,
+                   elapsed_ms INTEGER, error TEXT);",
+            )
+            .unwrap();
+        }
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let opened: Vec<_> = (0..8)
+            .map(|_| {
+                let (dir, barrier) = (dir.path().to_path_buf(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let history = History::open(&dir)?;
+                    history.adopt_profile_ids(&[("p", "p-1")])
+                })
+            })
+            .collect();
+        for thread in opened {
+            let result = thread.join().unwrap();
+            assert!(result.is_ok(), "old={old}: {:?}", result.err());
+        }
+    }
+}

@@ -159,9 +159,10 @@ impl History {
             path: dir.to_path_buf(),
             source,
         })?;
-        let conn = Connection::open(&path).map_err(db)?;
+        let mut conn = Connection::open(&path).map_err(db)?;
+        wal(&conn).map_err(db)?;
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL;
+            "
              PRAGMA synchronous = NORMAL;
              CREATE TABLE IF NOT EXISTS entries (
                id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -177,13 +178,14 @@ impl History {
                response_body TEXT,
                truncated INTEGER NOT NULL,
                elapsed_ms INTEGER,
-               error TEXT);
+               error TEXT,
+               profile_id TEXT);
              CREATE INDEX IF NOT EXISTS entries_at ON entries(at);
              CREATE INDEX IF NOT EXISTS entries_profile ON entries(profile);
              CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
         )
         .map_err(db)?;
-        add_profile_ids(&conn).map_err(db)?;
+        add_profile_ids(&mut conn).map_err(db)?;
         Ok(History {
             path,
             conn: Mutex::new(conn),
@@ -343,17 +345,23 @@ impl History {
     /// Entries kept before history knew profiles' identities carry a name only: tie them to the
     /// profile of that name now (`(name, keyring id)`), once, so a later rename takes them along.
     pub fn adopt_profile_ids(&self, profiles: &[(&str, &str)]) -> Result<(), HistoryError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(|e| self.db(e))?;
-        let done = tx
-            .query_row(
+        let done = |conn: &Connection| {
+            conn.query_row(
                 "SELECT 1 FROM settings WHERE name = 'profile_ids'",
                 [],
                 |_| Ok(()),
             )
             .optional()
+        };
+        let mut conn = self.conn();
+        // Read first: every open after the first needs no write lock.
+        if done(&conn).map_err(|e| self.db(e))?.is_some() {
+            return Ok(());
+        }
+        // Another Waybill opening history now may be doing the same: one does it, under the lock.
+        let tx = (conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate))
             .map_err(|e| self.db(e))?;
-        if done.is_some() {
+        if done(&tx).map_err(|e| self.db(e))?.is_some() {
             return Ok(());
         }
         for (name, id) in profiles {
@@ -422,14 +430,36 @@ fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
+/// WAL mode. Switching needs the database to itself, and SQLite answers "locked" at once rather
+/// than wait when another Waybill is opening the new file too: try again for a while.
+fn wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mut tries = 0;
+    loop {
+        match conn.execute_batch("PRAGMA journal_mode = WAL;") {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy && tries < 100 =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            done => return done,
+        }
+    }
+}
+
 /// Databases made before entries kept their profile's identity get the column (empty for the
-/// entries already there).
-fn add_profile_ids(conn: &Connection) -> rusqlite::Result<()> {
-    let has = conn
-        .prepare("SELECT 1 FROM pragma_table_info('entries') WHERE name = 'profile_id'")?
-        .exists([])?;
-    if !has {
-        conn.execute_batch("ALTER TABLE entries ADD COLUMN profile_id TEXT;")?;
+/// entries already there), under the write lock so two Waybills opening one never both add it.
+fn add_profile_ids(conn: &mut Connection) -> rusqlite::Result<()> {
+    let has = |conn: &Connection| {
+        conn.prepare("SELECT 1 FROM pragma_table_info('entries') WHERE name = 'profile_id'")?
+            .exists([])
+    };
+    if !has(conn)? {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if !has(&tx)? {
+            tx.execute_batch("ALTER TABLE entries ADD COLUMN profile_id TEXT;")?;
+        }
+        tx.commit()?;
     }
     conn.execute_batch("CREATE INDEX IF NOT EXISTS entries_profile_id ON entries(profile_id);")
 }
