@@ -11,6 +11,7 @@ use waybill_tests::harness::{
     require_keyring, secret_tool_lookup, Waybill,
 };
 use waybill_tests::oidc::OidcProvider;
+use waybill_tests::picky::{picky_provider, SECRET};
 use waybill_tests::proxy::Tinyproxy;
 use waybill_tests::window::Window;
 
@@ -1371,5 +1372,100 @@ async fn connect_a_provider_that_signs_in_through_the_browser() {
         .find("[data-profile='etsy-local'][data-health='valid']")
         .await;
     assert_eq!(window.text("#token-source").await, "browser");
+    window.close().await;
+}
+
+/// Failures explained in the window: under the error, what is wrong and what to do, for a client
+/// sent the wrong way, scopes the provider refuses and a page where the token endpoint should
+/// be; the timeline of the last token fetch, each step opening to what was sent and answered
+/// (redacted); and an API's refusal of the token explained under the response.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_are_diagnosed_in_the_window_and_the_timeline_shows_each_step() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let picky = picky_provider().await;
+    let window = Window::open(&[]).await;
+    window.click("#new-profile").await;
+    window.fill("#f-name", "picky").await;
+    window.fill("#f-client-id", "app").await;
+    window.fill("#f-client-secret", SECRET).await;
+    window.select("#f-client-auth", "basic").await;
+    window
+        .fill("#f-token-url", &picky.url("/oauth2/token"))
+        .await;
+    window.fill("#f-api-base", &picky.url("/api")).await;
+    window.fill("#f-scope", "orders admin").await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+    let why = window
+        .wait_for_text(
+            "#error-diagnoses",
+            "sent in HTTP Basic (client_secret_basic)",
+        )
+        .await;
+    assert!(why.contains("--probe-client-auth"), "{why}");
+    let step = window
+        .wait_for_text(".timeline .hop.failed", "Token request")
+        .await;
+    assert!(step.contains("401") && step.contains("Failed"), "{step}");
+    window.click(".timeline .hop.failed summary").await;
+    let detail = window
+        .wait_for_text(".timeline .hop.failed", "Basic [redacted]")
+        .await;
+    assert!(
+        detail.contains("invalid_client") && !detail.contains(SECRET),
+        "{detail}"
+    );
+    window.screenshot("21-timeline-refused").await;
+
+    // In the form body now: the scope is what it refuses.
+    window.click("#edit-profile").await;
+    window.select("#f-client-auth", "form").await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+    window
+        .wait_for_text(
+            "#error-diagnoses",
+            "refused the scopes asked for: orders admin",
+        )
+        .await;
+
+    // A sign-in page where the token endpoint should be.
+    window.click("#edit-profile").await;
+    window.fill("#f-scope", "orders").await;
+    window.fill("#f-token-url", &picky.url("/login")).await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+    window
+        .wait_for_text(
+            "#error-diagnoses",
+            "is not a token endpoint: it answered a web page",
+        )
+        .await;
+
+    // Put right, the token comes; the API refuses it as a Bearer token, and says why.
+    window.click("#edit-profile").await;
+    window
+        .fill("#f-token-url", &picky.url("/oauth2/token"))
+        .await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+    window
+        .find("[data-profile='picky'][data-health='valid']")
+        .await;
+    assert_absent(&window, ".timeline .hop.failed").await;
+    window.click("#tab-request").await;
+    window.fill("#req-url", "/orders").await;
+    window.click("#send").await;
+    window.wait_for_text("#resp-status", "403").await;
+    window
+        .wait_for_text(
+            "#resp-diagnoses",
+            "It asks for scope orders:write; the token has orders",
+        )
+        .await;
+    window.screenshot("22-api-refusal-diagnosed").await;
+    assert!(files_containing(&window, SECRET).is_empty());
+    assert!(files_containing(&window, "picky-access-token-123456").is_empty());
     window.close().await;
 }

@@ -345,12 +345,20 @@ async fn oidc_provider_client_credentials_with_basic_and_post() {
         "the provider's error code is shown: {}",
         refused.stderr
     );
-    assert_eq!(
-        refused.stderr.lines().count(),
-        1,
-        "one sentence, no dump: {}",
+    // One sentence, then its diagnosis (why, and what to do): no dump.
+    let lines: Vec<&str> = refused.stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("waybill: error: "),
+        "{}",
         refused.stderr
     );
+    assert!(
+        lines[1].starts_with("why: The provider refused client cc-basic, sent in HTTP Basic")
+            && lines[2].starts_with("fix: "),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(lines.len(), 3, "no dump: {}", refused.stderr);
     // An assertion signed with the wrong secret is refused in the provider's words too.
     wb.ok(
         &[
@@ -550,7 +558,13 @@ async fn private_key_jwt_with_a_generated_key_and_with_a_key_file() {
         "{}",
         refused.stderr
     );
-    assert_eq!(refused.stderr.lines().count(), 1, "{}", refused.stderr);
+    let lines: Vec<&str> = refused.stderr.lines().collect();
+    assert!(
+        lines[1].contains("sent as a signed client assertion"),
+        "{}",
+        refused.stderr
+    );
+    assert_eq!(lines.len(), 3, "{}", refused.stderr);
 
     let mut needles = pem_lines(&generated_pem);
     needles.extend(pem_lines(&std::fs::read_to_string(&rsa).unwrap()));

@@ -64,6 +64,24 @@ pub enum Command {
         /// Print {connected, status, names, url, message} as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        trace: TraceArgs,
+    },
+    /// Check a profile step by step and say what is wrong: its hosts resolve, their TLS
+    /// certificates (issuer, expiry, names), discovery, the token endpoint answers JSON, a token
+    /// is issued, its claims (expiry, scopes, audience, clock), the API with the token (the
+    /// preset's check request when it has one). Exit 0 when every step passed, 1 when one
+    /// failed, 2 on a usage or keyring error. Nothing secret is printed: the JSON is safe to
+    /// paste into a ticket.
+    Doctor {
+        name: String,
+        /// Print {profile, passed, steps: [{step, outcome, sentence, fix}]} as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also ask the token endpoint once with each client authentication (HTTP Basic, form
+        /// body, JSON body; client credentials profiles) and name the one it accepts.
+        #[arg(long)]
+        probe_client_auth: bool,
     },
     /// Print a valid access token for a profile, renewing it if needed.
     Token {
@@ -71,6 +89,8 @@ pub enum Command {
         /// Print {access_token, token_type, expires_at, scope, source, extra} as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        trace: TraceArgs,
     },
     /// Show what a profile holds, without renewing or printing the token: state, type, scope,
     /// expiry and time left, refresh token or not, the names of the provider's other fields, and
@@ -114,6 +134,8 @@ pub enum Command {
         /// Print {status, url, headers, body, elapsed_ms, retried_after_401, proxy} as JSON.
         #[arg(long)]
         json_out: bool,
+        #[command(flatten)]
+        trace: TraceArgs,
     },
     /// Sign in as the profile's user: in the browser (implicit, authorization_code), with a device
     /// code (device_code: the address and code are printed, with a QR code on a terminal, and the
@@ -131,6 +153,8 @@ pub enum Command {
         /// as long as the provider says it lives).
         #[arg(long = "timeout", value_name = "SECS", default_value_t = 300)]
         sign_in_timeout: u64,
+        #[command(flatten)]
+        trace: TraceArgs,
     },
     /// Forget the profile's tokens (their keyring entries are removed).
     Logout {
@@ -637,6 +661,23 @@ pub struct CallArgs {
     /// A value for `{{NAME}}` in this request only, over the saved variables (repeatable).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
+    #[command(flatten)]
+    pub trace: TraceArgs,
+}
+
+/// Every exchange with the provider and the API, as it happens: for a sign-in that fails, and
+/// for a ticket (secrets, tokens, codes, verifiers, assertions and keys are redacted).
+#[derive(Args, Clone, Default)]
+pub struct TraceArgs {
+    /// Print each exchange (step, method, URL, status, time, headers and bodies, redacted) to
+    /// stderr as it happens.
+    #[arg(long)]
+    pub trace: bool,
+    /// Write the exchanges to FILE as a JSON list of {step, method, url, status, elapsed_ms,
+    /// request: {headers, body}, response: {headers, body}, note}, redacted; written also when the
+    /// command fails.
+    #[arg(long, value_name = "FILE")]
+    pub trace_json: Option<PathBuf>,
 }
 
 #[cfg(test)]

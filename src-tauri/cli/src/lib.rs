@@ -16,6 +16,7 @@ mod presets;
 mod profile;
 mod requests;
 mod tokens;
+mod trace;
 mod variables;
 
 use std::time::Duration;
@@ -36,7 +37,7 @@ pub enum Parsed {
         session_only: bool,
         http_timeout: Duration,
     },
-    Command(Cli),
+    Command(Box<Cli>),
     /// Help, version or a usage error was printed: exit with this code.
     Exit(i32),
 }
@@ -60,7 +61,7 @@ pub fn parse() -> Parsed {
             },
             Err(failure) => Parsed::Exit(failure.report()),
         },
-        Some(_) => Parsed::Command(cli),
+        Some(_) => Parsed::Command(Box::new(cli)),
     }
 }
 
@@ -83,7 +84,7 @@ fn quiet_on_closed_stdout() {
     }));
 }
 
-pub fn run(cli: Cli) -> i32 {
+pub fn run(cli: Box<Cli>) -> i32 {
     quiet_on_closed_stdout();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -96,8 +97,14 @@ pub fn run(cli: Cli) -> i32 {
     let Some(command) = cli.command else {
         return 0;
     };
-    match runtime.block_on(dispatch(&cli.options, command)) {
+    let asked = trace::asked(&command);
+    let trace = trace::for_args(&asked);
+    let code = match runtime.block_on(trace.scope(dispatch(&cli.options, command))) {
         Ok(code) => code,
+        Err(failure) => failure.report(),
+    };
+    match trace::write_json(&asked, &trace) {
+        Ok(()) => code,
         Err(failure) => failure.report(),
     }
 }
@@ -143,7 +150,7 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
     let ctx = || Context::new(options);
     match command {
         Command::Presets(args) => presets::presets(&ctx()?, args),
-        Command::Check { name, json } => presets::check(&ctx()?, &name, json).await,
+        Command::Check { name, json, .. } => presets::check(&ctx()?, &name, json).await,
         Command::Man => manual(),
         Command::Completions { shell } => {
             let mut script = Vec::new();
@@ -172,7 +179,12 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
             };
             imports::import(&ctx()?, &file, &options, yes, json).await
         }
-        Command::Token { name, json } => tokens::token(&mut ctx()?, &name, json).await,
+        Command::Doctor {
+            name,
+            json,
+            probe_client_auth,
+        } => tokens::doctor(&mut ctx()?, &name, json, probe_client_auth).await,
+        Command::Token { name, json, .. } => tokens::token(&mut ctx()?, &name, json).await,
         Command::Inspect {
             name,
             json,
@@ -184,6 +196,7 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
             password_stdin,
             no_browser,
             sign_in_timeout,
+            ..
         } => {
             let timeout = Duration::from_secs(sign_in_timeout);
             tokens::login(&mut ctx()?, &name, password_stdin, no_browser, timeout).await
@@ -196,6 +209,7 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
             request,
             vars,
             json_out,
+            ..
         } => requests::send(&mut ctx()?, &name, &request, &vars, json_out).await,
         Command::CurlImport {
             profile,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 
 use serde_json::{json, Value};
-use waybill_core::workspace::{ApiResponse, Remedy, TokenMeta, WorkspaceError};
+use waybill_core::workspace::{ApiResponse, Diagnosis, Remedy, TokenMeta, WorkspaceError};
 
 pub const EXIT_HTTP_STATUS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
@@ -14,12 +14,15 @@ pub const EXIT_ERROR: i32 = 2;
 pub struct Failure {
     pub message: String,
     pub hint: Option<String>,
+    /// The likely causes, each with what to do.
+    pub diagnoses: Vec<Diagnosis>,
 }
 
 impl Failure {
     /// Print it to stderr; returns the exit code.
     pub fn report(self) -> i32 {
         eprintln!("waybill: error: {}", self.message);
+        print_diagnoses(&self.diagnoses);
         if let Some(hint) = self.hint {
             eprintln!("hint: {hint}");
         }
@@ -37,6 +40,7 @@ impl From<WorkspaceError> for Failure {
         Failure {
             hint: e.remedy().map(|r| hint(&r)),
             message: e.to_string(),
+            diagnoses: e.diagnoses().to_vec(),
         }
     }
 }
@@ -46,6 +50,7 @@ impl From<String> for Failure {
         Failure {
             message,
             hint: None,
+            diagnoses: Vec::new(),
         }
     }
 }
@@ -53,6 +58,13 @@ impl From<String> for Failure {
 impl From<&str> for Failure {
     fn from(message: &str) -> Self {
         Failure::from(message.to_string())
+    }
+}
+
+/// Each cause and its fix, on stderr under the error.
+pub fn print_diagnoses(diagnoses: &[Diagnosis]) {
+    for diagnosis in diagnoses {
+        eprintln!("why: {}\nfix: {}", diagnosis.finding, diagnosis.fix);
     }
 }
 
@@ -116,6 +128,7 @@ pub fn print_response(response: &ApiResponse, json_out: bool) -> i32 {
                 "code": e.code,
                 "message": e.message,
             })),
+            "diagnoses": response.diagnoses,
         }));
     } else {
         let mut out = std::io::stdout().lock();
@@ -134,6 +147,7 @@ pub fn print_response(response: &ApiResponse, json_out: bool) -> i32 {
             ),
             None => eprintln!("waybill: HTTP {} from {}", response.status, response.url),
         }
+        print_diagnoses(&response.diagnoses);
         EXIT_HTTP_STATUS
     }
 }

@@ -86,6 +86,7 @@ pub async fn check(ctx: &Context, name: &str, json: bool) -> Result<i32, Failure
             "waybill: not connected: HTTP {} from {}{said}",
             found.status, found.url
         );
+        crate::output::print_diagnoses(&found.diagnoses);
     }
     Ok(if found.connected { 0 } else { EXIT_HTTP_STATUS })
 }

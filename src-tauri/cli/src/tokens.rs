@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use waybill_core::workspace::{
-    DeviceCode, Grant, Password, ProviderCheck, SignatureCheck, Token, TokenStatus, WorkspaceError,
+    DeviceCode, DoctorOutcome, Grant, Password, ProviderCheck, SignatureCheck, Token, TokenStatus,
+    WorkspaceError,
 };
 
-use super::output::{expiry_text, print_json, Failure};
+use super::output::{expiry_text, print_json, Failure, EXIT_HTTP_STATUS};
 use super::Context;
 
 pub async fn token(ctx: &mut Context, name: &str, json: bool) -> Result<i32, Failure> {
@@ -278,4 +279,31 @@ fn print_status(name: &str, status: &TokenStatus, seconds_left: Option<i64>) {
         };
         println!("{:<14}{signature}", "signature:");
     }
+}
+
+/// `waybill doctor NAME`: a line per step, passed, failed (with what to do) or skipped.
+pub async fn doctor(
+    ctx: &mut Context,
+    name: &str,
+    json: bool,
+    probe: bool,
+) -> Result<i32, Failure> {
+    ctx.seed_session_secrets(&ctx.ws.profile(name)?).await?;
+    let report = ctx.ws.doctor(name, probe).await?;
+    if json {
+        print_json(&serde_json::to_value(&report).unwrap_or(Value::Null));
+    } else {
+        for step in &report.steps {
+            let mark = match step.outcome {
+                DoctorOutcome::Passed => "pass",
+                DoctorOutcome::Failed => "FAIL",
+                DoctorOutcome::Skipped => "skip",
+            };
+            println!("{mark}  {:<22} {}", step.step, step.sentence);
+            if let Some(fix) = &step.fix {
+                println!("      {:<22} fix: {fix}", "");
+            }
+        }
+    }
+    Ok(if report.passed { 0 } else { EXIT_HTTP_STATUS })
 }

@@ -10,14 +10,17 @@
 //! - `auth/`      grants, dialects, browser sign-in (loopback), tokens, JWTs, revocation
 //! - `store/`     what is kept: profiles, saved requests, variables (locked TOML files),
 //!   history (SQLite), secrets (OS keyring)
-//! - `http/`      API requests, `{{variables}}`, replay, curl in and out, the HTTP transport
-//! - `import/`    files people bring: case files (a plan first, then apply)
+//! - `request/`   API requests, `{{variables}}`, replay, curl in and out
+//! - `net/`       the HTTP transport, TLS, proxies, and the trace of every exchange (`net::trace`)
+//! - `import/`    files people bring: case files, specs and collections (a plan first, then apply)
+//! - beside them: `secret` (secret types), `redact` (what never reaches a file), `clock`
 
 pub mod auth;
 pub mod clock;
 pub mod import;
 pub mod net;
 pub mod profile;
+pub mod redact;
 pub mod request;
 pub mod secret;
 pub mod session;

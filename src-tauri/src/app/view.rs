@@ -12,9 +12,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use waybill_core::workspace::{
     ApiKey, ApiResponse, CaseFile, CasePlan, ClientAuth, ClientSecret, Connect, DeviceCode,
-    Environment, Filter, Grant, NewProfile, Password, Preset, Presets, Preview, Profile,
-    ProfileFiles, Profiles, ProviderCheck, ProviderKind, Remedy, SavedRequest, Secrets,
-    SecretsNeeded, SignatureCheck, Summary, TokenSource, TokenState, TokenStatus, WorkspaceError,
+    Diagnosis, Environment, Filter, Grant, Hop, HopMessage as CoreHopMessage, NewProfile, Password,
+    Preset, Presets, Preview, Profile, ProfileFiles, Profiles, ProviderCheck, ProviderKind, Remedy,
+    SavedRequest, Secrets, SecretsNeeded, SignatureCheck, Summary, Timeline, TokenSource,
+    TokenState, TokenStatus, WorkspaceError,
 };
 
 /// About this run of the app, for the window's header and the demo banner.
@@ -494,6 +495,8 @@ pub struct ResponseView {
     pub proxy: Option<String>,
     /// What the API said went wrong ("code: message"), read from its own JSON shape.
     pub provider_error: Option<String>,
+    /// Why the API refused the credential (a 401 or 403), as far as the exchange shows.
+    pub diagnoses: Vec<Diagnosis>,
 }
 
 impl From<ApiResponse> for ResponseView {
@@ -529,6 +532,91 @@ impl From<ApiResponse> for ResponseView {
             retried_after_401: response.retried_after_401,
             proxy: response.proxy.clone(),
             provider_error,
+            diagnoses: response.diagnoses,
+        }
+    }
+}
+
+/// What was sent or received in one step of a sign-in (already redacted by the core).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct HopMessage {
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+/// One step of a sign-in or token fetch: an exchange between Waybill and the browser, the
+/// provider or the API.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct HopView {
+    /// "discovery", "authorize", "redirect", "token", "device poll", "call", ...
+    pub step: String,
+    /// Who the step talks to: "browser", "provider" or "api".
+    pub actor: String,
+    pub method: String,
+    pub url: String,
+    /// None when nothing answered (the browser hand-off, a network failure).
+    pub status: Option<u16>,
+    pub elapsed_ms: u32,
+    pub request: HopMessage,
+    pub response: Option<HopMessage>,
+    /// What the step was, or its failure in one sentence.
+    pub note: Option<String>,
+    pub failed: bool,
+}
+
+/// The last sign-in or token fetch of a profile in this window, step by step.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct TimelineView {
+    pub profile: String,
+    /// RFC 3339.
+    pub started_at: String,
+    pub hops: Vec<HopView>,
+    /// What went wrong, when the last step failed.
+    pub diagnoses: Vec<Diagnosis>,
+}
+
+impl From<CoreHopMessage> for HopMessage {
+    fn from(message: CoreHopMessage) -> Self {
+        HopMessage {
+            headers: message.headers,
+            body: message.body,
+        }
+    }
+}
+
+impl From<Hop> for HopView {
+    fn from(hop: Hop) -> Self {
+        let browser = matches!(hop.step, "authorize" | "redirect");
+        let refused = hop.step == "redirect" && hop.url.contains("error=");
+        HopView {
+            failed: hop.status.is_some_and(|s| s >= 400)
+                || (hop.status.is_none() && !browser)
+                || refused,
+            actor: waybill_core::workspace::hop_actor(hop.step).into(),
+            step: hop.step.into(),
+            method: hop.method,
+            url: hop.url,
+            status: hop.status,
+            elapsed_ms: hop.elapsed_ms.min(u32::MAX as u64) as u32,
+            request: hop.request.into(),
+            response: hop.response.map(Into::into),
+            note: hop.note,
+        }
+    }
+}
+
+impl From<Timeline> for TimelineView {
+    fn from(timeline: Timeline) -> Self {
+        TimelineView {
+            profile: timeline.profile,
+            started_at: timeline
+                .started_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            hops: timeline.hops.into_iter().map(Into::into).collect(),
+            diagnoses: timeline.diagnoses,
         }
     }
 }
@@ -662,6 +750,20 @@ pub struct UiError {
     pub code: String,
     pub message: String,
     pub hint: Option<String>,
+    /// The likely causes, each with what to do, worked out from what was sent and answered.
+    pub diagnoses: Vec<Diagnosis>,
+}
+
+impl UiError {
+    /// A failure of the window's own, with nothing more to say.
+    pub fn plain(code: &str, message: impl Into<String>) -> UiError {
+        UiError {
+            code: code.into(),
+            message: message.into(),
+            hint: None,
+            diagnoses: Vec::new(),
+        }
+    }
 }
 
 impl From<WorkspaceError> for UiError {
@@ -670,6 +772,7 @@ impl From<WorkspaceError> for UiError {
             code: e.code().into(),
             hint: e.remedy().map(|r| hint(&r)),
             message: e.to_string(),
+            diagnoses: e.diagnoses().to_vec(),
         }
     }
 }

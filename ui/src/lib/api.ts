@@ -18,6 +18,7 @@ import type { ResponseView } from "./bindings/ResponseView";
 import type { SavedView } from "./bindings/SavedView";
 import type { SignInStarted } from "./bindings/SignInStarted";
 import type { StatusView } from "./bindings/StatusView";
+import type { TimelineView } from "./bindings/TimelineView";
 import type { CasePlanView } from "./bindings/CasePlanView";
 import type { CurlPasted } from "./bindings/CurlPasted";
 import type { Entry } from "./bindings/Entry";
@@ -50,6 +51,7 @@ export const api = {
   clientPublicKey: (name: string) => invoke<JsonValue | null>("client_public_key", { name }),
   status: (name: string, verify: boolean) => invoke<StatusView>("profile_status", { name, verify }),
   checkAtProvider: (name: string) => invoke<ProviderCheckView>("check_at_provider", { name }),
+  timeline: (name: string) => invoke<TimelineView | null>("timeline", { name }),
   getToken: (name: string, password: string | null) => invoke<StatusView>("get_token", { name, password }),
   startSignIn: (name: string) => invoke<SignInStarted>("start_sign_in", { name }),
   finishSignIn: (attempt: number) => invoke<StatusView>("finish_sign_in", { attempt }),

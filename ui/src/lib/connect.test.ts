@@ -85,19 +85,19 @@ describe("what the Connect screens say", () => {
   });
 
   it("names what the check's answer names, or says what to fix", () => {
-    const ok = checkOutcome(preset({}), { connected: true, status: 200, url: "https://s/me", names: "Acme Shop", message: null }, "sandbox");
+    const ok = checkOutcome(preset({}), { connected: true, status: 200, url: "https://s/me", names: "Acme Shop", message: null, diagnoses: [] }, "sandbox");
     expect(ok).toMatchObject({ connected: true, headline: "Connected to Acme Shop", detail: "https://s/me answered 200" });
-    const unnamed = checkOutcome(preset({}), { connected: true, status: 204, url: "https://s/me", names: null, message: null }, null);
+    const unnamed = checkOutcome(preset({}), { connected: true, status: 204, url: "https://s/me", names: null, message: null, diagnoses: [] }, null);
     expect(unnamed.headline).toBe("Connected to FedEx");
-    const refused = checkOutcome(preset({}), { connected: false, status: 401, url: "https://s/me", names: null, message: "unauthorized: bad key" }, "sandbox");
+    const refused = checkOutcome(preset({}), { connected: false, status: 401, url: "https://s/me", names: null, message: "unauthorized: bad key", diagnoses: [] }, "sandbox");
     expect(refused.connected).toBe(false);
     expect(refused.detail).toBe("unauthorized: bad key (https://s/me answered 401)");
     expect(refused.hint).toBe("FedEx did not accept the credentials: check that they are for its sandbox and copied whole, then try again.");
     const key = preset({ name: "ShipEngine", api_key: true, environments: [preset({}).environments[1]] });
-    expect(checkOutcome(key, { connected: false, status: 401, url: "u", names: null, message: null }, "live").hint).toBe(
+    expect(checkOutcome(key, { connected: false, status: 401, url: "u", names: null, message: null, diagnoses: [] }, "live").hint).toBe(
       "ShipEngine did not accept the API key: check that it was copied whole, then try again.",
     );
-    expect(checkOutcome(key, { connected: false, status: 403, url: "u", names: null, message: null }, "live").hint).toContain("The API key works, but");
+    expect(checkOutcome(key, { connected: false, status: 403, url: "u", names: null, message: null, diagnoses: [] }, "live").hint).toContain("The API key works, but");
   });
 });
 

@@ -65,17 +65,14 @@ pub async fn post(
         }
         _ => request.form(&fields),
     };
-    let response = request
-        .send()
-        .await
-        .map_err(|e| GrantError::Endpoint(net.error(url, e).into()))?;
-    let status = response.status();
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| GrantError::Endpoint(net.error(url, e).into()))?;
+    let step = match what {
+        "pushed authorization request" => "par",
+        other => other,
+    };
+    let answer = (net.send(request, step).await).map_err(|e| GrantError::Endpoint(e.into()))?;
+    let (status, body) = (answer.status, answer.body);
     if status.is_success() {
-        return Ok(body.to_vec());
+        return Ok(body);
     }
     Err(match ProviderError::from_body(&body) {
         Some(said) => GrantError::Refused {

@@ -96,22 +96,14 @@ pub async fn send(
             sent.headers_mut().insert(dpop::HEADER, value);
         }
         let sent = reqwest::Request::try_from(sent).map_err(|_| NetError::BadUrl(url.clone()))?;
-        let response = net
-            .direct
-            .execute(sent)
-            .await
-            .map_err(|e| net.error(&url, e))?;
-        let status = response.status();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let content_type = header(header::CONTENT_TYPE.as_str()).unwrap_or_default();
-        let nonce = header(dpop::NONCE_HEADER);
-        let body = response.bytes().await.map_err(|e| net.error(&url, e))?;
+        let step = step_of(&sent);
+        let answer = net.exchange(&net.direct, sent, step).await?;
+        let status = answer.status;
+        let content_type = (answer.header(header::CONTENT_TYPE.as_str()))
+            .unwrap_or_default()
+            .to_string();
+        let nonce = answer.header(dpop::NONCE_HEADER).map(str::to_string);
+        let body = answer.body;
         if let Some(dpop) = dpop {
             let fresh = dpop.remember_nonce(&url, nonce.as_deref());
             let asks = ProviderError::from_body(&body)
@@ -123,6 +115,29 @@ pub async fn send(
             }
         }
         return normalise(status, &content_type, &body);
+    }
+}
+
+/// What a request the crate built is for, by its `grant_type` (the device authorization request
+/// has none): each is its own step of a trace.
+fn step_of(request: &reqwest::Request) -> &'static str {
+    let body = request
+        .body()
+        .and_then(|b| b.as_bytes())
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(body);
+    let grant = url::form_urlencoded::parse(text.as_bytes())
+        .find(|(k, _)| k == "grant_type")
+        .map(|(_, v)| v.into_owned())
+        .or_else(|| {
+            let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+            Some(json.get("grant_type")?.as_str()?.to_string())
+        });
+    match grant.as_deref() {
+        Some("refresh_token") => "refresh",
+        Some("urn:ietf:params:oauth:grant-type:device_code") => "device poll",
+        Some(_) => "token",
+        None => "device authorization",
     }
 }
 

@@ -20,6 +20,10 @@ pub struct Discovery {
     pub device_authorization_endpoint: Option<String>,
     #[serde(default)]
     pub require_pushed_authorization_requests: bool,
+    /// What the provider says it supports, for telling a person what it will accept.
+    pub scopes_supported: Option<Vec<String>>,
+    pub grant_types_supported: Option<Vec<String>>,
+    pub token_endpoint_auth_methods_supported: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -63,19 +67,13 @@ impl Discovery {
 pub async fn discover(net: &Net, issuer: &str) -> Result<Discovery, DiscoveryError> {
     let issuer = issuer.trim_end_matches('/');
     let url = format!("{issuer}/.well-known/openid-configuration");
-    let response = net
-        .following
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| net.error(&url, e))?;
-    let status = response.status().as_u16();
+    let answer = net.send(net.following.get(&url), "discovery").await?;
+    let status = answer.status.as_u16();
     if status != 200 {
         return Err(DiscoveryError::Status { url, status });
     }
-    let body = response.bytes().await.map_err(|e| net.error(&url, e))?;
     let discovery: Discovery =
-        serde_json::from_slice(&body).map_err(|e| DiscoveryError::Invalid {
+        serde_json::from_slice(&answer.body).map_err(|e| DiscoveryError::Invalid {
             url: url.clone(),
             detail: format!("line {}, column {}", e.line(), e.column()),
         })?;

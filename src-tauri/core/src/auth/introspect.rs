@@ -48,7 +48,7 @@ pub async fn ask_userinfo(
     token: &AccessToken,
     dpop: Option<&Dpop>,
 ) -> Result<Map<String, Value>, GrantError> {
-    let net_error = |e| GrantError::Endpoint(EndpointError::Net(net.error(url, e)));
+    let net_error = |e| GrantError::Endpoint(EndpointError::Net(e));
     let scheme = if dpop.is_some() { "DPoP" } else { "Bearer" };
     let mut retried = false;
     loop {
@@ -62,19 +62,14 @@ pub async fn ask_userinfo(
                 .map_err(|e| GrantError::BadResponse(e.to_string()))?;
             request = request.header(dpop::HEADER, proof);
         }
-        let response = request.send().await.map_err(net_error)?;
-        let status = response.status().as_u16();
-        let nonce = response
-            .headers()
-            .get(dpop::NONCE_HEADER)
-            .and_then(|v| v.to_str().ok());
-        let fresh = dpop.is_some_and(|d| d.remember_nonce(url, nonce));
+        let answer = net.send(request, "userinfo").await.map_err(net_error)?;
+        let status = answer.status.as_u16();
+        let fresh = dpop.is_some_and(|d| d.remember_nonce(url, answer.header(dpop::NONCE_HEADER)));
         if status == 401 && fresh && !retried {
             retried = true;
             continue;
         }
-        let body = response.bytes().await.map_err(net_error)?;
-        return userinfo(status, &body, token.expose());
+        return userinfo(status, &answer.body, token.expose());
     }
 }
 

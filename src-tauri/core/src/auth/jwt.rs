@@ -116,18 +116,12 @@ pub fn check_signature(token: &str, jwks: &JwkSet) -> SignatureCheck {
 }
 
 pub async fn fetch_jwks(net: &Net, url: &str) -> Result<JwkSet, JwksError> {
-    let response = net
-        .following
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| net.error(url, e))?;
-    let status = response.status().as_u16();
+    let answer = net.send(net.following.get(url), "jwks").await?;
+    let status = answer.status.as_u16();
     if status != 200 {
         return Err(JwksError::Status(url.to_string(), status));
     }
-    let body = response.bytes().await.map_err(|e| net.error(url, e))?;
-    serde_json::from_slice(&body).map_err(|_| JwksError::Invalid(url.to_string()))
+    serde_json::from_slice(&answer.body).map_err(|_| JwksError::Invalid(url.to_string()))
 }
 
 /// Fetch the provider's JWKS (when known) and check `token` against it.

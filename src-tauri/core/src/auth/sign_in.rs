@@ -18,9 +18,9 @@ use oauth2::{
 use crate::auth::assertion::ClientCredentials;
 use crate::auth::client_request;
 use crate::auth::grant::{self, GrantError};
-use crate::auth::loopback::{Listener, LoopbackError};
+use crate::auth::loopback::{Listener, LoopbackError, Redirect};
 use crate::auth::token::TokenSet;
-use crate::net::Net;
+use crate::net::{trace, Net};
 use crate::profile::redirect::{RedirectUri, RedirectUriError};
 use crate::profile::{Grant, Profile};
 
@@ -48,6 +48,33 @@ pub enum SignInError {
     /// The provider's answer (the redirect or the code exchange) gave no token.
     #[error(transparent)]
     Grant(#[from] GrantError),
+}
+
+/// The redirect that came back, a refusal included, as a step of the trace.
+fn trace_redirect(
+    redirect_uri: &str,
+    redirect: &Result<Redirect, LoopbackError>,
+    waited: Duration,
+) {
+    let params = match redirect {
+        Ok(redirect) => redirect.params.clone(),
+        Err(LoopbackError::Refused { error, description }) => {
+            let mut params = vec![("error".to_string(), error.clone())];
+            params.extend(
+                description
+                    .clone()
+                    .map(|d| ("error_description".to_string(), d)),
+            );
+            params
+        }
+        Err(_) => return,
+    };
+    let Ok(mut came_back) = url::Url::parse(redirect_uri) else {
+        return;
+    };
+    came_back.query_pairs_mut().extend_pairs(&params);
+    let note = "the browser came back to Waybill";
+    trace::browser("redirect", came_back.as_str(), waited, note);
 }
 
 impl BrowserSignIn {
@@ -183,7 +210,10 @@ impl BrowserSignIn {
         now: impl Fn() -> chrono::DateTime<chrono::Utc>,
     ) -> Result<TokenSet, SignInError> {
         let redirect_uri = self.listener.redirect_uri().to_string();
-        let redirect = self.listener.wait(&self.state, timeout, cancel).await?;
+        let waited = std::time::Instant::now();
+        let redirect = self.listener.wait(&self.state, timeout, cancel).await;
+        trace_redirect(&redirect_uri, &redirect, waited.elapsed());
+        let redirect = redirect?;
         let now = now();
         // RFC 9207: a response naming another issuer is a mix-up attack, or a misconfiguration.
         if let (Some(iss), Some(expected)) = (redirect.get("iss"), &profile.issuer) {

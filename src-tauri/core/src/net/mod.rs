@@ -4,14 +4,18 @@
 //! - `tls`: trust (the system's CAs and extra ones), client certificates, failures in words
 //! - `proxy`: which proxy a request takes
 //! - `provider_error`: a provider's own error, from whatever JSON shape it answers in
+//! - `trace`: every exchange recorded as a hop, redacted, for `--trace` and the window's timeline
+//! - `probe`: a server checked step by step (its name, its certificate), for `waybill doctor`
 
+pub mod probe;
 pub mod provider_error;
 pub mod proxy;
 pub mod tls;
+pub mod trace;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::secret::{ProxyCredentials, TlsKey};
 use proxy::Route;
@@ -65,7 +69,71 @@ pub enum NetError {
     Setup(String),
 }
 
+/// An answer read to its end.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
 impl Net {
+    /// Send what `builder` built (on `direct` or `following`) and read the answer to its end,
+    /// recorded as a `step` hop of the task's trace (`trace`).
+    pub(crate) async fn send(
+        &self,
+        builder: reqwest::RequestBuilder,
+        step: &'static str,
+    ) -> Result<Answer, NetError> {
+        let (client, request) = builder.build_split();
+        let request = request.map_err(|e| self.error("", e))?;
+        self.exchange(&client, request, step).await
+    }
+
+    /// `send` for a request already built.
+    pub(crate) async fn exchange(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        step: &'static str,
+    ) -> Result<Answer, NetError> {
+        let started = Instant::now();
+        let (method, url) = (request.method().to_string(), request.url().to_string());
+        let request_headers = pairs(request.headers());
+        let request_body = (request.body().and_then(|b| b.as_bytes())).map(<[u8]>::to_vec);
+        let answer = async {
+            let response = client.execute(request).await?;
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body = response.bytes().await?.to_vec();
+            Ok(Answer {
+                status,
+                headers,
+                body,
+            })
+        }
+        .await
+        .map_err(|e| self.error(&url, e));
+        trace::record(trace::Exchange {
+            step,
+            method: &method,
+            url: &url,
+            request_headers,
+            request_body: request_body.as_deref(),
+            status: answer.as_ref().ok().map(|a| a.status.as_u16()),
+            response_headers: answer.as_ref().ok().map(|a| pairs(&a.headers)),
+            response_body: answer.as_ref().ok().map(|a| a.body.as_slice()),
+            elapsed: started.elapsed(),
+            note: answer.as_ref().err().map(ToString::to_string),
+        });
+        answer
+    }
+
     pub fn new(timeout: Duration) -> Self {
         Net::with_transport(timeout, &Transport::default())
             // Only fails when the TLS backend cannot initialise: nothing works without it.
@@ -153,6 +221,17 @@ impl Default for Net {
     fn default() -> Self {
         Net::new(DEFAULT_TIMEOUT)
     }
+}
+
+fn pairs(headers: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    (headers.iter())
+        .map(|(n, v)| {
+            (
+                n.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// The innermost cause, e.g. "Connection refused (os error 111)".

@@ -140,8 +140,7 @@ fn redacted(parts: &[Part], client_id: &str) -> String {
     render(&parts, hidden).unwrap_or_else(|_| REDACTED.into())
 }
 
-/// How a credential reads wherever it is shown.
-pub const REDACTED: &str = "[redacted]";
+pub use crate::redact::REDACTED;
 
 /// Whether `text` has a credential placeholder in it (so its header is a secret).
 pub fn has_credential(text: &str) -> bool {

@@ -5,10 +5,10 @@
 use serde::Serialize;
 
 use crate::profile::Profile;
+use crate::redact::REDACTED;
 use crate::request::{
     self, wire_headers, ApiRequest, Credentials, DraftBody, RequestDraft, RequestError,
 };
-use crate::store::redact::REDACTED;
 
 /// The command, one option per line, every value single-quoted for a POSIX shell. A credential
 /// `credentials` does not hold (the usual case: none) reads `[redacted]`, whatever its header.

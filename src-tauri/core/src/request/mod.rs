@@ -18,6 +18,7 @@ use reqwest::header::HeaderName;
 
 use crate::net::NetError;
 use crate::profile::{Grant, Profile};
+use crate::session::diagnose::Diagnosis;
 use crate::session::{Session, SessionError};
 pub use crate::store::saved::{DraftBody, RequestDraft};
 pub use wire::{wire_headers, Credentials, WireHeader};
@@ -47,6 +48,8 @@ pub struct ApiResponse {
     pub scrub: Scrub,
     /// The proxy it went through (without credentials), if any.
     pub proxy: Option<String>,
+    /// Why the API refused the credential (a 401 or 403), as far as the exchange shows.
+    pub diagnoses: Vec<Diagnosis>,
 }
 
 #[derive(Debug, Clone, thiserror::Error)]

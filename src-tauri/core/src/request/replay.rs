@@ -4,9 +4,9 @@
 //! moves to the new profile's base, so a sandbox call replayed on live goes to live.
 
 use crate::profile::Profile;
+use crate::redact::REDACTED;
 use crate::request::{ApiRequest, DraftBody, RequestDraft};
 use crate::store::history::Entry;
-use crate::store::redact::REDACTED;
 
 impl Entry {
     /// The request as it was sent, without its (redacted) `Authorization`: the bearer comes from

@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{resolve_url, ApiRequest, ApiResponse, RequestError};
 use crate::auth::dpop::{self, Dpop};
-use crate::net::Net;
+use crate::net::{trace, Answer, Net};
 use crate::profile::template::REDACTED;
 use crate::profile::template::{self, Values};
 use crate::profile::Profile;
@@ -136,6 +136,12 @@ pub(crate) async fn execute(
         .map_err(|_| RequestError::BadMethod(request.method.clone()))?;
     let first = resolve_url(profile, &request.target)?;
     let sent = wire_headers(profile, request, credentials);
+    // Wherever the request puts them, the trace hides them.
+    let secrets = [
+        credentials.token.map(|t| t.expose()),
+        credentials.api_key.map(|k| k.expose()),
+    ];
+    secrets.into_iter().flatten().for_each(trace::learn);
     let mut hop = Hop {
         method,
         url: first.clone(),
@@ -149,9 +155,9 @@ pub(crate) async fn execute(
             hop.prove(credentials)?;
         }
         let response = hop.send(net).await?;
-        let nonce = (response.headers().get(dpop::NONCE_HEADER)).and_then(|v| v.to_str().ok());
+        let nonce = response.header(dpop::NONCE_HEADER);
         let fresh = (credentials.dpop).is_some_and(|d| d.remember_nonce(hop.url.as_str(), nonce));
-        if response.status() == 401 && fresh && !nonce_retried {
+        if response.status == 401 && fresh && !nonce_retried {
             nonce_retried = true;
             continue;
         }
@@ -161,8 +167,8 @@ pub(crate) async fn execute(
         }
         break response;
     };
-    let status = response.status().as_u16();
-    let received = (response.headers().iter())
+    let status = response.status.as_u16();
+    let received = (response.headers.iter())
         .map(|(n, v)| {
             (
                 n.to_string(),
@@ -170,7 +176,6 @@ pub(crate) async fn execute(
             )
         })
         .collect();
-    let bytes = (response.bytes().await).map_err(|e| net.error(hop.url.as_str(), e))?;
     let scrub = [
         credentials.token.map(|t| t.expose().to_string()),
         credentials.api_key.map(|k| k.expose().to_string()),
@@ -179,12 +184,13 @@ pub(crate) async fn execute(
         url: hop.url.to_string(),
         status,
         headers: received,
-        body: bytes.to_vec(),
+        body: response.body,
         elapsed: started.elapsed(),
         retried_after_401: false,
         sent_headers: shown(&sent),
         scrub: scrub.into_iter().flatten().collect(),
         proxy: net.proxy_for(hop.url.as_str()),
+        diagnoses: Vec::new(),
     })
 }
 
@@ -218,16 +224,13 @@ impl Hop {
         Ok(())
     }
 
-    async fn send(&self, net: &Net) -> Result<reqwest::Response, RequestError> {
+    async fn send(&self, net: &Net) -> Result<Answer, RequestError> {
         let mut builder = (net.direct.request(self.method.clone(), self.url.clone()))
             .headers(self.headers.clone());
         if let Some(body) = &self.body {
             builder = builder.body(body.clone());
         }
-        Ok(builder
-            .send()
-            .await
-            .map_err(|e| net.error(self.url.as_str(), e))?)
+        Ok(net.send(builder, "call").await?)
     }
 
     /// Where a redirect sends the next request, if `response` is one: 301, 302 and 303 turn a
@@ -235,16 +238,16 @@ impl Hop {
     /// both); to another origin than `first`, no header that carries a credential goes along.
     fn follow(
         &mut self,
-        response: &reqwest::Response,
+        response: &Answer,
         first: &url::Url,
         sent: &[WireHeader],
     ) -> Result<bool, RequestError> {
-        let location = response.headers().get(reqwest::header::LOCATION);
-        let next = location.and_then(|l| self.url.join(l.to_str().ok()?).ok());
-        let Some(next) = next.filter(|_| response.status().is_redirection()) else {
+        let location = response.header(reqwest::header::LOCATION.as_str());
+        let next = location.and_then(|l| self.url.join(l).ok());
+        let Some(next) = next.filter(|_| response.status.is_redirection()) else {
             return Ok(false);
         };
-        let status = response.status().as_u16();
+        let status = response.status.as_u16();
         let becomes_get =
             matches!(status, 301..=303) && (status == 303 || self.method == reqwest::Method::POST);
         if becomes_get && self.method != reqwest::Method::HEAD {

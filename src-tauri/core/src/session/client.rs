@@ -102,6 +102,34 @@ impl Session {
     /// How `profile` reaches its servers: its CA, its client certificate (the key read from the
     /// keyring), its proxy. Every request of the profile goes through this.
     pub async fn net_for(&self, profile: &Profile) -> Result<Net, SessionError> {
+        let (key, credentials) = self.transport_secrets(profile).await?;
+        Ok(self.transport(
+            profile.ca_certs.as_deref(),
+            profile.tls_client_cert.as_deref().zip(key.as_ref()),
+            profile.proxy.as_deref(),
+            profile.no_proxy,
+            credentials,
+        )?)
+    }
+
+    /// `net_for`'s settings themselves, for what speaks TLS without HTTP (`doctor`'s look at a
+    /// server's certificate).
+    pub async fn transport_for(&self, profile: &Profile) -> Result<Transport, SessionError> {
+        let (key, credentials) = self.transport_secrets(profile).await?;
+        Ok(Transport::new(
+            profile.ca_certs.as_deref(),
+            profile.tls_client_cert.as_deref().zip(key.as_ref()),
+            profile.proxy.as_deref(),
+            profile.no_proxy,
+            credentials,
+        )?)
+    }
+
+    /// The client certificate's key and the proxy's credentials, from the keyring.
+    async fn transport_secrets(
+        &self,
+        profile: &Profile,
+    ) -> Result<(Option<TlsKey>, Option<ProxyCredentials>), SessionError> {
         let id = &profile.keyring_id;
         let key = match &profile.tls_client_cert {
             None => None,
@@ -116,13 +144,7 @@ impl Session {
             Some(_) => self.vault.proxy_credentials(id).await?,
             None => None,
         };
-        Ok(self.transport(
-            profile.ca_certs.as_deref(),
-            profile.tls_client_cert.as_deref().zip(key.as_ref()),
-            profile.proxy.as_deref(),
-            profile.no_proxy,
-            credentials,
-        )?)
+        Ok((key, credentials))
     }
 
     /// The `Net` for these transport settings (built once per process).

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 mod client;
+pub mod diagnose;
 mod inspect;
 
 pub use inspect::{ProviderCheck, TokenState, TokenStatus};

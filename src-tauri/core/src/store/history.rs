@@ -1,7 +1,7 @@
 //! History: every request sent (from the window or the CLI) with its response, in an embedded
 //! SQLite database (`history.sqlite3` beside the profiles file).
 //!
-//! Guarantees: nothing secret is stored: every entry goes through `store::redact` before the row
+//! Guarantees: nothing secret is stored: every entry goes through `crate::redact` before the row
 //! is written. Bodies are cut at `BODY_CAP`. Each entry is one transaction in WAL mode, so a
 //! crash mid-write leaves the earlier entries intact and the database consistent. Only the newest
 //! `keep` entries are kept (default 1000, settable).
@@ -12,7 +12,7 @@ use std::sync::Mutex;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use super::redact::{redact_body, redact_headers, scrub};
+use crate::redact::{redact_body, redact_headers, scrub};
 
 pub const FILE_NAME: &str = "history.sqlite3";
 pub const DEFAULT_KEEP: u32 = 1000;

@@ -4,7 +4,7 @@
 //!   config directory), through `file`: versioned, written atomically, changed only under an OS
 //!   lock with a fresh read inside it, an unreadable file moved aside and reported. Several
 //!   Waybills (the window and scripts) share them, and nothing is lost when they write at once.
-//! - `history`: SQLite, redacted (`redact`) before anything is written.
+//! - `history`: SQLite, redacted (`crate::redact`) before anything is written.
 //! - `vault`: secrets and tokens, in the OS keyring only: the Secret Service on Linux
 //!   beneath it in `keyring/`: the
 //!   Secret Service on Linux, the Keychain or the Credential Manager elsewhere.
@@ -15,7 +15,6 @@ pub mod history;
 pub mod keyring;
 pub mod lock;
 pub mod profiles;
-pub mod redact;
 pub mod saved;
 pub mod variables;
 pub mod vault;

@@ -14,6 +14,7 @@ use crate::profile::preset::PresetError;
 use crate::profile::ProfileError;
 use crate::request::curl::CurlError;
 use crate::request::RequestError;
+use crate::session::diagnose::Diagnosis;
 use crate::session::SessionError;
 use crate::store::history::HistoryError;
 use crate::store::saved::SavedError;
@@ -23,6 +24,12 @@ use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkspaceError {
+    /// A failure with its likely causes, worked out from what was sent and answered.
+    #[error("{source}")]
+    Diagnosed {
+        source: Box<WorkspaceError>,
+        diagnoses: Vec<Diagnosis>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -148,6 +155,7 @@ impl WorkspaceError {
     pub fn remedy(&self) -> Option<Remedy> {
         use WorkspaceError as E;
         match self {
+            E::Diagnosed { source, .. } => source.remedy(),
             E::Vault(v) | E::Session(SessionError::Vault(v)) => vault_remedy(v),
             E::Session(SessionError::MissingClientSecret(profile))
             | E::NeedsClientSecret(profile) => Some(Remedy::SetClientSecret {
@@ -215,6 +223,14 @@ impl WorkspaceError {
         }
     }
 
+    /// The likely causes of the failure, each with what to do (empty when none is known).
+    pub fn diagnoses(&self) -> &[Diagnosis] {
+        match self {
+            WorkspaceError::Diagnosed { diagnoses, .. } => diagnoses,
+            _ => &[],
+        }
+    }
+
     /// A PKCS#12 file was given without the passphrase it needs (ask for it and read it again).
     pub fn needs_passphrase(&self) -> bool {
         matches!(
@@ -229,6 +245,7 @@ impl WorkspaceError {
     pub fn code(&self) -> &'static str {
         use WorkspaceError as E;
         match self {
+            E::Diagnosed { source, .. } => source.code(),
             E::Store(StoreError::NotFound(_)) => "profile_not_found",
             E::Store(StoreError::Exists(_)) => "profile_exists",
             E::Store(StoreError::Corrupt { .. }) => "file_moved_aside",

@@ -11,16 +11,20 @@
 //!   saved requests, variables
 //! - `history`:  the list, an entry, replay, retention, case files
 //! - `imports`:  OpenAPI specs (and, to come, collections) into a profile and saved requests
+//! - `doctor`:   a profile checked step by step, for a person or a ticket
+//! - `timeline`: the hops of each profile's last sign-in, and failures diagnosed from them
 //!
 //! Several Waybills may share one directory and keyring at once (the window and scripts): the
 //! files are changed under OS locks and token renewal is single-flight across processes.
 
 mod connect;
+mod doctor;
 mod error;
 mod history;
 mod imports;
 mod profiles;
 mod requests;
+mod timeline;
 mod tokens;
 
 use std::path::{Path, PathBuf};
@@ -28,11 +32,13 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub use connect::Connect;
+pub use doctor::{DoctorReport, Outcome as DoctorOutcome, Step as DoctorStep};
 pub use error::{Remedy, WorkspaceError};
 pub use history::{CaseExport, CaseSelection};
 pub use imports::{ImportOptions, ImportPlan};
 pub use profiles::{ProfileFiles, Secrets};
 pub use requests::{Connection, CurlCopy, Preview};
+pub use timeline::Timeline;
 pub use tokens::{SignInStarted, SignedIn};
 
 // What the faces use of the floors below, named here: they reach the core only through the
@@ -45,6 +51,7 @@ pub use crate::auth::token::{TokenMeta, TokenSource};
 pub use crate::import::case::CaseFile;
 pub use crate::import::plan::CasePlan;
 pub use crate::net::tls::{describe_certificates, PemError};
+pub use crate::net::trace::{actor as hop_actor, Hop, Message as HopMessage, Trace};
 pub use crate::profile::new::{NewProfile, NewProfileError};
 pub use crate::profile::preset::{
     check_file as check_preset_file, Check, Input, InputTarget, Preset, PresetEnvironment,
@@ -58,6 +65,7 @@ pub use crate::request::{
     parse_header, ApiRequest, ApiResponse, DraftBody, RequestDraft, RequestError,
 };
 pub use crate::secret::{ApiKey, ClientSecret, Password, RefreshToken};
+pub use crate::session::diagnose::Diagnosis;
 pub use crate::session::{ProviderCheck, Token, TokenState, TokenStatus};
 pub use crate::store::history::{Entry, Filter, HistoryError, Summary, BODY_CAP};
 pub use crate::store::profiles::Profiles;
@@ -92,6 +100,7 @@ pub struct Workspace {
     history: OnceLock<Result<History, String>>,
     session: Session,
     sign_ins: tokens::SignIns,
+    timelines: timeline::Timelines,
 }
 
 impl Workspace {
@@ -110,6 +119,7 @@ impl Workspace {
             history: OnceLock::new(),
             session,
             sign_ins: tokens::SignIns::default(),
+            timelines: Default::default(),
         }
     }
 

@@ -6,12 +6,15 @@
 //! nothing, `{{variables}}` are already filled, and history keeps the request as it went out
 //! (redacted).
 
+use super::timeline::Keep;
 use super::{Workspace, WorkspaceError};
+use crate::net::trace;
 use crate::profile::template::REDACTED;
 use crate::profile::{Environment, Grant, Profile};
 use crate::request::curl::{self, CurlRequest};
 use crate::request::variables::Scope;
 use crate::request::{self, wire, ApiRequest, ApiResponse, Credentials, RequestDraft};
+use crate::session::diagnose::Diagnosis;
 use crate::store::history::{History, HistoryError, NewEntry};
 use crate::store::saved::SavedRequest;
 use crate::store::variables::{check_name, UserVariables};
@@ -34,6 +37,8 @@ pub struct Connection {
     pub names: Option<String>,
     /// The API's refusal in its own words, when it refused.
     pub message: Option<String>,
+    /// Why it refused, as far as the exchange shows.
+    pub diagnoses: Vec<Diagnosis>,
 }
 
 /// A request as curl: `shown` has the token redacted; `copied` has it only when asked for.
@@ -102,7 +107,16 @@ impl Workspace {
         request: &ApiRequest,
     ) -> Result<ApiResponse, WorkspaceError> {
         request::resolve_url(profile, &request.target)?;
-        let response = request::send(&self.session, profile, request).await;
+        let send = async { Ok(request::send(&self.session, profile, request).await?) };
+        let traced = self.traced(profile, Keep::IfTokenFetched, send);
+        let (mut response, hops) = trace::recorded(traced).await;
+        let refused = response
+            .as_mut()
+            .ok()
+            .filter(|a| matches!(a.status, 401 | 403));
+        if let Some(answer) = refused {
+            answer.diagnoses = self.diagnoses(profile, &hops).await;
+        }
         let error = response.as_ref().err().map(ToString::to_string);
         let outcome = response
             .as_ref()
@@ -113,7 +127,7 @@ impl Workspace {
         if let Err(e) = recorded {
             tracing::warn!("the request was not kept in history: {e}");
         }
-        Ok(response?)
+        response
     }
 
     /// Send the profile's check request (its preset's): does the connection work, and what
@@ -140,6 +154,7 @@ impl Workspace {
             url: response.url.clone(),
             names,
             message: response.provider_error().map(|e| e.to_string()),
+            diagnoses: response.diagnoses,
         })
     }
 

@@ -13,11 +13,13 @@ use std::time::Duration;
 
 use tokio::sync::{oneshot, OwnedMutexGuard};
 
+use super::timeline::Keep;
 use super::{Workspace, WorkspaceError};
 use crate::auth::browser::{self, BrowserError};
 use crate::auth::grant::{DeviceCode, DeviceSignIn};
 use crate::auth::sign_in::{BrowserSignIn, SignInError};
 use crate::auth::token::TokenSource;
+use crate::net::trace;
 use crate::profile::{Grant, Profile};
 use crate::secret::Password;
 use crate::session::{ProviderCheck, SessionError, Token, TokenStatus};
@@ -116,13 +118,15 @@ impl Workspace {
     /// A valid access token: cached, renewed or fetched as needed.
     pub async fn token(&self, name: &str) -> Result<Token, WorkspaceError> {
         let profile = self.profile(name)?;
-        Ok(self.session.token(&profile).await?)
+        let fetch = async { Ok(self.session.token(&profile).await?) };
+        self.traced(&profile, Keep::Fresh, fetch).await
     }
 
     /// Renew now: with the refresh token if there is one, else by running the grant again.
     pub async fn renew(&self, name: &str) -> Result<Token, WorkspaceError> {
         let profile = self.profile(name)?;
-        Ok(self.session.renew_now(&profile).await?)
+        let renew = async { Ok(self.session.renew_now(&profile).await?) };
+        self.traced(&profile, Keep::Fresh, renew).await
     }
 
     /// What the profile holds (never the token); with `verify`, a JWT's signature is checked
@@ -159,10 +163,13 @@ impl Workspace {
         password: &Password,
     ) -> Result<Token, WorkspaceError> {
         let profile = self.profile(name)?;
-        Ok(self
-            .session
-            .sign_in_with_password(&profile, password)
-            .await?)
+        let sign_in = async {
+            Ok(self
+                .session
+                .sign_in_with_password(&profile, password)
+                .await?)
+        };
+        self.traced(&profile, Keep::Fresh, sign_in).await
     }
 
     /// Client credentials, password or refresh token: a valid token; a password typed now signs
@@ -189,6 +196,16 @@ impl Workspace {
         timeout: Duration,
     ) -> Result<SignInStarted, WorkspaceError> {
         let profile = self.profile(name)?;
+        let start = self.start_attempt(profile.clone(), open_browser, timeout);
+        self.traced(&profile, Keep::Fresh, start).await
+    }
+
+    async fn start_attempt(
+        &self,
+        profile: Profile,
+        open_browser: bool,
+        timeout: Duration,
+    ) -> Result<SignInStarted, WorkspaceError> {
         let turn = self.sign_ins.take_turn(&profile).await;
         let at_provider = |source| SessionError::AtProvider {
             profile: profile.name.clone(),
@@ -222,6 +239,13 @@ impl Workspace {
             }
         };
         let browser = open_browser.then(|| browser::open(&authorize_url));
+        if device.is_none() {
+            let note = match &browser {
+                Some(Ok(_)) => "handed to the browser",
+                _ => "to open in a browser by hand",
+            };
+            trace::browser("authorize", &authorize_url, Duration::ZERO, note);
+        }
         let (cancel, cancelled) = oneshot::channel();
         let mut attempts = self.sign_ins.lock();
         attempts.next += 1;
@@ -267,13 +291,16 @@ impl Workspace {
         let cancel = async {
             let _ = cancelled.await;
         };
-        let result = match sign_in {
-            Pending::Browser(sign_in) => {
-                self.finish_browser(&profile, sign_in, timeout, cancel)
-                    .await
+        let finish = async {
+            match sign_in {
+                Pending::Browser(sign_in) => {
+                    self.finish_browser(&profile, sign_in, timeout, cancel)
+                        .await
+                }
+                Pending::Device(device) => self.finish_device(&profile, &device, cancel).await,
             }
-            Pending::Device(device) => self.finish_device(&profile, &device, cancel).await,
         };
+        let result = self.traced(&profile, Keep::Append, finish).await;
         self.sign_ins.lock().by_number.remove(&attempt);
         Ok(SignedIn {
             profile: profile.name,

@@ -100,11 +100,7 @@ pub async fn import_case(state: State<'_, AppState>, path: String) -> Reply<Prof
 /// A path as typed: relative ones are under the window's case directory.
 fn case_path(state: &AppState, path: &str) -> Result<PathBuf, UiError> {
     match path.trim() {
-        "" => Err(UiError {
-            code: "file".into(),
-            message: "type a file name for the case file".into(),
-            hint: None,
-        }),
+        "" => Err(UiError::plain("file", "type a file name for the case file")),
         path => Ok(PathBuf::from(&state.info.case_dir).join(path)),
     }
 }

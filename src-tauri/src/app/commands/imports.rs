@@ -39,11 +39,10 @@ pub async fn import_api(
 
 fn spec_path(path: &str) -> Result<PathBuf, UiError> {
     match path.trim() {
-        "" => Err(UiError {
-            code: "import".into(),
-            message: "give the path of the spec, collection file or Bruno folder".into(),
-            hint: None,
-        }),
+        "" => Err(UiError::plain(
+            "import",
+            "give the path of the spec, collection file or Bruno folder",
+        )),
         path => Ok(PathBuf::from(path)),
     }
 }

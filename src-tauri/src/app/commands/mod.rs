@@ -20,9 +20,6 @@ pub type Reply<T> = Result<T, UiError>;
 
 /// Put `text` on the clipboard from here: a token copied never passes through the page.
 fn copy(app: &AppHandle, text: &str) -> Reply<()> {
-    app.clipboard().write_text(text).map_err(|e| UiError {
-        code: "clipboard".into(),
-        message: format!("could not copy to the clipboard: {e}"),
-        hint: None,
-    })
+    (app.clipboard().write_text(text))
+        .map_err(|e| UiError::plain("clipboard", format!("could not copy to the clipboard: {e}")))
 }

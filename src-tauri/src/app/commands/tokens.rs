@@ -5,7 +5,7 @@ use tauri::{AppHandle, State};
 use waybill_core::workspace::{Connection, Password, SIGN_IN_TIMEOUT};
 
 use super::{copy, Reply};
-use crate::app::view::{not_blank, ProviderCheckView, SignInStarted, StatusView};
+use crate::app::view::{not_blank, ProviderCheckView, SignInStarted, StatusView, TimelineView};
 use crate::app::AppState;
 
 /// What the profile holds; with `verify`, a JWT's signature is checked against the provider's JWKS.
@@ -40,6 +40,12 @@ pub async fn get_token(
     let password = not_blank(&password).map(Password::new);
     state.ws.get_token(&name, password).await?;
     profile_status(state, name, true).await
+}
+
+/// The profile's last sign-in or token fetch in this window, step by step (none yet: null).
+#[tauri::command]
+pub async fn timeline(state: State<'_, AppState>, name: String) -> Reply<Option<TimelineView>> {
+    Ok(state.ws.timeline(&name)?.map(Into::into))
 }
 
 /// Bind the loopback listener and open the user's browser on the provider's sign-in page.

@@ -79,6 +79,20 @@ fn said(error: &str, description: Option<&str>) -> String {
     }
 }
 
+/// Whether `url` answers an OAuth request in JSON, as a token endpoint does even when it refuses
+/// (here a request that names no client, so nothing secret goes out).
+pub async fn probe_token_endpoint(net: &Net, url: &str) -> Result<bool, crate::net::NetError> {
+    let request = net
+        .direct
+        .post(url)
+        .form(&[("grant_type", "client_credentials")]);
+    let answer = net.send(request, "token").await?;
+    let typed = (answer.header("content-type")).is_some_and(|t| t.contains("json"));
+    let json =
+        serde_json::from_slice::<serde_json::Value>(&answer.body).is_ok_and(|v| v.is_object());
+    Ok((typed || json) && !matches!(answer.status.as_u16(), 404 | 405))
+}
+
 /// `token_type` as any string: the crate's own type knows only `bearer` and `mac`. (The crate
 /// lower-cases it while parsing; `finish` reports a bearer token as `Bearer`.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
