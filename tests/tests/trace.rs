@@ -675,3 +675,49 @@ async fn doctor_passes_a_healthy_profile_and_names_what_is_wrong_with_a_broken_o
         run.stdout
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_client_assertion_is_traced_redacted() {
+    require_keyring();
+    let secret = random_secret("jwt-secret");
+    let oidc = OidcProvider::start(&secret, 60);
+    let wb = Waybill::new();
+    wb.ok(
+        &[
+            "profile",
+            "add",
+            "jwt",
+            "--grant",
+            "client_credentials",
+            "--token-url",
+            &oidc.token_endpoint,
+            "--client-id",
+            "cc-jwt",
+            "--client-auth",
+            "client_secret_jwt",
+            "--scope",
+            "api:read",
+            "--client-secret-stdin",
+        ],
+        &format!("{secret}\n"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("jwt.json");
+    // `token` prints the token: its job, so its stdout is not searched.
+    let args = ["token", "jwt", "--trace-json", trace.to_str().unwrap()];
+    let run = wb.run_printing_token(&args, "");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let hops = read_trace(&trace);
+    assert_eq!(steps(&hops), ["token"]);
+    let body = hops[0]["request"]["body"].as_str().unwrap();
+    assert!(body.contains("client_assertion=%5Bredacted%5D"), "{body}");
+    assert!(
+        body.contains("client_assertion_type=urn"),
+        "the type is no secret: {body}"
+    );
+    let access = keyring_access_token(&wb.keyring_id("jwt")).unwrap();
+    // An assertion is a JWT: its header is the same for every one HS256 signs, so no part of
+    // one may be in the file (the secret itself never goes on the wire).
+    assert!(!std::fs::read_to_string(&trace).unwrap().contains("eyJ"));
+    assert_hidden(&wb, &trace, &[&secret, &access]);
+}

@@ -156,31 +156,10 @@ fn facts(leaf: &CertificateDer<'_>, host: &str) -> Result<CertificateFacts, Stri
     Ok(CertificateFacts {
         subject: cert.subject().to_string(),
         issuer: cert.issuer().to_string(),
-        names: names_of(&cert),
+        names: super::tls::names_of(&cert),
         not_before: date(&cert.validity().not_before)?,
         not_after: date(&cert.validity().not_after)?,
     })
-}
-
-/// The DNS names and IP addresses of the subject alternative names (as tls.rs reads them).
-fn names_of(cert: &x509_parser::certificate::X509Certificate<'_>) -> Vec<String> {
-    use x509_parser::extensions::GeneralName;
-    let Ok(Some(san)) = cert.subject_alternative_name() else {
-        return Vec::new();
-    };
-    san.value
-        .general_names
-        .iter()
-        .filter_map(|name| match name {
-            GeneralName::DNSName(dns) => Some(dns.to_string()),
-            GeneralName::IPAddress(ip) => match ip.len() {
-                4 => Some(IpAddr::from(<[u8; 4]>::try_from(*ip).ok()?).to_string()),
-                16 => Some(IpAddr::from(<[u8; 16]>::try_from(*ip).ok()?).to_string()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect()
 }
 
 #[cfg(test)]

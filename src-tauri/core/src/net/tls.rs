@@ -443,7 +443,7 @@ fn refused_in_words(
 }
 
 /// The DNS names and IP addresses a certificate is for.
-fn names_of(cert: &x509_parser::certificate::X509Certificate<'_>) -> Vec<String> {
+pub(super) fn names_of(cert: &x509_parser::certificate::X509Certificate<'_>) -> Vec<String> {
     use x509_parser::extensions::GeneralName;
     let Ok(Some(san)) = cert.subject_alternative_name() else {
         return Vec::new();
