@@ -10,10 +10,12 @@ fn main() {
     let code = match waybill_cli::parse() {
         waybill_cli::Parsed::Window {
             demo,
+            home,
             session_only,
             http_timeout,
         } => app::run(app::Launch {
             demo,
+            home,
             session_only,
             http_timeout,
         }),

@@ -12,7 +12,7 @@ use waybill_core::workspace::{BasicEncoding, ClientAuth, Environment, Grant};
     version,
     about = "Get OAuth 2.0 access tokens from carrier and commerce APIs, and call those APIs with them.",
     long_about = "Get OAuth 2.0 access tokens from carrier and commerce APIs, and call those APIs with them.\n\n\
-        Profiles, saved requests and variables live in the OS config directory (WAYBILL_HOME overrides it); \
+        Profiles, saved requests and variables live in the OS config directory (--home DIR or WAYBILL_HOME overrides it); \
         client secrets, passwords and tokens live in the OS keyring, never in a file. The window and any \
         number of commands may use them at once.\n\n\
         Without a command, `waybill` opens the window.\n\n\
@@ -28,6 +28,11 @@ pub struct Cli {
 
 #[derive(Args)]
 pub struct GlobalOptions {
+    /// The folder that holds the profiles, saved requests, variables and history (a team's
+    /// repository, say: nothing secret is written there; secrets stay in each person's keyring).
+    /// Default: the OS config and data directories.
+    #[arg(long, global = true, value_name = "DIR", env = "WAYBILL_HOME")]
+    pub home: Option<PathBuf>,
     /// Keep secrets in memory for this run only: nothing is read from or written to the keyring;
     /// the secrets a command needs are read from stdin (client secret on the first line, password
     /// on the second) or asked for on a terminal.

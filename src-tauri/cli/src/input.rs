@@ -115,34 +115,81 @@ impl StdinLines {
     }
 }
 
+/// The environment variable a CI job sets for one of a profile's secrets (a public name):
+/// `WAYBILL_<PROFILE>_<KIND>`, the profile's name upper-cased and any other character than a
+/// letter or digit as `_` (`ups-live`: `WAYBILL_UPS_LIVE_CLIENT_SECRET`).
+pub fn secret_variable(profile: &str, kind: &str) -> String {
+    let name: String = (profile.chars())
+        .map(|c| match c.is_ascii_alphanumeric() {
+            true => c.to_ascii_uppercase(),
+            false => '_',
+        })
+        .collect();
+    format!("WAYBILL_{name}_{kind}")
+}
+
 impl Context {
     /// With --session-only the keyring is not used, so the secrets this profile needs come in
-    /// now: exactly those it asks for when it is made (none for a certificate or a key).
+    /// now: exactly those it asks for when it is made (none for a certificate or a key), from
+    /// the environment (`secret_variable`, for CI) or else stdin or a prompt. A refresh token
+    /// comes from the environment only.
     pub async fn seed_session_secrets(&mut self, profile: &Profile) -> Result<(), Failure> {
         if !self.session_only {
             return Ok(());
         }
         let needed = profile.secrets_needed();
-        let client_secret = match needed.client_secret {
-            Need::Asked => Some(ClientSecret::new(
-                self.stdin.secret("client secret", "Client secret: ")?,
-            )),
-            _ => None,
-        };
-        let password = match needed.password {
-            Need::Asked => Some(Password::new(self.stdin.secret("password", "Password: ")?)),
-            _ => None,
-        };
-        let api_key = match needed.api_key {
-            Need::Asked => Some(ApiKey::new(self.stdin.secret("API key", "API key: ")?)),
-            _ => None,
-        };
         let secrets = Secrets {
-            client_secret,
-            password,
-            api_key,
+            client_secret: (self.session_secret(
+                profile,
+                needed.client_secret,
+                "CLIENT_SECRET",
+                "client secret",
+            ))?
+            .map(ClientSecret::new),
+            password: (self.session_secret(profile, needed.password, "PASSWORD", "password"))?
+                .map(Password::new),
+            api_key: (self.session_secret(profile, needed.api_key, "API_KEY", "API key"))?
+                .map(ApiKey::new),
+            refresh_token: from_environment(profile, "REFRESH_TOKEN").map(RefreshToken::new),
             ..Secrets::default()
         };
         Ok(self.ws.put_secrets(profile, &secrets).await?)
     }
+
+    /// One secret: the environment's, else (when the profile asks for it) stdin or a prompt.
+    fn session_secret(
+        &mut self,
+        profile: &Profile,
+        need: Need,
+        kind: &str,
+        what: &str,
+    ) -> Result<Option<String>, Failure> {
+        if need == Need::Unused {
+            return Ok(None);
+        }
+        match (from_environment(profile, kind), need) {
+            (Some(value), _) => Ok(Some(value)),
+            (None, Need::Asked) => {
+                let prompt = format!("{}: ", capitalised(what));
+                let variable = secret_variable(&profile.name, kind);
+                let asked = self.stdin.secret(what, &prompt);
+                Ok(Some(asked.map_err(|f| {
+                    f.with_hint(format!("or set {variable} (with --session-only, as in CI)"))
+                })?))
+            }
+            (None, _) => Ok(None),
+        }
+    }
+}
+
+fn from_environment(profile: &Profile, kind: &str) -> Option<String> {
+    let value = std::env::var(secret_variable(&profile.name, kind)).ok()?;
+    Some(value.trim_end_matches(['\r', '\n']).to_string()).filter(|v| !v.is_empty())
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or(String::new(), |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }

@@ -34,6 +34,7 @@ pub enum Parsed {
     /// No command (or `demo`): the window.
     Window {
         demo: bool,
+        home: Option<std::path::PathBuf>,
         session_only: bool,
         http_timeout: Duration,
     },
@@ -56,6 +57,7 @@ pub fn parse() -> Parsed {
         None | Some(Command::Demo) => match http_timeout(&cli.options) {
             Ok(http_timeout) => Parsed::Window {
                 demo: cli.command.is_some(),
+                home: home(&cli.options),
                 session_only: cli.options.session_only,
                 http_timeout,
             },
@@ -139,11 +141,20 @@ pub(crate) struct Context {
 impl Context {
     fn new(options: &GlobalOptions) -> Result<Context, Failure> {
         Ok(Context {
-            ws: Workspace::open_default(options.session_only, http_timeout(options)?)?,
+            ws: Workspace::open_default(
+                home(options).as_deref(),
+                options.session_only,
+                http_timeout(options)?,
+            )?,
             session_only: options.session_only,
             stdin: StdinLines::default(),
         })
     }
+}
+
+/// `--home` (or `WAYBILL_HOME`); an empty value is no home.
+fn home(options: &GlobalOptions) -> Option<std::path::PathBuf> {
+    options.home.clone().filter(|h| !h.as_os_str().is_empty())
 }
 
 async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Failure> {

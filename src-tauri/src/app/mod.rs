@@ -19,6 +19,9 @@ use view::AppInfo;
 pub struct Launch {
     /// Start the built-in demo provider with ready profiles (secrets in memory, scratch profiles dir).
     pub demo: bool,
+    /// Where the profiles, saved requests, variables and history are (`--home`); `None`: the OS
+    /// directories.
+    pub home: Option<std::path::PathBuf>,
     /// Keep secrets in memory for this run instead of the keyring.
     pub session_only: bool,
     pub http_timeout: Duration,
@@ -85,7 +88,11 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
     };
     let ws = match &demo {
         Some(demo) => Workspace::open_scratch(demo.dir(), launch.http_timeout),
-        None => Workspace::open_default(launch.session_only, launch.http_timeout)
+        None => Workspace::open_default(
+            launch.home.as_deref(),
+            launch.session_only,
+            launch.http_timeout,
+        )
             .map_err(|e| e.to_string())?,
     };
     if let Some(demo) = &demo {

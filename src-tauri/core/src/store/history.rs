@@ -192,13 +192,9 @@ impl History {
         })
     }
 
-    /// `WAYBILL_HOME` if set (beside the profiles), else the OS data directory.
+    /// The OS data directory, where history lives unless the person names a home.
     pub fn default_dir() -> Option<PathBuf> {
-        match std::env::var_os("WAYBILL_HOME").filter(|h| !h.is_empty()) {
-            Some(home) => Some(PathBuf::from(home)),
-            None => directories::ProjectDirs::from("", "", "waybill")
-                .map(|dirs| dirs.data_dir().to_path_buf()),
-        }
+        directories::ProjectDirs::from("", "", "waybill").map(|dirs| dirs.data_dir().to_path_buf())
     }
 
     pub fn path(&self) -> &Path {

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("no config directory could be found for this user; set WAYBILL_HOME to a directory")]
+    #[error("no config directory could be found for this user; pass --home DIR (or set WAYBILL_HOME)")]
     NoHome,
     #[error("{path} could not be read ({detail}); it was moved to {backup} and Waybill starts without it. Fix that file and move it back, or add what it held again")]
     Corrupt {
@@ -52,11 +52,9 @@ pub enum StoreError {
     Exists(String),
 }
 
-/// `WAYBILL_HOME` if set, else the OS config directory (`~/.config/waybill` on Linux).
+/// The OS config directory (`~/.config/waybill` on Linux), where profiles live unless the person
+/// names a home (`--home`, `WAYBILL_HOME`).
 pub fn default_dir() -> Result<PathBuf, StoreError> {
-    if let Some(home) = std::env::var_os("WAYBILL_HOME").filter(|h| !h.is_empty()) {
-        return Ok(PathBuf::from(home));
-    }
     directories::ProjectDirs::from("", "", "waybill")
         .map(|dirs| dirs.config_dir().to_path_buf())
         .ok_or(StoreError::NoHome)

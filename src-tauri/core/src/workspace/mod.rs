@@ -123,15 +123,21 @@ impl Workspace {
         }
     }
 
-    /// The user's workspace: `WAYBILL_HOME` (or the OS config and data directories), secrets in
-    /// the OS keyring, or in memory for this run only with `session_only`.
+    /// The user's workspace: `home` (profiles, saved requests, variables and history in one
+    /// folder, a team's repository say) or the OS config and data directories; secrets in the OS
+    /// keyring, or in memory for this run only with `session_only`.
     pub fn open_default(
+        home: Option<&Path>,
         session_only: bool,
         timeout: Duration,
     ) -> Result<Workspace, WorkspaceError> {
+        let (dir, history_dir) = match home {
+            Some(home) => (home.to_path_buf(), Some(home.to_path_buf())),
+            None => (crate::store::default_dir()?, History::default_dir()),
+        };
         Ok(Workspace::open(Options {
-            dir: crate::store::default_dir()?,
-            history_dir: History::default_dir(),
+            dir,
+            history_dir,
             vault: match session_only {
                 true => Vault::in_memory(),
                 false => Vault::keyring(),
@@ -215,7 +221,7 @@ impl Workspace {
 
     fn history_db(&self) -> Result<&History, WorkspaceError> {
         let opened = self.history.get_or_init(|| match &self.history_dir {
-            None => Err("no data directory could be found for this user; set WAYBILL_HOME".into()),
+            None => Err("no data directory could be found for this user; pass --home DIR (or set WAYBILL_HOME)".into()),
             Some(dir) => self.open_history(dir).map_err(|e| e.to_string()),
         });
         opened

@@ -127,9 +127,6 @@ impl Workspace {
             self.session.vault().forget_all(&profile.keyring_id).await?;
             return Err(e.into());
         }
-        if let Some(refresh) = &secrets.refresh_token {
-            self.session.adopt_refresh_token(&profile, refresh).await?;
-        }
         Ok(profile)
     }
 
@@ -198,14 +195,14 @@ impl Workspace {
             }
             None => {}
         }
+        // A refresh token given is adopted by `put_secrets`, in place of the tokens held; else
+        // tokens that no longer fit the profile are forgotten.
         self.put_secrets(&profile, &secrets).await?;
-        if let Some(refresh) = &secrets.refresh_token {
-            self.session.adopt_refresh_token(&profile, refresh).await?;
-        } else if token_shape(&old) != token_shape(&profile)
+        let changed = token_shape(&old) != token_shape(&profile)
             || secrets.client_secret.is_some()
             || secrets.client_key.is_some()
-            || secrets.forget_client_secret
-        {
+            || secrets.forget_client_secret;
+        if changed && secrets.refresh_token.is_none() {
             self.session.forget(&profile).await?;
         }
         Ok(profile)
@@ -383,6 +380,9 @@ impl Workspace {
                 });
             }
             vault.set_client_key(id, key).await?;
+        }
+        if let Some(refresh) = &secrets.refresh_token {
+            self.session.adopt_refresh_token(profile, refresh).await?;
         }
         Ok(())
     }
