@@ -206,7 +206,9 @@ async fn ci_secrets_come_from_the_environment_for_each_kind_and_are_written_nowh
     );
     assert_eq!(missing.code, 2);
     assert!(
-        missing.stderr.contains("hint: or set WAYBILL_CC_LIVE_CLIENT_SECRET"),
+        missing
+            .stderr
+            .contains("hint: or set WAYBILL_CC_LIVE_CLIENT_SECRET"),
         "{}",
         missing.stderr
     );

@@ -93,7 +93,7 @@ fn build_and_run(launch: Launch) -> Result<(), String> {
             launch.session_only,
             launch.http_timeout,
         )
-            .map_err(|e| e.to_string())?,
+        .map_err(|e| e.to_string())?,
     };
     if let Some(demo) = &demo {
         tauri::async_runtime::block_on(demo.seed(&ws))?;

@@ -23,7 +23,9 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("no config directory could be found for this user; pass --home DIR (or set WAYBILL_HOME)")]
+    #[error(
+        "no config directory could be found for this user; pass --home DIR (or set WAYBILL_HOME)"
+    )]
     NoHome,
     #[error("{path} could not be read ({detail}); it was moved to {backup} and Waybill starts without it. Fix that file and move it back, or add what it held again")]
     Corrupt {
