@@ -1469,3 +1469,78 @@ async fn failures_are_diagnosed_in_the_window_and_the_timeline_shows_each_step()
     assert!(files_containing(&window, "picky-access-token-123456").is_empty());
     window.close().await;
 }
+
+/// Checks made in the builder, and a folder run from the saved requests' tree: a shipment
+/// created with its status and JSON checked and its id captured, then read back by that id; the
+/// run shows each request passed, and requests.toml keeps the checks in their written form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_added_in_the_builder_and_a_folder_run_shows_its_results() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let demo = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let window = Window::open(&[]).await;
+    window.click("#new-profile").await;
+    window.fill("#f-name", "ship").await;
+    window.fill("#f-client-id", "demo-client").await;
+    window.fill("#f-client-secret", "demo-secret").await;
+    window.fill("#f-token-url", &demo.token_url()).await;
+    window.fill("#f-api-base", &demo.api_base()).await;
+    window.click("#save-profile").await;
+    window.click("#tab-request").await;
+
+    window.select("#req-method", "POST").await;
+    window.fill("#req-url", "/shipments").await;
+    window.click("#body-json").await;
+    window.fill("#req-body", r#"{"to": "Oslo"}"#).await;
+    window.click("#checks summary").await;
+    window.fill("#expect-status", "201").await;
+    window.click("#expect-add-json").await;
+    window
+        .fill(".expect-json-row input.pointer", "/status")
+        .await;
+    window
+        .select(".expect-json-row select.kind", "equals")
+        .await;
+    window.fill(".expect-json-row input.value", "created").await;
+    window.click("#capture-add").await;
+    window.fill(".capture-row input.name", "shipment").await;
+    window.select(".capture-row select.from", "json").await;
+    window.fill(".capture-row input.source", "/id").await;
+    window.fill("#save-name", "checks/create").await;
+    window.click("#save-request").await;
+    window
+        .wait_for_text(".saved-checks", "captures shipment")
+        .await;
+
+    window.select("#req-method", "GET").await;
+    window.fill("#req-url", "/shipments/{{shipment}}").await;
+    window.click("#body-none").await;
+    window.fill("#expect-status", "200").await;
+    window.fill(".expect-json-row input.pointer", "/to").await;
+    window.fill(".expect-json-row input.value", "Oslo").await;
+    let remove = window.find(".capture-row button").await;
+    remove.click().await.unwrap();
+    window.fill("#save-name", "checks/read back").await;
+    window.click("#save-request").await;
+
+    window.click("[data-run-folder='checks']").await;
+    window
+        .wait_for_text("#run-summary", "2 passed, 0 failed")
+        .await;
+    let rows = window.text("#run-results").await;
+    assert!(
+        rows.contains("checks/create") && rows.contains("201"),
+        "{rows}"
+    );
+    assert!(
+        rows.contains("checks/read back") && rows.contains("200"),
+        "{rows}"
+    );
+    window.screenshot("23-run-results").await;
+    assert!(
+        !files_containing(&window, "pointer = \"/status\"").is_empty(),
+        "kept in requests.toml"
+    );
+    assert!(!files_containing(&window, "name = \"shipment\"").is_empty());
+    window.close().await;
+}

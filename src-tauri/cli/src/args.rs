@@ -142,6 +142,16 @@ pub enum Command {
         #[command(flatten)]
         trace: TraceArgs,
     },
+    /// Run a profile's saved requests as checks: each sent with one token (renewed as needed),
+    /// its `expect` checked (status, JSON pointers, headers, time; without a status of its own, a
+    /// 2xx answer) and its `capture`s kept as variables for the requests after it. A line per
+    /// request as it finishes, and a summary. Or, with --case FILE --profile P, send each request
+    /// of a case file again with P's token and API base and say whether its status and the shape
+    /// of its JSON answer are the ones recorded, or what changed.
+    ///
+    /// Exit 0 when every request passed (with --case: nothing changed), 1 when one failed, 2 on
+    /// a usage, auth or network error (a request that got no answer).
+    Run(RunArgs),
     /// Sign in as the profile's user: in the browser (implicit, authorization_code), with a device
     /// code (device_code: the address and code are printed, with a QR code on a terminal, and the
     /// browser opens it; Waybill polls until it is confirmed), or with a password (password
@@ -668,6 +678,40 @@ pub struct CallArgs {
     pub vars: Vec<String>,
     #[command(flatten)]
     pub trace: TraceArgs,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The profile whose saved requests run.
+    #[arg(required_unless_present = "case", conflicts_with = "case")]
+    pub profile: Option<String>,
+    /// Folders and requests (by name or folder/name) to run, in their saved order; all when none.
+    #[arg(value_name = "FOLDER_OR_REQUEST")]
+    pub only: Vec<String>,
+    /// A value for `{{NAME}}` in every request of the run, over the saved variables (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// How many requests may be on the way at once (a request that captures values finishes
+    /// before those after it start).
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallel: u16,
+    /// Start no request after the first that failed.
+    #[arg(long)]
+    pub bail: bool,
+    /// Also write the results as JUnit XML (the format CI systems read) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Print {passed, failed, results: [{folder, name, status, elapsed_ms, failures}]} as JSON
+    /// (the lines go to stderr).
+    #[arg(long)]
+    pub json: bool,
+    /// A case file (`waybill case export`) whose requests are sent again and compared with
+    /// their recorded answers.
+    #[arg(long, value_name = "FILE", requires = "case_profile")]
+    pub case: Option<PathBuf>,
+    /// With --case: the profile whose token and API base the case's requests go with.
+    #[arg(long = "profile", value_name = "P", requires = "case")]
+    pub case_profile: Option<String>,
 }
 
 /// Every exchange with the provider and the API, as it happens: for a sign-in that fails, and

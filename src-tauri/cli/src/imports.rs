@@ -94,6 +94,20 @@ fn print_plan(plan: &ImportPlan) {
     for kind in &plan.secrets {
         println!("Secret found: {kind} (present; it goes to the keyring)");
     }
+    // What carried a credential (a browser's HAR: the customer's bearer, cookies): by name only.
+    if !plan.removed.is_empty() {
+        println!("Taken out (credentials; never kept, never shown):");
+        for r in &plan.removed {
+            let kind = serde_json::to_value(r.kind).unwrap_or_default();
+            let times = if r.count == 1 { "request" } else { "requests" };
+            println!(
+                "  {} {} (from {} {times})",
+                kind.as_str().unwrap_or_default(),
+                r.name,
+                r.count
+            );
+        }
+    }
     if !plan.skipped.is_empty() {
         println!("Not mapped:");
         for s in &plan.skipped {

@@ -15,6 +15,7 @@ mod output;
 mod presets;
 mod profile;
 mod requests;
+mod runs;
 mod tokens;
 mod trace;
 mod variables;
@@ -214,6 +215,7 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
         }
         Command::Logout { name, revoke } => tokens::logout(&ctx()?, &name, revoke).await,
         Command::Call(args) => requests::call(&mut ctx()?, args).await,
+        Command::Run(args) => runs::run(&mut ctx()?, args).await,
         Command::Requests { name, json } => requests::list(&ctx()?, &name, json),
         Command::Send {
             name,

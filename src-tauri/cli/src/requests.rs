@@ -122,7 +122,7 @@ pub async fn replay(
 }
 
 /// `--var NAME=VALUE` pairs.
-fn vars(given: &[String]) -> Result<Vec<(String, String)>, Failure> {
+pub fn vars(given: &[String]) -> Result<Vec<(String, String)>, Failure> {
     given
         .iter()
         .map(|pair| match pair.split_once('=') {

@@ -7,6 +7,11 @@
 //! A sign-in's exchanges (`net::trace`) carry more secrets than an API call: the code, the PKCE
 //! verifier, assertions, DPoP proofs, and headers named after tokens and keys. `Strictness::OAuth`
 //! hides those too; an API's own `code` field (a country code) stays visible in history.
+//!
+//! A capture someone hands over (a HAR file from a browser's developer tools) may hold any
+//! credential an API takes. `Strictness::Capture` hides what `OAuth` does, plus headers named for
+//! auth or credentials and fields named as keys, signatures, sessions and credentials
+//! (`key`, `sig`, `X-Amz-Signature`, `subscription-key`, `session_id`...).
 
 /// What stands where a secret was.
 pub const REDACTED: &str = "[redacted]";
@@ -32,18 +37,54 @@ const OAUTH_FIELDS: &[&str] = &[
     "dpop",
 ];
 
-/// How much to hide: what history hides, or that and OAuth's own secrets (a trace).
+/// Field names a capture's requests carry credentials in, beyond OAuth's (compared without case,
+/// `-`, `_` or `.`): equal to one of these...
+const CAPTURE_FIELDS: &[&str] = &[
+    "key",
+    "sig",
+    "signature",
+    "auth",
+    "authorization",
+    "credential",
+    "credentials",
+    "session",
+    "sessionid",
+    "sid",
+    "jwt",
+    "otp",
+];
+
+/// ... or ending in one of these.
+const CAPTURE_FIELD_ENDS: &[&str] = &[
+    "apikey",
+    "accesskey",
+    "secretkey",
+    "privatekey",
+    "subscriptionkey",
+    "signature",
+    "credential",
+    "sessionid",
+];
+
+/// How much to hide: what history hides; that and OAuth's own secrets (a trace); that and any
+/// credential an API may take (a capture someone hands over).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Strictness {
     History,
     OAuth,
+    Capture,
 }
 
 impl Strictness {
-    fn header(self, name: &str) -> bool {
+    /// Is a header of this name secret? `Capture` also takes any name holding `auth` or
+    /// `credential` (`X-Auth-User`, `X-Amz-Credential`; not HTTP/2's `:authority`).
+    pub fn header(self, name: &str) -> bool {
         let lower = name.to_ascii_lowercase();
         SENSITIVE_HEADERS.contains(&lower.as_str())
-            || (self == Strictness::OAuth
+            || (self == Strictness::Capture
+                && !lower.starts_with(':')
+                && ["auth", "credential"].iter().any(|w| lower.contains(w)))
+            || (self != Strictness::History
                 && (lower == "dpop"
                     || [
                         "token",
@@ -60,8 +101,9 @@ impl Strictness {
 
     pub fn field(self, name: &str) -> bool {
         is_sensitive_field(name)
-            || (self == Strictness::OAuth
+            || (self != Strictness::History
                 && OAUTH_FIELDS.contains(&name.to_ascii_lowercase().as_str()))
+            || (self == Strictness::Capture && is_capture_field(name))
     }
 }
 
@@ -102,6 +144,12 @@ fn is_sensitive_field(name: &str) -> bool {
         || lower == "apikey"
 }
 
+fn is_capture_field(name: &str) -> bool {
+    let squashed = name.to_ascii_lowercase().replace(['-', '_', '.'], "");
+    CAPTURE_FIELDS.contains(&squashed.as_str())
+        || CAPTURE_FIELD_ENDS.iter().any(|end| squashed.ends_with(end))
+}
+
 /// JSON: sensitive fields' values replaced; form bodies: the same by field name; then every
 /// named secret scrubbed wherever it is.
 pub fn redact_body(text: &str, secrets: &[&str]) -> String {
@@ -112,7 +160,7 @@ pub fn redact_body_as(strictness: Strictness, text: &str, secrets: &[&str]) -> S
     // A body with nothing to redact is kept as it was sent (key order, spacing).
     if let Some(json) = json_of(text) {
         let mut redacted = json.clone();
-        redact_json(strictness, &mut redacted, &mut |_| {});
+        redact_json(strictness, &mut redacted, &mut |_, _| {});
         if redacted == json {
             return scrub(text, secrets);
         }
@@ -142,14 +190,25 @@ pub fn redact_form(strictness: Strictness, text: &str) -> String {
 /// The values `redact_body_as` would hide in `text`: a trace learns them, to scrub them from
 /// wherever else they turn up (the token just issued, in the API call's own header).
 pub fn sensitive_values(strictness: Strictness, text: &str) -> Vec<String> {
+    sensitive_fields(strictness, text)
+        .into_iter()
+        .filter_map(|(_, value)| value)
+        .collect()
+}
+
+/// The fields `redact_body_as` would hide in `text`, by name, each with its value when that is
+/// text (a number or `true` is hidden too, but is no value to look for elsewhere).
+pub fn sensitive_fields(strictness: Strictness, text: &str) -> Vec<(String, Option<String>)> {
     let mut found = Vec::new();
     if let Some(mut json) = json_of(text) {
-        redact_json(strictness, &mut json, &mut |v| found.push(v.to_string()));
+        redact_json(strictness, &mut json, &mut |k, v| {
+            found.push((k.to_string(), v.as_str().map(str::to_string)))
+        });
     } else if looks_form(text) {
         found.extend(
             form_pairs(text)
                 .filter(|(k, _)| strictness.field(k))
-                .map(|(_, v)| v),
+                .map(|(k, v)| (k, Some(v))),
         );
     }
     found
@@ -174,15 +233,13 @@ fn form_pairs(text: &str) -> impl Iterator<Item = (String, String)> + '_ {
 fn redact_json(
     strictness: Strictness,
     value: &mut serde_json::Value,
-    hidden: &mut dyn FnMut(&str),
+    hidden: &mut dyn FnMut(&str, &serde_json::Value),
 ) {
     match value {
         serde_json::Value::Object(map) => {
             for (key, v) in map.iter_mut() {
                 if strictness.field(key) && !v.is_object() && !v.is_array() {
-                    if let Some(text) = v.as_str() {
-                        hidden(text);
-                    }
+                    hidden(key, v);
                     *v = serde_json::Value::String(REDACTED.into());
                 } else {
                     redact_json(strictness, v, hidden);
@@ -267,5 +324,76 @@ mod tests {
         assert_eq!(traced[0].1, REDACTED);
         assert_eq!(traced[1].1, REDACTED);
         assert_eq!(traced[2].1, "application/json");
+    }
+
+    #[test]
+    fn a_capture_hides_any_credential_an_api_takes_by_its_name() {
+        for header in [
+            "Authorization",
+            "X-Shopify-Access-Token",
+            "x-amz-access-token",
+            "WM_SEC.ACCESS_TOKEN",
+            "DHL-API-Key",
+            "X-Auth-User",
+            "X-Amz-Credential",
+            "X-Session",
+            "Set-Cookie",
+        ] {
+            assert!(Strictness::Capture.header(header), "{header}");
+        }
+        for header in [
+            "Accept",
+            ":authority",
+            "Content-Type",
+            "Referer",
+            "User-Agent",
+        ] {
+            assert!(!Strictness::Capture.header(header), "{header}");
+        }
+        assert!(
+            !Strictness::OAuth.header("X-Auth-User"),
+            "traces keep their rules"
+        );
+        for field in [
+            "access_token",
+            "token",
+            "api_key",
+            "apikey",
+            "key",
+            "sig",
+            "signature",
+            "X-Amz-Signature",
+            "code",
+            "client_secret",
+            "password",
+            "refresh_token",
+            "id_token",
+            "session_id",
+            "Ocp-Apim-Subscription-Key",
+        ] {
+            assert!(Strictness::Capture.field(field), "{field}");
+        }
+        for field in [
+            "page",
+            "locale",
+            "keyword",
+            "country_code",
+            "state",
+            "client_id",
+        ] {
+            assert!(!Strictness::Capture.field(field), "{field}");
+        }
+        assert!(!Strictness::OAuth.field("key"), "traces keep their rules");
+        let body = r#"{"sig": "s1", "n": {"pin": 1, "api-key": "k1"}, "apiKey": 7}"#;
+        let mut found = sensitive_fields(Strictness::Capture, body);
+        found.sort();
+        assert_eq!(
+            found,
+            [
+                ("api-key".to_string(), Some("k1".to_string())),
+                ("apiKey".to_string(), None),
+                ("sig".to_string(), Some("s1".to_string())),
+            ]
+        );
     }
 }

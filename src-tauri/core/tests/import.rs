@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use waybill_core::import::{import_file, plan, ImportError, Imported, SkippedKind};
+use waybill_core::import::{
+    import_file, plan, ImportError, Imported, Removed, RemovedKind, SkippedKind,
+};
 use waybill_core::request::DraftBody;
 use waybill_core::{ClientAuth, Grant, Profiles, WorkspaceError};
 
@@ -406,4 +408,223 @@ fn enum_parameters_become_choices_and_authorization_is_left_out() {
         rates.request.query,
         [("service".to_string(), "express".to_string())]
     );
+}
+
+/// The HAR Chromium recorded (`src-tauri/core/tests/fixtures/har/`: how it was made, and what it
+/// carries): a page calling a carrier API with a bearer token, cookies, a token in the query and
+/// in the page's URL, an API key header and a password in a JSON body.
+const HAR: &str = "tests/fixtures/har/carrier.har";
+
+/// Every secret in it (`SECRETS` in `make-har.mjs`).
+const HAR_SECRETS: &[&str] = &[
+    "har-page-token-Tq4Wz8Lm",
+    "har-session-cookie-Lp5Tg2Hd",
+    "har-client-secret-7Qm2xV9p",
+    "har-access-token-Zk81wQ3r",
+    "har-query-token-Vb6Nc4Ks",
+    "har-body-password-Ry7Ue1Wo",
+    "har-dhl-key-Hs3Jd8Fq",
+    "shpat_har-shopify-Mn4Bv7Cx",
+];
+
+#[test]
+fn a_har_from_chromium_is_planned_by_host_with_its_credentials_taken_out_by_name() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(HAR);
+    let text = std::fs::read_to_string(&path).unwrap();
+    for secret in HAR_SECRETS {
+        assert!(text.contains(secret), "the fixture carries {secret}");
+    }
+    let imported = import_file(&path, false, None).unwrap();
+    assert!(
+        imported.format.starts_with("HAR 1.2 from Playwright"),
+        "{}",
+        imported.format
+    );
+    // The page's own origin, from its first request.
+    let page = serde_json::from_str::<serde_json::Value>(&text).unwrap()["log"]["entries"][0]
+        ["request"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let port = url::Url::parse(&page).unwrap().port().unwrap();
+    let here = format!("127.0.0.1:{port}");
+    let other = format!("localhost:{port}");
+
+    let saved: Vec<(&str, &str)> = imported
+        .requests
+        .iter()
+        .map(|r| (r.folder.as_deref().unwrap(), r.name.as_str()))
+        .collect();
+    assert_eq!(
+        saved,
+        [
+            (
+                here.as_str(),
+                "GET /api/track/v1/details/1Z999AA10123456784"
+            ),
+            (
+                here.as_str(),
+                "GET /api/track/v1/details/1Z999AA10123456784 (2)"
+            ),
+            (here.as_str(), "GET /api/rates"),
+            (here.as_str(), "POST /api/shipments"),
+            (other.as_str(), "GET /api/locations"),
+        ]
+    );
+    let rates = &imported.requests[2].request;
+    assert_eq!(
+        rates.url,
+        format!("http://{here}/api/rates?access_token=[redacted]&service=express")
+    );
+    let shipments = &imported.requests[3].request;
+    let DraftBody::Json(body) = &shipments.body else {
+        panic!("{:?}", shipments.body)
+    };
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["account_password"], "[redacted]");
+    assert_eq!(body["weight"], 2.5);
+    for request in &imported.requests {
+        let names: Vec<String> = (request.request.headers.iter())
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .collect();
+        for gone in [
+            "authorization",
+            "cookie",
+            "dhl-api-key",
+            "x-shopify-access-token",
+        ] {
+            assert!(!names.contains(&gone.to_string()), "{gone} in {names:?}");
+        }
+        // The page's URL, repeated in `Referer`, without its token.
+        if let Some((_, referer)) = (request.request.headers.iter()).find(|(n, _)| n == "Referer") {
+            assert!(!referer.contains("har-page-token"), "{referer}");
+        }
+    }
+
+    // The token request gives the profile (not its secret), the page and assets are left out.
+    let profile = imported.profile.as_ref().unwrap();
+    assert_eq!(profile.grant, Some(Grant::ClientCredentials));
+    assert_eq!(
+        profile.token_url.as_deref(),
+        Some(format!("http://{here}/oauth/token").as_str())
+    );
+    assert_eq!(profile.client_id.as_deref(), Some("waybill-har-demo"));
+    assert_eq!(profile.client_auth, Some(ClientAuth::Form));
+    assert_eq!(
+        profile.api_base.as_deref(),
+        Some(format!("http://{here}").as_str())
+    );
+    assert!(
+        imported.secrets.kinds().is_empty(),
+        "no secret to a keyring"
+    );
+    let skipped = |kind: SkippedKind| imported.skipped.iter().filter(move |s| s.kind == kind);
+    assert_eq!(skipped(SkippedKind::TokenRequest).count(), 1);
+    let requests: Vec<&str> = skipped(SkippedKind::Request)
+        .map(|s| s.item.as_str())
+        .collect();
+    assert!(
+        requests.contains(&format!("3 requests (GET http://{here}/app.css, ...)").as_str()),
+        "{requests:?}"
+    );
+    assert!(
+        requests.contains(&format!("GET http://{here}/").as_str()),
+        "{requests:?}"
+    );
+
+    // What was taken out, by name.
+    let removed = |kind: RemovedKind, name: &str| {
+        (imported.removed.iter())
+            .find(|r| r.kind == kind && r.name == name)
+            .map(|r| r.count)
+    };
+    assert_eq!(removed(RemovedKind::Header, "Authorization"), Some(3));
+    assert_eq!(removed(RemovedKind::Header, "Cookie"), Some(5));
+    assert_eq!(removed(RemovedKind::Cookie, "session_id"), Some(5));
+    assert_eq!(removed(RemovedKind::Cookie, "theme"), Some(5));
+    assert_eq!(removed(RemovedKind::Header, "DHL-API-Key"), Some(1));
+    assert_eq!(
+        removed(RemovedKind::Header, "X-Shopify-Access-Token"),
+        Some(1)
+    );
+    assert_eq!(removed(RemovedKind::Body, "client_secret"), Some(1));
+    assert_eq!(removed(RemovedKind::Body, "account_password"), Some(1));
+    // `?access_token=` of /api/rates, and of the page's URL in the others' `Referer`.
+    assert_eq!(removed(RemovedKind::Query, "access_token"), Some(5));
+
+    // Planned: the profile created from the token request, the removed list in the plan; then
+    // planned into that profile, reused.
+    let plan = plan::imported::<WorkspaceError>(&imported, None, &Profiles::default()).unwrap();
+    assert_eq!(plan.profile.action, "create");
+    assert_eq!(plan.profile.name, format!("127.0.0.1-{port}"));
+    assert!(plan.secrets.is_empty());
+    assert_eq!(plan.removed, imported.removed);
+    let shown = serde_json::to_value(&plan).unwrap();
+    assert_eq!(
+        shown["removed"][0],
+        serde_json::json!({"kind": "header", "name": "Cookie", "count": 5})
+    );
+    let mut profiles = Profiles::default();
+    plan.add_to(&mut profiles).unwrap();
+    let reused =
+        plan::imported::<WorkspaceError>(&imported, Some(&plan.profile.name), &profiles).unwrap();
+    assert_eq!(reused.profile.action, "reuse");
+    assert_eq!(reused.requests.len(), 5);
+
+    // No secret in any saved request, name, folder, variable, note or plan.
+    let everything = [
+        serde_json::to_string(&imported.requests).unwrap(),
+        serde_json::to_string(&imported).unwrap(),
+        serde_json::to_string(&plan).unwrap(),
+        serde_json::to_string(&reused).unwrap(),
+        format!("{imported:?}"),
+        format!("{:?}", plan.add),
+    ];
+    for secret in HAR_SECRETS {
+        for text in &everything {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+    let _: Option<&Removed> = plan.removed.first();
+}
+
+#[test]
+fn a_har_is_told_by_its_content_and_a_broken_one_refused_in_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let renamed = dir.path().join("ticket-4711-attachment.json");
+    std::fs::copy(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(HAR),
+        &renamed,
+    )
+    .unwrap();
+    let imported = import_file(&renamed, false, None).unwrap();
+    assert_eq!(imported.requests.len(), 5);
+
+    let broken = dir.path().join("broken.har");
+    std::fs::write(
+        &broken,
+        r#"{"log": {"version": "1.2", "creator": {"name": "x"}}}"#,
+    )
+    .unwrap();
+    let error = import_file(&broken, false, None).unwrap_err();
+    assert!(matches!(error, ImportError::NotHar { .. }), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "{} is not a HAR file: log.entries is missing",
+            broken.display()
+        )
+    );
+    // Without a token request, a HAR makes no profile: its requests need one given.
+    std::fs::write(
+        &broken,
+        r#"{"log": {"entries": [{"request": {"method": "GET", "url": "https://api.example.com/a"},
+                                 "response": {"content": {"mimeType": "application/json"}}}]}}"#,
+    )
+    .unwrap();
+    let imported = import_file(&broken, false, None).unwrap();
+    assert!(imported.profile.is_none());
+    let error =
+        plan::imported::<WorkspaceError>(&imported, None, &Profiles::default()).unwrap_err();
+    assert!(error.to_string().contains("give --profile NAME"), "{error}");
 }

@@ -4,7 +4,8 @@
 //! cross-referenced at random, `$ref` cycles included) through the OpenAPI mapper; random
 //! Postman collections (with environments), Insomnia exports and Bruno folders through their
 //! readers and `collection::map`, and through `import_file`, each with a secret the mapping must
-//! keep out of what it saves (see the Client collections section).
+//! keep out of what it saves (see the Client collections section); random HAR files, with a
+//! credential in a header, cookie, query, body or response, the same way (see the HAR section).
 //!
 //! `./scripts/test` runs proptest's default 256 cases each; `./scripts/fuzz-import MINUTES` runs
 //! them again and again with fresh seeds (its figure is in the README).
@@ -14,7 +15,10 @@ use std::path::Path;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError};
 use serde_json::{json, Map, Value};
-use waybill_core::import::{bruno, collection, import_file, insomnia, openapi, postman, Imported};
+use waybill_core::import::{
+    bruno, collection, har, import_file, insomnia, openapi, plan, postman, Imported,
+};
+use waybill_core::{Profiles, WorkspaceError};
 
 /// Keys the mapper looks at, so random documents reach its branches.
 const KEYS: &[&str] = &[
@@ -1891,6 +1895,408 @@ proptest! {
         }
         if let Ok(imported) = import_file(&root, false, None) {
             keeps_secret_aside(&imported, &secret, home, &name)?;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HAR files: random `log`s of entries (requests, responses, odd and missing parts, huge and
+// base64 bodies), read by `har::import` and through `import_file` (recognised by content, the
+// file not named `.har`). Besides "no panic", each case puts a credential (`S3CRET-` and random
+// hex) where a HAR carries one — a credential header, `Authorization: Basic`, a cookie, a token
+// query parameter or fragment, the URL's password, a form or JSON body field, a token in a
+// response or a `Set-Cookie` — in an entry of its own, and the same value in other requests'
+// URLs, hosts, headers, queries and bodies. It must be in no saved request, name, folder,
+// variable, note, removed name, `Debug` output, or the plan.
+// ---------------------------------------------------------------------------------------------
+
+/// Headers a HAR's requests carry, some credentials, some the client's own.
+const HAR_HEADER_NAMES: &[&str] = &[
+    "Accept",
+    "Content-Type",
+    "Referer",
+    "Origin",
+    "User-Agent",
+    "X-Trace",
+    "Authorization",
+    "Cookie",
+    "Set-Cookie",
+    ":authority",
+    ":path",
+    "Host",
+    "Content-Length",
+    "sec-fetch-dest",
+    "Access-Control-Request-Method",
+    "",
+    " ",
+    "X-Ünï",
+];
+
+/// Credential headers (the home of a case's secret).
+const HAR_SECRET_HEADERS: &[&str] = &[
+    "Authorization",
+    "authorization",
+    "X-Shopify-Access-Token",
+    "x-amz-access-token",
+    "WM_SEC.ACCESS_TOKEN",
+    "DHL-API-Key",
+    "X-Api-Key",
+    "X-Auth-Token",
+    "api-key",
+    "X-Session-Id",
+    "X-Signature",
+];
+
+/// Credential query parameters and body fields.
+const HAR_SECRET_FIELDS: &[&str] = &[
+    "access_token",
+    "token",
+    "api_key",
+    "apikey",
+    "key",
+    "signature",
+    "sig",
+    "code",
+    "client_secret",
+    "password",
+    "refresh_token",
+    "id_token",
+    "X-Amz-Signature",
+    "session_id",
+];
+
+const HAR_URLS: &[&str] = &[
+    "https://api.example/v1/items",
+    "https://api.example/v1/@SECRET@/items",
+    "https://api.example/v1/items?q=@SECRET@&page=2",
+    "https://@SECRET@.example/a",
+    "http://127.0.0.1:8080/api/rates?locale=en",
+    "http://localhost:8080/x/ünï@SECRET@🐶",
+    "https://cdn.example/app.js?v=@SECRET@",
+    "https://cdn.example/logo.png",
+    "https://api.example/a#x=@SECRET@",
+    "data:image/png;base64,@SECRET@",
+    "blob:https://api.example/@SECRET@",
+    "chrome-extension://abc/@SECRET@.json",
+    "ws://api.example/socket",
+    "not a url @SECRET@",
+    "https://api.example/oauth/token",
+    "",
+];
+
+const HAR_MIMES: &[&str] = &[
+    "application/json",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "text/plain",
+    "text/html; charset=utf-8",
+    "text/css",
+    "application/javascript",
+    "image/png",
+    "font/woff2",
+    "",
+];
+
+const HAR_METHODS: &[&str] = &["GET", "POST", "PUT", "OPTIONS", "delete", "", " "];
+
+const HAR_RESOURCES: &[&str] = &[
+    "fetch",
+    "xhr",
+    "document",
+    "script",
+    "image",
+    "preflight",
+    "other",
+];
+
+/// Where a case keeps its secret in a HAR.
+#[derive(Debug, Clone, Copy)]
+enum HarHome {
+    /// A credential header: `name: SECRET`, or `name: Bearer SECRET`.
+    Header(&'static str, bool),
+    /// `Proxy-Authorization: Basic` of `user:SECRET`.
+    Basic,
+    /// `Cookie: a=1; sid=SECRET`.
+    CookieHeader,
+    /// The entry's `cookies` list.
+    CookieList,
+    /// `?name=SECRET` in the URL and its `queryString`.
+    Query(&'static str),
+    /// `#access_token=SECRET`.
+    Fragment,
+    /// `https://user:SECRET@host/`.
+    UserInfo,
+    /// A form body field, as text or as `params`.
+    Form(&'static str, bool),
+    /// A JSON body field.
+    Json(&'static str),
+    /// A token the API issued, in a response body.
+    Response,
+    /// A cookie the API set (`Set-Cookie`).
+    SetCookie,
+}
+
+fn har_home() -> impl Strategy<Value = HarHome> {
+    let header = prop::sample::select(HAR_SECRET_HEADERS);
+    let field = || prop::sample::select(HAR_SECRET_FIELDS);
+    prop_oneof![
+        3 => (header, any::<bool>()).prop_map(|(h, bearer)| HarHome::Header(h, bearer)),
+        1 => Just(HarHome::Basic),
+        1 => Just(HarHome::CookieHeader),
+        1 => Just(HarHome::CookieList),
+        2 => field().prop_map(HarHome::Query),
+        1 => Just(HarHome::Fragment),
+        1 => Just(HarHome::UserInfo),
+        2 => (field(), any::<bool>()).prop_map(|(f, params)| HarHome::Form(f, params)),
+        2 => field().prop_map(HarHome::Json),
+        1 => Just(HarHome::Response),
+        1 => Just(HarHome::SetCookie),
+    ]
+}
+
+fn har_pairs(names: &'static [&'static str]) -> Boxed<Value> {
+    let name = prop_oneof![8 => string(pick(names)), 1 => junk()].boxed();
+    prop_oneof![
+        8 => list(object(vec![("name", 0.95, name), ("value", 0.9, carried())]), 5),
+        1 => junk(),
+    ]
+    .boxed()
+}
+
+fn har_url() -> Boxed<Value> {
+    prop_oneof![6 => string(pick(HAR_URLS)), 2 => carried(), 1 => junk()].boxed()
+}
+
+fn har_mime() -> Boxed<Value> {
+    prop_oneof![6 => string(pick(HAR_MIMES)), 1 => junk()].boxed()
+}
+
+fn har_encoding() -> Boxed<Value> {
+    prop_oneof![3 => string(pick(&["base64", ""])), 1 => junk()].boxed()
+}
+
+fn har_post_data() -> Boxed<Value> {
+    let body = prop_oneof![
+        4 => carried(),
+        1 => string(pick(&["//79/A==", "eyJhIjogMX0=", "a=1&b=2", "{\"password\": 1}", "--x\r\n"])),
+        1 => string(huge()),
+    ]
+    .boxed();
+    object(vec![
+        ("mimeType", 0.9, har_mime()),
+        ("text", 0.8, body),
+        ("params", 0.3, har_pairs(FORM_KEYS)),
+        ("encoding", 0.15, har_encoding()),
+    ])
+}
+
+fn har_entry() -> Boxed<Value> {
+    let request = object(vec![
+        (
+            "method",
+            0.9,
+            prop_oneof![6 => string(pick(HAR_METHODS)), 1 => junk()].boxed(),
+        ),
+        ("url", 0.95, har_url()),
+        ("httpVersion", 0.5, string(pick(&["HTTP/1.1", "h2", ""]))),
+        ("headers", 0.8, har_pairs(HAR_HEADER_NAMES)),
+        ("queryString", 0.4, har_pairs(FORM_KEYS)),
+        ("cookies", 0.3, har_pairs(&["theme", "lang", ""])),
+        (
+            "postData",
+            0.4,
+            prop_oneof![6 => har_post_data(), 1 => junk()].boxed(),
+        ),
+    ]);
+    let content = object(vec![
+        ("mimeType", 0.9, har_mime()),
+        ("text", 0.6, carried()),
+        ("encoding", 0.1, har_encoding()),
+    ]);
+    let response = object(vec![
+        (
+            "status",
+            0.8,
+            prop_oneof![Just(json!(200)), Just(json!(401)), junk()].boxed(),
+        ),
+        ("headers", 0.5, har_pairs(HAR_HEADER_NAMES)),
+        (
+            "content",
+            0.8,
+            prop_oneof![6 => content, 1 => junk()].boxed(),
+        ),
+    ]);
+    let entry = object(vec![
+        (
+            "request",
+            0.95,
+            prop_oneof![9 => request, 1 => junk()].boxed(),
+        ),
+        ("response", 0.8, response),
+        ("_resourceType", 0.3, string(pick(HAR_RESOURCES))),
+    ]);
+    prop_oneof![12 => entry, 1 => junk()].boxed()
+}
+
+fn har_doc() -> Boxed<Value> {
+    let creator = object(vec![("name", 0.9, carried()), ("version", 0.7, plain())]);
+    let log = object(vec![
+        (
+            "version",
+            0.8,
+            prop_oneof![string(pick(&["1.2", "1.1", ""])), junk()].boxed(),
+        ),
+        ("creator", 0.6, creator),
+        (
+            "entries",
+            0.95,
+            prop_oneof![12 => list(har_entry(), 8), 1 => junk()].boxed(),
+        ),
+    ]);
+    prop_oneof![12 => log.prop_map(|log| json!({"log": log})), 1 => junk()].boxed()
+}
+
+/// The entry that holds the secret (`@SECRET@` filled in later), by its home.
+fn har_home_entry(home: HarHome, method: &str, base: &str) -> Value {
+    let mut request = json!({"method": method, "url": base, "headers": [], "cookies": []});
+    let mut response = json!({"status": 200, "headers": [],
+                              "content": {"mimeType": "application/json", "text": "{}"}});
+    let header = |name: &str, value: &str| json!([{"name": name, "value": value}]);
+    match home {
+        HarHome::Header(name, bearer) => {
+            let value = if bearer {
+                "Bearer @SECRET@"
+            } else {
+                SECRET_MARK
+            };
+            request["headers"] = header(name, value);
+        }
+        HarHome::Basic => {
+            // `user:` then the secret, in base64: filled in by `har_fill`.
+            request["headers"] = header("Proxy-Authorization", "Basic @BASIC@");
+        }
+        HarHome::CookieHeader => request["headers"] = header("Cookie", "a=1; sid=@SECRET@"),
+        HarHome::CookieList => {
+            request["cookies"] = json!([{"name": "session", "value": SECRET_MARK}]);
+        }
+        HarHome::Query(name) => {
+            request["url"] = json!(format!("{base}?page=1&{name}=@SECRET@"));
+            request["queryString"] = json!([{"name": name, "value": SECRET_MARK}]);
+        }
+        HarHome::Fragment => request["url"] = json!(format!("{base}#access_token=@SECRET@")),
+        HarHome::UserInfo => {
+            let url = base.replacen("://", "://user:@SECRET@@", 1);
+            request["url"] = json!(url);
+        }
+        HarHome::Form(name, false) => {
+            request["postData"] = json!({"mimeType": "application/x-www-form-urlencoded",
+                                         "text": format!("a=1&{name}=@SECRET@")});
+        }
+        HarHome::Form(name, true) => {
+            request["postData"] = json!({"mimeType": "application/x-www-form-urlencoded",
+                                         "params": [{"name": "a", "value": "1"},
+                                                    {"name": name, "value": SECRET_MARK}]});
+        }
+        HarHome::Json(name) => {
+            let text = json!({"n": 1, "nested": {name: SECRET_MARK}}).to_string();
+            request["postData"] = json!({"mimeType": "application/json", "text": text});
+        }
+        HarHome::Response => {
+            let text = json!({"access_token": SECRET_MARK, "token_type": "Bearer"}).to_string();
+            response["content"]["text"] = json!(text);
+        }
+        HarHome::SetCookie => {
+            response["headers"] = header("Set-Cookie", "refresh=@SECRET@; Path=/; HttpOnly");
+        }
+    }
+    json!({"request": request, "response": response})
+}
+
+/// Marks filled in: the secret, an innocent `{{reference}}`, Basic credentials holding it.
+fn har_fill(value: &mut Value, secret: &str) {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("user:{secret}"));
+    match value {
+        Value::String(s) if s.contains('@') => {
+            *s = s
+                .replace("@BASIC@", &basic)
+                .replace(SECRET_MARK, secret)
+                .replace(SECRET_REF, "{{a}}")
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| har_fill(v, secret)),
+        Value::Object(map) => map.values_mut().for_each(|v| har_fill(v, secret)),
+        _ => {}
+    }
+}
+
+/// A mapped HAR keeps its credential out of everything it saves or shows, and of its plan.
+fn har_keeps_secret_out(
+    imported: &Imported,
+    secret: &str,
+    home: HarHome,
+) -> Result<(), TestCaseError> {
+    prop_assert!(
+        imported.secrets.kinds().is_empty(),
+        "a HAR's secrets go to no keyring"
+    );
+    let shown = [
+        serde_json::to_string(&imported.requests).unwrap(),
+        serde_json::to_string(imported).unwrap(),
+        format!("{imported:?}"),
+    ];
+    for text in &shown {
+        prop_assert!(
+            !text.contains(secret),
+            "the secret ({home:?}) is in what the import shows: {}",
+            clipped(text, secret)
+        );
+    }
+    if let Ok(plan) = plan::imported::<WorkspaceError>(imported, None, &Profiles::default()) {
+        let text = format!("{} {:?}", serde_json::to_string(&plan).unwrap(), plan.add);
+        prop_assert!(
+            !text.contains(secret),
+            "the secret ({home:?}) is in the plan: {}",
+            clipped(&text, secret)
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(Config { failure_persistence: None, ..Config::default() })]
+
+    #[test]
+    fn any_har_shaped_file_maps_or_is_refused_and_takes_its_credentials_out(
+        mut doc in har_doc(),
+        home in har_home(),
+        secret in secret(),
+        method in prop::sample::select(&["GET", "POST", "PUT", ""][..]),
+        base in prop::sample::select(&[
+            "https://api.example/v1/items",
+            "http://127.0.0.1:8080/api",
+            "https://cdn.example/app.js",
+            "https://api.example/oauth/token",
+        ][..]),
+        spot in any::<u8>(),
+    ) {
+        if let Some(entries) = doc.pointer_mut("/log/entries").and_then(Value::as_array_mut) {
+            let at = spot as usize % (entries.len() + 1);
+            entries.insert(at, har_home_entry(home, method, base));
+        }
+        har_fill(&mut doc, &secret);
+        if let Ok(imported) = har::import(&doc, "JSON", "case.har") {
+            har_keeps_secret_out(&imported, &secret, home)?;
+        }
+        // The same through a file not named `.har`, recognised by its content.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("attachment.json");
+        std::fs::write(&path, doc.to_string()).unwrap();
+        match import_file(&path, false, None) {
+            Ok(imported) => har_keeps_secret_out(&imported, &secret, home)?,
+            Err(error) => prop_assert!(
+                !error.to_string().contains(&secret),
+                "the refusal shows the secret: {error}"
+            ),
         }
     }
 }

@@ -813,5 +813,6 @@ mod tests {
         NewProfile::export_all().expect("write the TypeScript bindings");
         waybill_core::workspace::Connection::export_all().expect("write the TypeScript bindings");
         Profile::export_all().expect("write the TypeScript bindings");
+        waybill_core::workspace::RunReport::export_all().expect("write the TypeScript bindings");
     }
 }

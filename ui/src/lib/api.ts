@@ -13,6 +13,9 @@ import type { ProfileList } from "./bindings/ProfileList";
 import type { ProfileView } from "./bindings/ProfileView";
 import type { ProviderCheckView } from "./bindings/ProviderCheckView";
 import type { RequestDraft } from "./bindings/RequestDraft";
+import type { Expect } from "./bindings/Expect";
+import type { Capture } from "./bindings/Capture";
+import type { RunReport } from "./bindings/RunReport";
 import type { RequestPreview } from "./bindings/RequestPreview";
 import type { ResponseView } from "./bindings/ResponseView";
 import type { SavedView } from "./bindings/SavedView";
@@ -65,7 +68,9 @@ export const api = {
   copyAsCurl: (name: string, request: RequestDraft, withToken: boolean) => invoke<string>("copy_as_curl", { name, request, withToken }),
   listSavedRequests: (name: string) => invoke<SavedView[]>("list_saved_requests", { name }),
   // `path`: `folder/name` puts it in a folder.
-  saveRequest: (name: string, path: string, request: RequestDraft) => invoke<SavedView[]>("save_request", { name, path, request }),
+  saveRequest: (name: string, path: string, request: RequestDraft, expect: Expect | null = null, capture: Capture[] = []) =>
+    invoke<SavedView[]>("save_request", { name, path, request, expect, capture }),
+  runSaved: (name: string, only: string[]) => invoke<RunReport>("run_saved", { name, only }),
   deleteSavedRequest: (name: string, folder: string | null, savedName: string) =>
     invoke<SavedView[]>("delete_saved_request", { name, folder, savedName }),
   pasteCurl: (command: string) => invoke<CurlPasted>("paste_curl", { command }),

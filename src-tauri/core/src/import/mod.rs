@@ -6,6 +6,8 @@
 //! - `openapi`: OpenAPI 3.x and Swagger 2.0 specs (JSON or YAML) -> a profile and saved requests;
 //! - `postman`, `insomnia`, `bruno`: client collections, read into one shape (`collection`) and
 //!   mapped onto Waybill there;
+//! - `har`: HAR files (what browsers' developer tools export), read into that shape too, with
+//!   every credential taken out and listed by name (`Removed`), never by value;
 //! - `case`: Waybill's own case files;
 //! - `plan`: what any of them would do here (profiles created or reused, under which names),
 //!   the one place that decides it.
@@ -14,6 +16,7 @@ mod bru;
 pub mod bruno;
 pub mod case;
 pub mod collection;
+pub mod har;
 pub mod insomnia;
 pub mod openapi;
 pub mod plan;
@@ -40,9 +43,11 @@ pub enum ImportError {
     NotJsonOrYaml { path: String, detail: String },
     #[error(
         "{path} is not a file Waybill imports: an OpenAPI 3 or Swagger 2.0 spec, a Postman \
-         collection, an Insomnia export (JSON or YAML) or a Bruno collection folder"
+         collection, an Insomnia export (JSON or YAML), a HAR file or a Bruno collection folder"
     )]
     Unknown { path: String },
+    #[error("{path} is not a HAR file: {why}")]
+    NotHar { path: String, why: String },
     #[error("the file is not valid: {0}")]
     Invalid(String),
     #[error("the file gives no OAuth 2.0 settings Waybill can use ({0}): give --profile NAME to add its requests to a profile you have")]
@@ -69,6 +74,39 @@ pub struct Imported {
     /// Secrets the file holds, for the created profile's keyring entries.
     #[serde(skip)]
     pub secrets: collection::FoundSecrets,
+    /// What was taken out of the requests because it carries a credential (a HAR's), by kind
+    /// and name.
+    pub removed: Vec<Removed>,
+}
+
+/// Something taken out of a file's requests because it carries a credential: what kind of
+/// thing, its name, and from how many requests. Never its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Removed {
+    pub kind: RemovedKind,
+    /// As the file spells it: `Authorization`, `session_id`, `access_token`.
+    pub name: String,
+    /// How many of the requests it was taken from.
+    pub count: u32,
+}
+
+/// Where a removed credential was in a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum RemovedKind {
+    /// A header, dropped: `Authorization`, `Cookie`, `X-Shopify-Access-Token`, `DHL-API-Key`.
+    Header,
+    /// A cookie the request carried (its `Cookie` header is dropped).
+    Cookie,
+    /// A query parameter (of the URL, or of a URL in a header such as `Referer`), its value
+    /// replaced by `[redacted]`.
+    Query,
+    /// A form or JSON body field, its value replaced by `[redacted]`.
+    Body,
+    /// The URL's user and password, or a fragment holding a credential: dropped.
+    Url,
 }
 
 /// Something a file holds that was not mapped: what kind of thing it is, which one (`item`), and
@@ -183,6 +221,9 @@ pub fn import_file(
     }
     if doc.get("__export_format").is_some() {
         return Ok(collection::map(insomnia::read(&doc, syntax)?));
+    }
+    if har::is_har(&doc) {
+        return har::import(&doc, syntax, &shown);
     }
     if postman::is_environment(&doc) {
         return Err(ImportError::Invalid(format!(

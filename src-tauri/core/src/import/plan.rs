@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::case::{without_local_network, CaseError, CaseFile};
-use super::{ImportError, Imported, Skipped, SkippedKind};
+use super::{ImportError, Imported, Removed, Skipped, SkippedKind};
 use crate::profile::new::{new_keyring_id, NewProfileError};
 use crate::profile::{ClientAuth, Grant, Profile, MAX_NAME};
 use crate::store::profiles::Profiles;
@@ -37,6 +37,10 @@ pub struct ImportPlan {
     /// Secrets the file holds, by what they are (their values go to the keyring, never shown).
     pub secrets: Vec<String>,
     pub skipped: Vec<Skipped>,
+    /// What was taken out of the requests because it carries a credential (a HAR's
+    /// `Authorization` headers, cookies, `access_token` query parameters...): kind, name and
+    /// how many requests, never a value.
+    pub removed: Vec<Removed>,
     /// The profile created, as it is added (`None`: one is reused).
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
@@ -165,6 +169,7 @@ where
             None => Vec::new(),
         },
         skipped: imported.skipped.clone(),
+        removed: imported.removed.clone(),
         add,
     })
 }
@@ -222,6 +227,8 @@ pub fn case(case: &CaseFile, existing: &Profiles) -> Result<CasePlan, CaseError>
             name: format!("case {}: {} {path}", i + 1, request.method),
             request: request.to_draft(),
             params: Vec::new(),
+            expect: None,
+            capture: Vec::new(),
         };
         plan.saved.push((profile.clone(), saved));
     }
@@ -352,6 +359,7 @@ mod tests {
                 client_secret: Some(ClientSecret::new("s3cret".to_string())),
                 ..FoundSecrets::default()
             },
+            removed: Vec::new(),
         }
     }
 

@@ -7,7 +7,9 @@
 //! - `replay`: a history entry sent again
 //! - `curl`: copy as curl, and a pasted curl command read back
 
+pub mod compare;
 pub mod curl;
+pub mod expect;
 pub mod replay;
 pub mod variables;
 pub mod wire;

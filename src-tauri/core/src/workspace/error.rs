@@ -83,6 +83,8 @@ pub enum WorkspaceError {
     SignInOver,
     #[error("the sign-in was cancelled")]
     SignInCancelled,
+    #[error("profile {profile} has no saved request or folder named {wanted:?} (see `waybill requests {profile}`)")]
+    NothingToRun { profile: String, wanted: String },
     #[error("pick the history entries to put in the case file")]
     NothingToExport,
     #[error("keep at least 1 history entry (clearing history empties it)")]
@@ -270,7 +272,7 @@ impl WorkspaceError {
             E::Discovery(_) => "discovery",
             E::SignIn(_) | E::SignInOver | E::SignInCancelled | E::Browser(_) => "sign_in",
             E::Variable(_) => "variable",
-            E::Saved(_) => "saved_request",
+            E::Saved(_) | E::NothingToRun { .. } => "saved_request",
             E::History(_) | E::NoHistory(_) | E::KeepAtLeastOne | E::NothingToExport => "history",
             E::Case(_) => "case_file",
             E::Import(_) => "import",

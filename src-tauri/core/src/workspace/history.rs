@@ -220,7 +220,7 @@ fn rename(names: &HashMap<String, String>, id: Option<&str>, profile: &mut Strin
     }
 }
 
-fn read_case(path: &Path) -> Result<CaseFile, WorkspaceError> {
+pub(super) fn read_case(path: &Path) -> Result<CaseFile, WorkspaceError> {
     let text = std::fs::read_to_string(path).map_err(|source| WorkspaceError::File {
         action: "read",
         path: path.to_path_buf(),

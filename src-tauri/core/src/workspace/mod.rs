@@ -12,6 +12,8 @@
 //! - `history`:  the list, an entry, replay, retention, case files
 //! - `imports`:  OpenAPI specs (and, to come, collections) into a profile and saved requests
 //! - `doctor`:   a profile checked step by step, for a person or a ticket
+//! - `runs`:     saved requests run as checks (expectations, captures), a case replayed and
+//!   compared
 //! - `timeline`: the hops of each profile's last sign-in, and failures diagnosed from them
 //!
 //! Several Waybills may share one directory and keyring at once (the window and scripts): the
@@ -24,6 +26,7 @@ mod history;
 mod imports;
 mod profiles;
 mod requests;
+mod runs;
 mod timeline;
 mod tokens;
 
@@ -38,6 +41,7 @@ pub use history::{CaseExport, CaseSelection};
 pub use imports::{ImportOptions, ImportPlan};
 pub use profiles::{ProfileFiles, Secrets};
 pub use requests::{Connection, CurlCopy, Preview};
+pub use runs::{RunOptions, RunReport, RunResult};
 pub use timeline::Timeline;
 pub use tokens::{SignInStarted, SignedIn};
 
@@ -61,6 +65,9 @@ pub use crate::profile::{
     BasicEncoding, ClientAuth, Environment, Grant, Need, Profile, ProfileError, SecretsNeeded,
 };
 pub use crate::request::curl::{parse_curl, CurlError, CurlRequest};
+pub use crate::request::expect::{
+    Capture, Expect, ExpectedStatus, Failure as ExpectationFailure, JsonCheck, JsonTest,
+};
 pub use crate::request::{
     parse_header, ApiRequest, ApiResponse, DraftBody, RequestDraft, RequestError,
 };

@@ -2,7 +2,8 @@
 
 use tauri::{AppHandle, State};
 use waybill_core::workspace::{
-    parse_curl, RequestDraft, SavedRequest, UserVariables, WorkspaceError,
+    parse_curl, Capture, Expect, RequestDraft, RunOptions, RunReport, SavedRequest, UserVariables,
+    WorkspaceError,
 };
 
 use super::{copy, Reply};
@@ -71,16 +72,39 @@ pub async fn list_saved_requests(
     Ok(views(state.ws.saved_requests(&name)?))
 }
 
-/// Save `request` as `path` (`folder/name`, or a name), replacing the one of that path.
+/// Save `request` as `path` (`folder/name`, or a name), with what its answer must show and the
+/// values it captures, replacing the one of that path.
 #[tauri::command]
 pub async fn save_request(
     state: State<'_, AppState>,
     name: String,
     path: String,
     request: RequestDraft,
+    expect: Option<Expect>,
+    capture: Vec<Capture>,
 ) -> Reply<Vec<SavedView>> {
-    let saved = SavedRequest::at(&path, request);
+    let saved = SavedRequest {
+        expect,
+        capture,
+        ..SavedRequest::at(&path, request)
+    };
     Ok(views(state.ws.save_request(&name, saved)?))
+}
+
+/// Run the profile's saved requests (those `only` names, folders or requests; all when empty)
+/// as checks, one after another.
+#[tauri::command]
+pub async fn run_saved(
+    state: State<'_, AppState>,
+    name: String,
+    only: Vec<String>,
+) -> Reply<RunReport> {
+    let options = RunOptions {
+        only,
+        parallel: 1,
+        ..RunOptions::default()
+    };
+    Ok(state.ws.run(&name, &options, &|_| {}).await?)
 }
 
 #[tauri::command]

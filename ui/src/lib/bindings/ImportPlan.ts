@@ -2,6 +2,7 @@
 import type { PlannedProfile } from "./PlannedProfile";
 import type { PlannedRequest } from "./PlannedRequest";
 import type { PlannedVariable } from "./PlannedVariable";
+import type { Removed } from "./Removed";
 import type { Skipped } from "./Skipped";
 
 /**
@@ -24,4 +25,10 @@ other_servers: Array<string>,
 /**
  * Secrets the file holds, by what they are (their values go to the keyring, never shown).
  */
-secrets: Array<string>, skipped: Array<Skipped>, };
+secrets: Array<string>, skipped: Array<Skipped>, 
+/**
+ * What was taken out of the requests because it carries a credential (a HAR's
+ * `Authorization` headers, cookies, `access_token` query parameters...): kind, name and
+ * how many requests, never a value.
+ */
+removed: Array<Removed>, };

@@ -201,6 +201,7 @@ pub fn map(collection: Collection) -> Imported {
         other_servers: Vec::new(),
         skipped,
         secrets: found,
+        removed: Vec::new(),
     };
     secrets::hide(&mut imported, &hidden);
     imported

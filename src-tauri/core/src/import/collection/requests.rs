@@ -107,6 +107,8 @@ pub(super) fn saved_request(
             body: request.body,
         },
         params: Vec::new(),
+        expect: None,
+        capture: Vec::new(),
     }
 }
 

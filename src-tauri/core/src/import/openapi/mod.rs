@@ -85,6 +85,7 @@ pub fn import(doc: &Value, syntax: &str, live: bool) -> Result<Imported, ImportE
         other_servers,
         skipped,
         secrets: Default::default(),
+        removed: Vec::new(),
     })
 }
 

@@ -124,6 +124,8 @@ impl<'a> Spec<'a> {
                 body,
             },
             params: declared,
+            expect: None,
+            capture: Vec::new(),
         })
     }
 
