@@ -230,12 +230,15 @@ pub enum Command {
     /// Print shell completions for bash, zsh, fish, elvish or powershell.
     Completions { shell: clap_complete::Shell },
     /// Import an API: an OpenAPI 3 or Swagger 2.0 spec, a Postman collection (v2.0, v2.1), an
-    /// Insomnia export (v4; JSON or YAML, recognised by content) or a Bruno collection folder.
+    /// Insomnia export (v4; JSON or YAML, recognised by content), a Bruno collection folder, or a
+    /// HAR file (a browser's developer tools' export: each API call a saved request, by host).
     /// The profile comes from its OAuth 2.0 settings (or a token request in a collection), the
     /// requests become saved requests by folder (tag for a spec). Secrets in the file (client
-    /// secret, password, refresh token) go to the keyring, never to a file. Without --yes it
-    /// prints the plan (the profile it creates or reuses, the requests by folder, the variables,
-    /// the secrets found, what it could not map) and changes nothing. A profile is never
+    /// secret, password, refresh token) go to the keyring, never to a file; a HAR's credentials
+    /// (Authorization, cookies, key and token headers, token parameters and fields) are taken
+    /// out and listed by name, and kept nowhere. Without --yes it prints the plan (the profile
+    /// it creates or reuses, the requests by folder, the variables, the secrets found, what was
+    /// taken out, what it could not map) and changes nothing. A profile is never
     /// replaced: a new one whose name is taken comes in as NAME-2. Files over 20 MB are refused;
     /// nothing a file points to is fetched, except an openIdConnect issuer's endpoints (its
     /// discovery document, as `profile add --issuer` does).
