@@ -15,6 +15,7 @@ import { bracketMatching, defaultHighlightStyle, foldGutter, foldKeymap, Highlig
 import { highlightSelectionMatches, search, searchKeymap } from "@codemirror/search";
 import { json } from "@codemirror/lang-json";
 import { tags } from "@lezer/highlight";
+import { PROPERTY_NAME, syntaxColor } from "./syntax";
 
 export type Language = "json" | "text";
 
@@ -36,22 +37,18 @@ function adoptStylesForDocument(): boolean {
 }
 
 // defaultHighlightStyle leaves JSON keys uncoloured; give them the colour it uses for property
-// definitions. Its dark-red, dark-blue and green are hard to read on the dark theme's background
-// (app.css follows prefers-color-scheme), so the dark theme gets lighter versions of the same hues.
-const DARK: Record<string, string> = {
-  "#404740": "#a8b0a8", "#708": "#d28ef0", "#219": "#8cb4ff", "#164": "#7ee08f", "#a11": "#ff9d8f",
-  "#e40": "#ffab70", "#00f": "#82aaff", "#30a": "#b59cf5", "#085": "#5fd7a7", "#167": "#62c6d6",
-  "#256": "#9cc3e0", "#00c": "#8fb2ff", "#940": "#d9a35f", "#f00": "#ff6b6b",
-};
-const specs: readonly TagStyle[] = [...defaultHighlightStyle.specs, { tag: tags.propertyName, color: "#00c" }];
-const lightHighlight = HighlightStyle.define(specs, { themeType: "light" });
-const darkHighlight = HighlightStyle.define(
-  specs.map((s) => (typeof s.color === "string" ? { ...s, color: DARK[s.color] ?? s.color } : s)),
-  { themeType: "dark" },
-);
+// definitions. Each theme shows the colours as syntax.ts maps them: lighter hues on the dark
+// theme's background, darker ones where the default is under 4.5:1 on the light one
+// (contrast.test.ts checks every one).
+const specs: readonly TagStyle[] = [...defaultHighlightStyle.specs, { tag: tags.propertyName, color: PROPERTY_NAME }];
+const themed = (dark: boolean) => specs.map((s) => (typeof s.color === "string" ? { ...s, color: syntaxColor(s.color, dark) } : s));
+const lightHighlight = HighlightStyle.define(themed(false), { themeType: "light" });
+const darkHighlight = HighlightStyle.define(themed(true), { themeType: "dark" });
 
 // Ctrl+Enter sends the request (RequestPanel); CodeMirror would insert a blank line first.
-const keys: readonly KeyBinding[] = [...defaultKeymap.filter((k) => k.key !== "Mod-Enter"), ...searchKeymap, ...foldKeymap];
+// Tab is not bound (no indentWithTab): Tab and Shift+Tab move focus in and out of the editor as
+// anywhere else, so the editor never traps the keyboard (https://codemirror.net/examples/tab/).
+export const keys: readonly KeyBinding[] = [...defaultKeymap.filter((k) => k.key !== "Mod-Enter"), ...searchKeymap, ...foldKeymap];
 
 export interface EditorOptions {
   language: Language;
@@ -78,8 +75,12 @@ function modeExtension({ readonly, id, ariaLabel }: EditorOptions): Extension {
   const attrs: Record<string, string> = {};
   if (id) attrs.id = id;
   if (ariaLabel) attrs["aria-label"] = ariaLabel;
-  // Not editable, but focusable: the text can be selected, copied and searched with Ctrl+F.
-  if (readonly) attrs.tabindex = "0";
+  // Not editable, but focusable and read as a read-only text: the text can be selected, copied,
+  // searched with Ctrl+F, and read line by line by a screen reader.
+  if (readonly) {
+    attrs.tabindex = "0";
+    attrs["aria-readonly"] = "true";
+  }
   return [
     EditorView.contentAttributes.of(attrs),
     readonly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : history(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StatusView } from "./bindings/StatusView";
-import { formatDuration, healthOf } from "./health";
+import { formatDuration, healthOf, newlyExpired, spokenDuration, spokenHealth, type Health } from "./health";
 
 const status = (over: Partial<StatusView>): StatusView => ({
   profile: "p",
@@ -54,4 +54,36 @@ it("formats durations a person reads at a glance", () => {
   expect(formatDuration(3 * 3600 + 120)).toBe("3 h 2 min");
   expect(formatDuration(3 * 86400 + 3600)).toBe("3 d 1 h");
   expect(formatDuration(-5)).toBe("0 s");
+});
+
+describe("a profile's health in words for a screen reader", () => {
+  it("says the time left in minutes, so it changes once a minute", () => {
+    const s = status({});
+    expect(spokenHealth(s, undefined, at("2026-01-01T00:00:30Z"))).toBe("valid, 59 minutes left");
+    expect(spokenHealth(s, undefined, at("2026-01-01T00:00:31Z"))).toBe("valid, 59 minutes left");
+    expect(spokenHealth(s, undefined, at("2026-01-01T00:59:30Z"))).toBe("expiring, less than a minute left");
+    expect(spokenHealth(s, undefined, at("2026-01-01T01:00:00Z"))).toBe("expired");
+  });
+  it("says errors, signed out and keys as the label does", () => {
+    expect(spokenHealth(status({}), { code: "provider_refused", message: "invalid_client" }, 0)).toBe("error");
+    expect(spokenHealth(undefined, undefined, 0)).toBe("signed out");
+    expect(spokenHealth(status({ state: "api_key", expires_at: null, renews_at: null }), undefined, 0)).toBe("API key");
+    expect(spokenHealth(status({ expires_at: null, renews_at: null }), undefined, 0)).toBe("valid (no expiry given)");
+  });
+  it("words durations", () => {
+    expect(spokenDuration(59)).toBe("less than a minute");
+    expect(spokenDuration(60)).toBe("1 minute");
+    expect(spokenDuration(3599)).toBe("59 minutes");
+    expect(spokenDuration(3600)).toBe("1 hour");
+    expect(spokenDuration(7500)).toBe("2 hours 5 minutes");
+    expect(spokenDuration(49 * 3600)).toBe("2 days 1 hour");
+    expect(spokenDuration(72 * 3600)).toBe("3 days");
+  });
+});
+
+it("names the profiles whose token expired since the last look, once", () => {
+  const before = new Map<string, Health>([["ship", "valid"], ["web", "expiring"], ["old", "expired"], ["new", "signed_out"]]);
+  const after = new Map<string, Health>([["ship", "expired"], ["web", "expired"], ["old", "expired"], ["new", "expired"], ["added", "expired"]]);
+  expect(newlyExpired(before, after)).toEqual(["ship", "web"]);
+  expect(newlyExpired(after, after)).toEqual([]);
 });

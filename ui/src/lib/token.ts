@@ -36,3 +36,11 @@ export function signInWaiting(started: SignInStarted, now: number): SignInWaitin
     device: started.device,
   };
 }
+
+/**
+ * What to say once when a sign-in is about to time out: under a minute left, not yet said. The
+ * time left itself is never announced as it counts down.
+ */
+export function timeLeftWarning(secondsLeft: number, warned: boolean): string | null {
+  return !warned && secondsLeft > 0 && secondsLeft < 60 ? "Less than a minute left to finish signing in." : null;
+}
