@@ -235,6 +235,58 @@ impl Window {
         path
     }
 
+    /// axe-core (from npm, `tests/browser/node_modules`) run on the screen as it is now, in the
+    /// real WebKit: panics naming every violation of impact serious or critical. Each screen's
+    /// findings (all impacts) go to test-output/a11y/NAME.json.
+    pub async fn assert_accessible(&self, name: &str) {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe;", vec![])
+            .await;
+        if loaded
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .as_deref()
+            != Some("object")
+        {
+            let source = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("browser/node_modules/axe-core/axe.min.js"),
+            )
+            .expect("axe-core: `npm ci --ignore-scripts` in tests/browser (scripts/test does)");
+            self.client
+                .execute(&format!("{source}\nreturn true;"), vec![])
+                .await
+                .expect("inject axe-core");
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1]; \
+                 axe.run(document, { resultTypes: ['violations'] }).then( \
+                   r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, \
+                     nodes: v.nodes.map(n => n.target.join(' ')) }))), \
+                   e => done([{ id: 'axe-failed', impact: 'critical', help: String(e), nodes: [] }]));",
+                vec![],
+            )
+            .await
+            .expect("run axe-core");
+        let dir = screenshot_dir().join("../a11y");
+        std::fs::create_dir_all(&dir).expect("a11y dir");
+        let text = serde_json::to_string_pretty(&found).unwrap_or_default();
+        std::fs::write(dir.join(format!("{name}.json")), text).expect("write axe results");
+        let serious: Vec<String> = (found.as_array().into_iter().flatten())
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .map(|v| {
+                format!(
+                    "{} ({}): {} at {}",
+                    v["id"], v["impact"], v["help"], v["nodes"]
+                )
+            })
+            .collect();
+        assert!(serious.is_empty(), "{name}: axe-core finds {serious:#?}");
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();

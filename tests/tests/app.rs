@@ -60,6 +60,7 @@ async fn a_client_credentials_profile_from_a_preset_gets_a_token_and_calls_the_a
     let demo = DemoServer::start(0, DemoConfig::default()).await.unwrap();
     let window = Window::open(&[]).await;
     window.screenshot("01-empty").await;
+    window.assert_accessible("01-empty").await;
 
     // From the Packly preset (HTTP Basic, its headers), pointed at the demo provider.
     window.click("#new-profile").await;
@@ -70,6 +71,7 @@ async fn a_client_credentials_profile_from_a_preset_gets_a_token_and_calls_the_a
     window.fill("#f-token-url", &demo.token_url()).await;
     window.fill("#f-api-base", &demo.api_base()).await;
     window.screenshot("02-new-profile").await;
+    window.assert_accessible("02-new-profile").await;
     window.click("#save-profile").await;
     window
         .find("[data-profile='packly-demo'][data-health='signed_out']")
@@ -90,6 +92,7 @@ async fn a_client_credentials_profile_from_a_preset_gets_a_token_and_calls_the_a
     assert_eq!(window.text("#token-source").await, "fetched");
     assert_eq!(demo.token_requests(), 1);
     window.screenshot("03-token-inspector").await;
+    window.assert_accessible("03-token-inspector").await;
     let token = keyring_access_token(&id).expect("token in the keyring");
 
     // The request builder: a path joined to the API base, the bearer added by the profile.
@@ -106,6 +109,7 @@ async fn a_client_credentials_profile_from_a_preset_gets_a_token_and_calls_the_a
         "pretty JSON: {body}"
     );
     window.screenshot("04-request-response").await;
+    window.assert_accessible("04-request-response").await;
 
     // A JSON body sent with Ctrl+Enter; an HTML-looking answer would be text, never markup.
     window.fill("#req-url", "/shipments").await;
@@ -141,6 +145,7 @@ async fn a_client_credentials_profile_from_a_preset_gets_a_token_and_calls_the_a
         .unwrap();
     assert_eq!(overflow.as_i64(), Some(0), "horizontal overflow at 900x600");
     window.screenshot("07-small-window").await;
+    window.assert_accessible("07-small-window").await;
 
     window.click("#copy-curl").await;
     let curl = window
@@ -203,6 +208,7 @@ async fn a_wrong_secret_shows_the_providers_error_and_a_corrected_one_works() {
         "sidebar and inspector dots"
     );
     window.screenshot("05-provider-error").await;
+    window.assert_accessible("05-provider-error").await;
 
     // Edit: the right secret replaces the wrong one in the keyring; the token comes.
     window.click("#edit-profile").await;
@@ -224,6 +230,7 @@ async fn a_wrong_secret_shows_the_providers_error_and_a_corrected_one_works() {
     let answer = window.wait_for_text("#introspection", "cc-basic").await;
     assert!(answer.contains("\"active\": true"), "{answer}");
     window.screenshot("12-checked-at-provider").await;
+    window.assert_accessible("12-checked-at-provider").await;
     assert_eq!(
         secret_tool_lookup(&format!("{}/client_secret", keyring_id(&window, "oidc-cc"))),
         Some(secret.clone())
@@ -296,6 +303,7 @@ async fn a_private_ca_given_in_the_form_is_trusted_and_the_proxy_a_request_took_
         proxy.log()
     );
     window.screenshot("10-private-ca-and-proxy").await;
+    window.assert_accessible("10-private-ca-and-proxy").await;
     let profiles =
         std::fs::read_to_string(window.home.path().join("config/profiles.toml")).unwrap();
     assert!(profiles.contains("BEGIN CERTIFICATE") && !profiles.contains("ca.pem"));
@@ -339,6 +347,7 @@ async fn a_key_made_in_the_window_authenticates_the_client_at_oidc_provider() {
     );
     window.wait_for_text("#f-key-make", "Replace the key").await;
     window.screenshot("11-client-key").await;
+    window.assert_accessible("11-client-key").await;
     let client_id = oidc.register_key_client(&jwk).await;
     window.fill("#f-client-id", &client_id).await;
     window.click("#save-profile").await;
@@ -388,6 +397,7 @@ async fn browser_sign_in_in_chromium_turns_the_profile_valid() {
     window.find("#sign-in-waiting").await;
     assert!(window.text("#sign-in-time-left").await.contains("min"));
     window.screenshot("06-sign-in-waiting").await;
+    window.assert_accessible("06-sign-in-waiting").await;
     window
         .find("[data-profile='demo-web'][data-health='valid']")
         .await;
@@ -454,6 +464,7 @@ async fn a_device_code_shown_in_the_window_is_confirmed_and_the_profile_turns_va
         "a QR code is drawn: {modules} dark modules"
     );
     window.screenshot("13-device-code").await;
+    window.assert_accessible("13-device-code").await;
     window
         .find("[data-profile='tv'][data-health='valid']")
         .await;
@@ -491,6 +502,7 @@ async fn an_openapi_spec_imported_in_the_window_shows_its_plan_then_adds_the_pro
         .await
         .contains("OpenAPI 3.0.3 (YAML)"));
     window.screenshot("14-import-plan").await;
+    window.assert_accessible("14-import-plan").await;
     assert!(
         !window.home.path().join("config/profiles.toml").exists(),
         "the plan adds nothing"
@@ -635,6 +647,7 @@ async fn an_imported_api_is_explored_by_its_operations_form_and_sent() {
         .len();
     assert!(highlighted >= 3, "{highlighted} highlighted tokens");
     window.screenshot("15-explore-api").await;
+    window.assert_accessible("15-explore-api").await;
 
     // A saved request deleted from the tree (asked once more first) is gone for the CLI too.
     let saved = |cli: &Waybill| cli.json(&["requests", "waybill-demo-carrier", "--json"]);
@@ -815,6 +828,7 @@ async fn a_pasted_curl_is_sent_kept_in_history_replayed_and_shared_as_a_case() {
         .await;
     window.click("#save-variables").await;
     window.wait_for_text("#variables-saved", "Saved").await;
+    window.assert_accessible("variables").await;
 
     // The customer's curl, pasted as they sent it (their own token in it).
     window.click("#tab-request").await;
@@ -828,6 +842,7 @@ async fn a_pasted_curl_is_sent_kept_in_history_replayed_and_shared_as_a_case() {
         .fill("#curl-paste", &curl.replace('\n', "\u{e007}"))
         .await;
     window.screenshot("08-paste-curl").await;
+    window.assert_accessible("08-paste-curl").await;
     window.click("#curl-import").await;
     window
         .wait_for_text("#curl-note", "Bearer authorization was left out")
@@ -860,6 +875,7 @@ async fn a_pasted_curl_is_sent_kept_in_history_replayed_and_shared_as_a_case() {
     window.wait_for_text("#replay-status", "201").await;
     wait_for_count(&window, "#history-list tr[data-entry]", 2).await;
     window.screenshot("09-history-replay").await;
+    window.assert_accessible("09-history-replay").await;
     window.click("#hist-copy-curl").await;
     let copied = window
         .wait_for_text("#hist-curl-text", "Bearer [redacted]")
@@ -1049,6 +1065,7 @@ async fn connect_a_client_credentials_carrier_from_an_empty_waybill() {
     );
     assert_plain_words(&window, "the provider list").await;
     window.screenshot("16-connect-list").await;
+    window.assert_accessible("16-connect-list").await;
 
     person.type_into("#connect-search", "fedex").await;
     wait_for_count(&window, "#connect-list button.provider", 2).await;
@@ -1076,6 +1093,7 @@ async fn connect_a_client_credentials_carrier_from_an_empty_waybill() {
     person.type_into("#c-client-id", "l7fedex-client").await;
     person.type_into("#c-client-secret", &secret).await;
     window.screenshot("17-connect-form").await;
+    window.assert_accessible("17-connect-form").await;
     person.click("#connect-submit").await;
 
     let status = window.wait_for_text("#connect-status", "Connected").await;
@@ -1092,6 +1110,7 @@ async fn connect_a_client_credentials_carrier_from_an_empty_waybill() {
         .contains("fedex-local (sandbox)"));
     assert_plain_words(&window, "the connected state").await;
     window.screenshot("18-connected").await;
+    window.assert_accessible("18-connected").await;
     eprintln!(
         "from an empty Waybill to Connected: {} typed fields, {} clicks",
         person.typed, person.clicks
@@ -1240,6 +1259,7 @@ async fn connect_an_api_key_provider_after_a_refused_key() {
         "{hint}"
     );
     window.screenshot("19-connect-refused").await;
+    window.assert_accessible("19-connect-refused").await;
 
     // Fixed: the same profile made again, connected to the account the check names.
     window.click("#connect-fix").await;
@@ -1356,6 +1376,7 @@ async fn connect_a_provider_that_signs_in_through_the_browser() {
     // The window waits for the browser, then checks.
     window.find("#connect-panel #sign-in-waiting").await;
     window.screenshot("20-connect-signing-in").await;
+    window.assert_accessible("20-connect-signing-in").await;
     let status = window
         .wait_for_text("#connect-status", "Connected to")
         .await;
@@ -1417,6 +1438,7 @@ async fn failures_are_diagnosed_in_the_window_and_the_timeline_shows_each_step()
         "{detail}"
     );
     window.screenshot("21-timeline-refused").await;
+    window.assert_accessible("21-timeline-refused").await;
 
     // In the form body now: the scope is what it refuses.
     window.click("#edit-profile").await;
@@ -1465,6 +1487,7 @@ async fn failures_are_diagnosed_in_the_window_and_the_timeline_shows_each_step()
         )
         .await;
     window.screenshot("22-api-refusal-diagnosed").await;
+    window.assert_accessible("22-api-refusal-diagnosed").await;
     assert!(files_containing(&window, SECRET).is_empty());
     assert!(files_containing(&window, "picky-access-token-123456").is_empty());
     window.close().await;
@@ -1537,6 +1560,7 @@ async fn checks_added_in_the_builder_and_a_folder_run_shows_its_results() {
         "{rows}"
     );
     window.screenshot("23-run-results").await;
+    window.assert_accessible("23-run-results").await;
     assert!(
         !files_containing(&window, "pointer = \"/status\"").is_empty(),
         "kept in requests.toml"
