@@ -287,6 +287,51 @@ impl Window {
         assert!(serious.is_empty(), "{name}: axe-core finds {serious:#?}");
     }
 
+    /// Keys pressed on whatever has focus now, as a keyboard-only person presses them
+    /// (WebDriver key codes: `\u{e004}` Tab, `\u{e007}` Enter, `\u{e00c}` Escape).
+    pub async fn press(&self, keys: &str) {
+        let focused = self
+            .client
+            .active_element()
+            .await
+            .expect("a focused element");
+        focused.send_keys(keys).await.expect("press keys");
+    }
+
+    /// What has focus: `#id`, else its tag and text (`body` when focus was lost to the page).
+    pub async fn focused(&self) -> String {
+        let found = self
+            .client
+            .execute(
+                "const e = document.activeElement; if (!e) return 'none'; \
+                 return e.id ? '#' + e.id : e.tagName.toLowerCase() + ' ' + (e.textContent || '').trim().slice(0, 40);",
+                vec![],
+            )
+            .await
+            .expect("the focused element");
+        found.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Tab (forwards) until `css` has focus; panics after 80 presses.
+    pub async fn tab_to(&self, css: &str) {
+        let script = format!("return document.activeElement?.matches({css:?}) ?? false;");
+        for _ in 0..80 {
+            let here = self
+                .client
+                .execute(&script, vec![])
+                .await
+                .expect("check focus");
+            if here.as_bool() == Some(true) {
+                return;
+            }
+            self.press("\u{e004}").await;
+        }
+        panic!(
+            "Tab never reached {css}; focus is on {}",
+            self.focused().await
+        );
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();

@@ -1568,3 +1568,102 @@ async fn checks_added_in_the_builder_and_a_folder_run_shows_its_results() {
     assert!(!files_containing(&window, "name = \"shipment\"").is_empty());
     window.close().await;
 }
+
+/// The main path with the keyboard alone, no click: a client-credentials profile made in the
+/// form, a token, a request sent with Ctrl+Enter, found in History and replayed; and where focus
+/// goes when the shortcuts dialog and the paste-curl panel close.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_path_works_by_keyboard_alone() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let demo = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let window = Window::open(&[]).await;
+    const ENTER: &str = "\u{e007}";
+    const ESCAPE: &str = "\u{e00c}";
+
+    // The shortcuts list opens with ? and gives focus back when it closes.
+    window.tab_to("#new-profile").await;
+    window.press("?").await;
+    window.find("#shortcuts-help").await;
+    assert_ne!(
+        window.focused().await,
+        "#new-profile",
+        "focus moves into the dialog"
+    );
+    window.press(ESCAPE).await;
+    assert_absent(&window, "#shortcuts-help").await;
+    assert_eq!(window.focused().await, "#new-profile");
+
+    window.press(ENTER).await;
+    window.find("#f-name").await;
+    assert_eq!(
+        window.focused().await,
+        "#f-preset",
+        "the form takes focus, on its first field"
+    );
+    window.tab_to("#f-name").await;
+    window.press("kb").await;
+    for (field, text) in [
+        ("#f-client-id", "demo-client".to_string()),
+        ("#f-client-secret", "demo-secret".to_string()),
+        ("#f-token-url", demo.token_url()),
+        ("#f-api-base", demo.api_base()),
+    ] {
+        window.tab_to(field).await;
+        window.press(&text).await;
+    }
+    window.tab_to("#save-profile").await;
+    window.press(ENTER).await;
+    window
+        .find("[data-profile='kb'][data-health='signed_out']")
+        .await;
+    assert!(
+        !window.focused().await.starts_with("body"),
+        "focus is not lost to the page"
+    );
+
+    window.tab_to("#get-token").await;
+    window.press(ENTER).await;
+    window
+        .find("[data-profile='kb'][data-health='valid']")
+        .await;
+    assert_eq!(
+        window.focused().await,
+        "#get-token",
+        "the busy button keeps focus"
+    );
+
+    // The tabs: arrow keys move between them.
+    window.tab_to("[role=tab][aria-selected=true]").await;
+    window.press("\u{e014}").await; // Right
+    assert_eq!(window.focused().await, "#tab-request");
+    window.tab_to("#req-url").await;
+    window.press("/services").await;
+    window.press("\u{e009}\u{e007}").await; // Ctrl+Enter
+    window.wait_for_text("#resp-status", "200").await;
+
+    // Paste curl opens by Enter and gives focus back on Escape.
+    window.tab_to("#paste-curl").await;
+    window.press(ENTER).await;
+    assert_ne!(
+        window.focused().await,
+        "#paste-curl",
+        "focus moves into the paste area"
+    );
+    window.press(ESCAPE).await;
+    assert_eq!(window.focused().await, "#paste-curl");
+
+    window.tab_to("[role=tab][aria-selected=true]").await;
+    window.press("\u{e014}").await;
+    assert_eq!(window.focused().await, "#tab-history");
+    wait_for_count(&window, "#history-list tr[data-entry]", 1).await;
+    window
+        .tab_to("#history-list tr[data-entry] button.url")
+        .await;
+    window.press(ENTER).await;
+    window.tab_to("#replay").await;
+    window.press(ENTER).await;
+    window.wait_for_text("#replay-status", "200").await;
+    wait_for_count(&window, "#history-list tr[data-entry]", 2).await;
+    window.close().await;
+}
