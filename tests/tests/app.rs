@@ -1667,3 +1667,112 @@ async fn the_main_path_works_by_keyboard_alone() {
     wait_for_count(&window, "#history-list tr[data-entry]", 2).await;
     window.close().await;
 }
+
+/// What a Linux screen reader reads: the window's accessibility tree through AT-SPI (Debian's
+/// python3-pyatspi, `tests/a11y/atspi-tree.py`) names every button, field and tab of the token
+/// and request screens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_screen_reader_finds_every_control_named_through_at_spi() {
+    require_keyring();
+    let _one = ONE_WINDOW.lock().await;
+    let demo = DemoServer::start(0, DemoConfig::default()).await.unwrap();
+    let window = Window::open(&[]).await;
+    window.click("#new-profile").await;
+    window.fill("#f-name", "reader").await;
+    window.fill("#f-client-id", "demo-client").await;
+    window.fill("#f-client-secret", "demo-secret").await;
+    window.fill("#f-token-url", &demo.token_url()).await;
+    window.fill("#f-api-base", &demo.api_base()).await;
+    window.click("#save-profile").await;
+    window.click("#get-token").await;
+    window
+        .find("[data-profile='reader'][data-health='valid']")
+        .await;
+    let token_screen = at_spi_controls();
+    window.click("#tab-request").await;
+    window.fill("#req-url", "/services").await;
+    window.click("#send").await;
+    window.wait_for_text("#resp-status", "200").await;
+    let request_screen = at_spi_controls();
+    for (screen, controls) in [("token", &token_screen), ("request", &request_screen)] {
+        let unnamed: Vec<&(String, String)> = controls
+            .iter()
+            .filter(|(role, name)| {
+                name.is_empty()
+                    && matches!(
+                        role.as_str(),
+                        "push button"
+                            | "entry"
+                            | "password text"
+                            | "page tab"
+                            | "combo box"
+                            | "check box"
+                            | "radio button"
+                            | "toggle button"
+                    )
+            })
+            .collect();
+        assert!(
+            unnamed.is_empty(),
+            "{screen}: controls a screen reader cannot name: {unnamed:?}\n{controls:?}"
+        );
+        std::fs::write(
+            waybill_tests::window::screenshot_dir().join(format!("../a11y/at-spi-{screen}.json")),
+            serde_json::to_string_pretty(controls).unwrap(),
+        )
+        .unwrap();
+    }
+    let has = |controls: &[(String, String)], role: &str, name: &str| {
+        controls.iter().any(|(r, n)| r == role && n.contains(name))
+    };
+    for tab in ["Token", "Request", "History", "Variables"] {
+        assert!(
+            has(&token_screen, "page tab", tab),
+            "the {tab} tab: {token_screen:?}"
+        );
+    }
+    assert!(
+        has(&token_screen, "push button", "Get token"),
+        "{token_screen:?}"
+    );
+    assert!(
+        has(&request_screen, "push button", "Send"),
+        "{request_screen:?}"
+    );
+    assert!(
+        has(&request_screen, "push button", "Add a row to Headers"),
+        "each Add says what it adds: {request_screen:?}"
+    );
+    assert!(
+        request_screen
+            .iter()
+            .any(|(r, n)| r == "entry" && n == "URL"),
+        "{request_screen:?}"
+    );
+    window.close().await;
+}
+
+/// The window's controls as AT-SPI gives them to a screen reader: (role, name).
+fn at_spi_controls() -> Vec<(String, String)> {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("a11y/atspi-tree.py");
+    let out = std::process::Command::new("/usr/bin/python3")
+        .arg(&script)
+        .arg("waybill")
+        .output()
+        .expect("Debian's python3 with python3-pyatspi (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let found: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    found
+        .iter()
+        .map(|c| {
+            (
+                c["role"].as_str().unwrap_or_default().to_string(),
+                c["name"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
