@@ -237,8 +237,65 @@ impl BrowserSignIn {
                 )
                 .await?
             }
-            _ => grant::token_from_redirect(&redirect, self.nonce.as_deref(), now)?,
+            // A code flow takes a code only: a token in its redirect was put there by someone
+            // else (RFC 9700 §4.5, access token injection).
+            (Some(_), None) => {
+                return Err(SignInError::Grant(GrantError::BadResponse(
+                    "the sign-in came back with a token where a code was asked for; refused".into(),
+                )))
+            }
+            (None, _) => grant::token_from_redirect(&redirect, self.nonce.as_deref(), now)?,
         };
         Ok(tokens)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A code sign-in whose redirect brings an access token instead of a code (with the right
+    /// state: someone who saw the authorize URL) is refused, not taken as an implicit answer.
+    #[tokio::test]
+    async fn a_code_flow_refuses_a_token_in_its_redirect() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let profile = Profile {
+            name: "web".into(),
+            grant: Grant::AuthorizationCode,
+            client_id: "app".into(),
+            authorize_url: Some("https://id.example/authorize".into()),
+            token_url: Some("https://id.example/token".into()),
+            redirect_uri: Some(format!("http://127.0.0.1:{port}/callback")),
+            ..Profile::default()
+        };
+        let sign_in = BrowserSignIn::start(&profile).await.unwrap();
+        let state = url::Url::parse(sign_in.authorize_url())
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap();
+        let injected = format!(
+            "http://127.0.0.1:{port}/callback?access_token=injected-token-1&token_type=Bearer&state={state}"
+        );
+        tokio::spawn(async move { reqwest::get(injected).await.map(drop) });
+        let finished = sign_in
+            .finish(
+                &Net::default(),
+                &profile,
+                &ClientCredentials::secret(None),
+                Duration::from_secs(5),
+                std::future::pending(),
+                chrono::Utc::now,
+            )
+            .await;
+        let refused = finished.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            refused.contains("a token where a code was asked for"),
+            "{refused}"
+        );
     }
 }
