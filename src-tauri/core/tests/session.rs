@@ -10,7 +10,7 @@ use serde_json::json;
 use waybill_core::auth::dialect::EndpointError;
 use waybill_core::auth::grant::GrantError;
 use waybill_core::net::NetError;
-use waybill_core::store::vault::SecretStore;
+use waybill_core::store::vault::{SecretStore, StoredAccount};
 use waybill_core::{
     ApiRequest, ClientAuth, ClientSecret, Grant, ManualClock, Net, Profile, Session, SessionError,
     TokenSource, Vault, VaultError,
@@ -542,6 +542,15 @@ impl SecretStore for CountingKeyring {
         self.values.lock().unwrap().remove(account);
         Ok(())
     }
+    fn accounts(&self) -> Result<Vec<StoredAccount>, VaultError> {
+        let values = self.values.lock().unwrap();
+        Ok((values.keys())
+            .map(|account| StoredAccount {
+                account: account.clone(),
+                modified: None,
+            })
+            .collect())
+    }
 }
 
 /// One Waybill process over `keyring`, with the client secret kept.
@@ -618,27 +627,28 @@ async fn a_call_with_a_cached_token_reads_the_keyring_once_and_the_refresh_token
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn tokens_kept_by_the_earlier_layout_or_split_for_a_small_keyring_are_still_used() {
+async fn tokens_kept_by_the_earlier_layout_are_still_used() {
     let emulator = Emulator::start(token_and_refresh).await;
     let profile = profile(&emulator);
     let id = &profile.keyring_id;
-
-    // A keyring whose entries cannot hold token and metadata together keeps them apart.
-    let small = CountingKeyring {
-        // The metadata alone is about 150 bytes here; with the token beside it, over 200.
-        max_len: Some(180),
-        ..CountingKeyring::default()
-    };
-    let (first, _) = process(&profile, &small).await;
+    let keyring = CountingKeyring::default();
+    let (first, _) = process(&profile, &keyring).await;
     first.token(&profile).await.unwrap();
-    assert_eq!(
-        small.raw(&format!("{id}/access_token")).as_deref(),
-        Some("a1")
-    );
-    assert!(small.raw(&format!("{id}/token_meta")).is_some());
 
-    // Which is also how the version before this one kept every token.
-    let (next, clock) = process(&profile, &small).await;
+    // How the version before kept tokens on a keyring with small entries: the token alone, its
+    // metadata beside it.
+    let access = format!("{id}/access_token");
+    let whole: serde_json::Value = serde_json::from_str(&keyring.raw(&access).unwrap()).unwrap();
+    let earlier = [
+        (
+            access.clone(),
+            whole["access_token"].as_str().unwrap().to_string(),
+        ),
+        (format!("{id}/token_meta"), whole["meta"].to_string()),
+    ];
+    keyring.values.lock().unwrap().extend(earlier);
+
+    let (next, clock) = process(&profile, &keyring).await;
     let token = next.token(&profile).await.unwrap();
     assert_eq!(seen(&token), ("a1", TokenSource::Cache, true));
     clock.advance(Duration::seconds(3600));
@@ -649,6 +659,39 @@ async fn tokens_kept_by_the_earlier_layout_or_split_for_a_small_keyring_are_stil
     assert_eq!(
         field(&emulator.requests_to(TOKEN_PATH)[1], "refresh_token").as_deref(),
         Some("r1")
+    );
+    assert_eq!(emulator.count(TOKEN_PATH), 2, "no token was fetched again");
+    assert_eq!(
+        keyring.raw(&format!("{id}/token_meta")),
+        None,
+        "the renewed token is kept whole, and the old metadata entry goes"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_too_long_for_a_small_keyrings_entries_is_split_and_read_whole() {
+    let emulator = Emulator::start(token_and_refresh).await;
+    let profile = profile(&emulator);
+    let id = &profile.keyring_id;
+    // Entries that cannot hold the token with its metadata (about 150 bytes here, over 200 with
+    // the token).
+    let small = CountingKeyring {
+        max_len: Some(180),
+        ..CountingKeyring::default()
+    };
+    let (first, _) = process(&profile, &small).await;
+    first.token(&profile).await.unwrap();
+    let head = small.raw(&format!("{id}/access_token")).unwrap();
+    assert!(head.starts_with("waybill-chunks:v1:"), "{head}");
+    assert!(small.raw(&format!("{id}/access_token#2")).is_some());
+
+    let (next, clock) = process(&profile, &small).await;
+    let token = next.token(&profile).await.unwrap();
+    assert_eq!(seen(&token), ("a1", TokenSource::Cache, true));
+    clock.advance(Duration::seconds(3600));
+    assert_eq!(
+        (next.token(&profile).await.unwrap()).access_token.expose(),
+        "a2"
     );
     assert_eq!(emulator.count(TOKEN_PATH), 2, "no token was fetched again");
 }

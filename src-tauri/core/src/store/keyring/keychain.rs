@@ -1,7 +1,7 @@
 //! The OS keyring off Linux: the macOS Keychain and the Windows Credential Manager, through the
 //! `keyring` crate.
 
-use super::{one_line, SecretStore, VaultError, KEYRING_SERVICE};
+use super::{one_line, SecretStore, StoredAccount, VaultError, KEYRING_SERVICE};
 
 /// The OS keyring through the `keyring` crate: the Keychain, the Credential Manager.
 #[derive(Debug)]
@@ -51,6 +51,12 @@ impl SecretStore for KeyringStore {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(keyring_error(e, account)),
         }
+    }
+    /// The `keyring` crate reads and writes entries it is named; it does not list a service's.
+    fn accounts(&self) -> Result<Vec<StoredAccount>, VaultError> {
+        Err(VaultError::Failed(
+            "listing the keyring's entries is not supported on this platform yet".into(),
+        ))
     }
 }
 

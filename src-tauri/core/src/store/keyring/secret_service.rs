@@ -12,11 +12,12 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use secret_service::blocking::{Item, SecretService};
 use secret_service::{EncryptionType, Error};
 
-use super::{one_line, SecretStore, VaultError, KEYRING_SERVICE};
+use super::{one_line, SecretStore, StoredAccount, VaultError, KEYRING_SERVICE};
 
 /// One D-Bus connection and session per process, opened at the first secret it reads or writes.
 pub struct SecretServiceStore {
@@ -121,6 +122,35 @@ impl SecretStore for SecretServiceStore {
             find(service, account)?.iter().try_for_each(Item::delete)
         })
     }
+
+    /// Attributes and dates only: nothing is unlocked, so listing never prompts. A locked item
+    /// whose attributes the service will not show makes the listing `VaultError::Locked`.
+    fn accounts(&self) -> Result<Vec<StoredAccount>, VaultError> {
+        self.with("listing the entries", |service| {
+            let found = service.search_items(HashMap::from([("service", KEYRING_SERVICE)]))?;
+            let unlocked = found.unlocked.iter().map(|item| (item, false));
+            let locked = found.locked.iter().map(|item| (item, true));
+            let mut accounts = Vec::new();
+            for (item, is_locked) in unlocked.chain(locked) {
+                let attributes =
+                    item.get_attributes()
+                        .map_err(|e| if is_locked { Error::Locked } else { e })?;
+                // Items of the service another tool made without a `username` are not Waybill's.
+                let Some(account) = attributes.get("username") else {
+                    continue;
+                };
+                accounts.push(StoredAccount {
+                    account: account.clone(),
+                    modified: item
+                        .get_modified()
+                        .ok()
+                        .map(|seconds| SystemTime::UNIX_EPOCH + Duration::from_secs(seconds)),
+                });
+            }
+            accounts.sort_by(|a, b| a.account.cmp(&b.account));
+            Ok(accounts)
+        })
+    }
 }
 
 fn vault_error(e: Error, account: &str) -> VaultError {
@@ -148,4 +178,42 @@ fn looks_unreachable(text: &str) -> bool {
     ]
     .iter()
     .any(|needle| text.contains(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against the session's Secret Service: `scripts/test` runs the suite under a private
+    /// gnome-keyring. (Locked items list too: gnome-keyring shows their attributes.)
+    #[test]
+    fn the_secret_service_lists_waybills_accounts_with_their_dates() {
+        if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+            eprintln!("skipped: no D-Bus session; scripts/test runs this with a private keyring");
+            return;
+        }
+        let store = SecretServiceStore::new();
+        let id = format!("listing-{}", uuid::Uuid::new_v4().simple());
+        let mine = |store: &SecretServiceStore| {
+            let listed = store.accounts().unwrap();
+            (listed.into_iter())
+                .filter(|stored| stored.account.starts_with(&id))
+                .collect::<Vec<_>>()
+        };
+        let accounts = [format!("{id}/client_key"), format!("{id}/client_key#1")];
+        let before = SystemTime::now() - Duration::from_secs(2);
+        for account in &accounts {
+            store.set(account, "a value").unwrap();
+        }
+
+        let listed = mine(&store);
+        let names: Vec<_> = listed.iter().map(|stored| &stored.account).collect();
+        assert_eq!(names, accounts.iter().collect::<Vec<_>>());
+        let recent = |stored: &StoredAccount| stored.modified.is_some_and(|at| at >= before);
+        assert!(listed.iter().all(recent), "{listed:?}");
+        for account in &accounts {
+            store.delete(account).unwrap();
+        }
+        assert_eq!(mine(&store), []);
+    }
 }
