@@ -268,6 +268,9 @@ pub enum Command {
     /// and prints its public JWK (to register with the provider); `key show NAME` prints it again.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Waybill's entries in the OS keyring: `keyring tidy` finds those no profile owns.
+    #[command(subcommand)]
+    Keyring(KeyringCommand),
     /// Run the built-in demo OAuth provider and carrier API on 127.0.0.1.
     DemoServer {
         /// Port to listen on (0 picks a free one).
@@ -301,7 +304,23 @@ pub enum PresetsAction {
     Check { file: PathBuf },
 }
 
-#[derive(Subcommand)]
+#[derive(Debug, Subcommand)]
+pub enum KeyringCommand {
+    /// List the keyring entries that no profile owns, by keyring id and kind (never a value):
+    /// left by a Waybill killed while it made a profile, or by a --home folder since deleted.
+    /// Profiles of every folder Waybill has opened count; a folder that is gone (a disk
+    /// unplugged too) counts as gone. Nothing is removed without --yes.
+    Tidy {
+        /// Remove them.
+        #[arg(long)]
+        yes: bool,
+        /// Print {"entries": [{"keyring_id", "kind"}], "removed": true|false}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum KeyCommand {
     /// Make a new P-256 key in the keyring for the profile's client (private_key_jwt) and print
     /// its public JWK on stdout. Its tokens are forgotten.

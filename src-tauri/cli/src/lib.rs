@@ -11,6 +11,7 @@ mod args;
 mod history;
 mod imports;
 mod input;
+mod keyring;
 mod output;
 mod presets;
 mod profile;
@@ -106,6 +107,8 @@ pub fn run(cli: Box<Cli>) -> i32 {
         Ok(code) => code,
         Err(failure) => failure.report(),
     };
+    // A keyring call given up on (`KEYRING_WAIT`) may still wait on its thread: do not wait too.
+    runtime.shutdown_background();
     match trace::write_json(&asked, &trace) {
         Ok(()) => code,
         Err(failure) => failure.report(),
@@ -176,6 +179,7 @@ async fn dispatch(options: &GlobalOptions, command: Command) -> Result<i32, Fail
         )),
         Command::Profile(command) => profile::run(&mut ctx()?, command).await,
         Command::Key(command) => profile::key(&ctx()?, command).await,
+        Command::Keyring(command) => keyring::run(&ctx()?, command).await,
         Command::Import {
             file,
             profile,

@@ -16,15 +16,15 @@ pub struct FileLock {
 impl FileLock {
     /// Wait for the exclusive lock on `path` (created if missing, with its directory).
     pub fn acquire(path: &Path) -> std::io::Result<FileLock> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(path)?;
+        let file = open(path)?;
         file.lock()?;
+        Ok(FileLock { _file: file })
+    }
+
+    /// Wait for a shared lock on `path`: any number of holders, none while an exclusive one is.
+    pub fn acquire_shared(path: &Path) -> std::io::Result<FileLock> {
+        let file = open(path)?;
+        file.lock_shared()?;
         Ok(FileLock { _file: file })
     }
 
@@ -35,6 +35,23 @@ impl FileLock {
             .await
             .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
+
+    pub async fn acquire_shared_async(path: PathBuf) -> std::io::Result<FileLock> {
+        tokio::task::spawn_blocking(move || FileLock::acquire_shared(&path))
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+fn open(path: &Path) -> std::io::Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
 }
 
 #[cfg(test)]

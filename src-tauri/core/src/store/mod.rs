@@ -5,13 +5,14 @@
 //!   lock with a fresh read inside it, an unreadable file moved aside and reported. Several
 //!   Waybills (the window and scripts) share them, and nothing is lost when they write at once.
 //! - `history`: SQLite, redacted (`crate::redact`) before anything is written.
-//! - `vault`: secrets and tokens, in the OS keyring only: the Secret Service on Linux
-//!   beneath it in `keyring/`: the
-//!   Secret Service on Linux, the Keychain or the Credential Manager elsewhere.
+//! - `vault`: secrets and tokens, in the OS keyring only, beneath it in `keyring/`: the Secret
+//!   Service on Linux, the Keychain or the Credential Manager elsewhere.
+//! - `homes`: the folders whose profiles keep secrets in the user's keyring, for tidying it.
 //! - `lock`: the OS file locks the above and the session's cross-process renewal take.
 
 pub mod file;
 pub mod history;
+pub mod homes;
 pub mod keyring;
 pub mod lock;
 pub mod profiles;

@@ -15,6 +15,7 @@ mod chunked;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 use std::time::SystemTime;
 
 pub use super::keyring::{
@@ -81,13 +82,41 @@ pub struct Vault {
     store: Arc<dyn SecretStore>,
     /// Outlives this process (the OS keyring), unlike memory.
     persistent: bool,
+    /// How long one keyring call may take, an unlock prompt answered included.
+    wait: Duration,
 }
+
+/// A person typing the keyring's password into its prompt takes seconds; a keyring that answers
+/// nobody (a prompt on a screen no one watches, a hung daemon) must not hang a script forever.
+pub const KEYRING_WAIT: Duration = Duration::from_secs(120);
 
 impl Vault {
     pub fn new(store: impl SecretStore) -> Self {
         Self {
             store: Arc::new(store),
             persistent: true,
+            wait: KEYRING_WAIT,
+        }
+    }
+
+    /// The same vault, each keyring call given at most `wait`.
+    pub fn waiting_at_most(self, wait: Duration) -> Self {
+        Self { wait, ..self }
+    }
+
+    /// Keyring calls block (D-Bus round trips, a prompt): on tokio's blocking pool, for at most
+    /// `wait`. A call still waiting then is left to finish on its own thread.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
+    ) -> Result<T, VaultError> {
+        match tokio::time::timeout(self.wait, tokio::task::spawn_blocking(work)).await {
+            Ok(done) => done
+                .unwrap_or_else(|e| Err(VaultError::Failed(format!("keyring task failed: {e}")))),
+            Err(_) => Err(VaultError::Locked(format!(
+                "no answer from the keyring within {} s (was its unlock prompt left open?)",
+                self.wait.as_secs()
+            ))),
         }
     }
 
@@ -114,7 +143,7 @@ impl Vault {
 
     async fn get(&self, id: &str, kind: SecretKind) -> Result<Option<String>, VaultError> {
         let (store, account) = (self.store.clone(), Self::account(id, kind));
-        blocking(move || chunked::get(&*store, &account)).await
+        self.blocking(move || chunked::get(&*store, &account)).await
     }
 
     /// A token that cannot be read whole is as good as none: a fresh one replaces it, where an
@@ -131,13 +160,14 @@ impl Vault {
 
     async fn set(&self, id: &str, kind: SecretKind, value: String) -> Result<(), VaultError> {
         let (store, account) = (self.store.clone(), Self::account(id, kind));
-        blocking(move || chunked::set(&*store, &account, &value)).await
+        self.blocking(move || chunked::set(&*store, &account, &value))
+            .await
     }
 
     async fn delete(&self, id: &str, kinds: &[SecretKind]) -> Result<(), VaultError> {
         let store = self.store.clone();
         let accounts: Vec<String> = kinds.iter().map(|k| Self::account(id, *k)).collect();
-        blocking(move || {
+        self.blocking(move || {
             (accounts.iter()).try_for_each(|account| chunked::delete(&*store, account))
         })
         .await
@@ -227,15 +257,18 @@ impl Vault {
             meta: tokens.meta.clone(),
             has_refresh_token: tokens.refresh_token.is_some(),
         };
+        // The refresh token first: a provider that rotates it has just made the kept one
+        // useless, and a process killed between the two writes then keeps the old access token
+        // (good until it expires) with the new refresh token, not the other way round.
+        match &tokens.refresh_token {
+            Some(refresh) => self.set_refresh_token(id, refresh).await?,
+            None => self.delete(id, &[SecretKind::RefreshToken]).await?,
+        }
         // However long, in one logical entry (chunks on small keyrings): one read when cached.
         self.set(id, SecretKind::AccessToken, to_json(&kept)?)
             .await?;
         // What an earlier version kept apart is stale beside it.
-        self.delete(id, &[SecretKind::TokenMeta]).await?;
-        match &tokens.refresh_token {
-            Some(refresh) => self.set_refresh_token(id, refresh).await,
-            None => self.delete(id, &[SecretKind::RefreshToken]).await,
-        }
+        self.delete(id, &[SecretKind::TokenMeta]).await
     }
 
     pub async fn tls_key(&self, id: &str) -> Result<Option<TlsKey>, VaultError> {
@@ -337,14 +370,14 @@ impl Vault {
     /// no profile uses any more). The chunks of a long value are one entry with it.
     pub async fn entries(&self) -> Result<Vec<VaultEntry>, VaultError> {
         let store = self.store.clone();
-        Ok(entries_of(blocking(move || store.accounts()).await?))
+        Ok(entries_of(self.blocking(move || store.accounts()).await?))
     }
 
     /// Forget one entry `entries` listed, with its chunks: also one of a kind this version does
     /// not know, or chunks without their head.
     pub async fn forget_entry(&self, keyring_id: &str, kind_name: &str) -> Result<(), VaultError> {
         let (store, head) = (self.store.clone(), format!("{keyring_id}/{kind_name}"));
-        blocking(move || {
+        self.blocking(move || {
             chunked::delete(&*store, &head)?;
             // Chunks not in a run from `#1` (another program removed some), where the store lists.
             let accounts = store.accounts().unwrap_or_default();
@@ -423,14 +456,6 @@ pub struct KeptTokens {
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<String, VaultError> {
     serde_json::to_string(value).map_err(|e| VaultError::Failed(e.to_string()))
-}
-
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
-) -> Result<T, VaultError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .unwrap_or_else(|e| Err(VaultError::Failed(format!("keyring task failed: {e}"))))
 }
 
 #[cfg(test)]
@@ -875,5 +900,40 @@ mod tests {
                 .unwrap();
         }
         assert_eq!(accounts(&store), ["not waybill's"]);
+    }
+
+    /// A keyring that never answers: a prompt on a screen nobody watches.
+    struct Unanswered;
+
+    impl SecretStore for Unanswered {
+        fn get(&self, _: &str) -> Result<Option<String>, VaultError> {
+            std::thread::sleep(std::time::Duration::from_secs(3));
+            Ok(Some("too late".into()))
+        }
+        fn set(&self, _: &str, _: &str) -> Result<(), VaultError> {
+            Ok(())
+        }
+        fn delete(&self, _: &str) -> Result<(), VaultError> {
+            Ok(())
+        }
+        fn accounts(&self) -> Result<Vec<StoredAccount>, VaultError> {
+            Ok(Vec::new())
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_keyring_that_never_answers_is_given_up_on_in_words() {
+        let vault = Vault::new(Unanswered).waiting_at_most(Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        let err = vault.client_secret(ID).await.unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "it did not wait for the answer"
+        );
+        assert!(matches!(err, VaultError::Locked(_)), "{err:?}");
+        assert!(
+            err.to_string().contains("no answer from the keyring"),
+            "{err}"
+        );
     }
 }

@@ -91,6 +91,10 @@ pub enum WorkspaceError {
     KeepAtLeastOne,
     #[error("{0} exists already")]
     FileExists(PathBuf),
+    #[error(
+        "secrets are kept in memory for this run (--session-only): there is no keyring to tidy"
+    )]
+    NoKeyring,
     #[error("could not {action} {path}: {source}")]
     File {
         action: &'static str,
@@ -252,7 +256,7 @@ impl WorkspaceError {
             E::Store(StoreError::Exists(_)) => "profile_exists",
             E::Store(StoreError::Corrupt { .. }) => "file_moved_aside",
             E::Store(_) => "store",
-            E::Vault(_) | E::Session(SessionError::Vault(_)) => "keyring",
+            E::Vault(_) | E::Session(SessionError::Vault(_)) | E::NoKeyring => "keyring",
             E::Session(SessionError::NeedsSignIn { .. }) => "needs_sign_in",
             E::Session(SessionError::MissingClientSecret(_)) | E::NeedsClientSecret(_) => {
                 "needs_client_secret"

@@ -24,6 +24,7 @@ mod doctor;
 mod error;
 mod history;
 mod imports;
+mod keyring;
 mod profiles;
 mod requests;
 mod runs;
@@ -83,6 +84,7 @@ use crate::clock::SystemClock;
 use crate::net::Net;
 use crate::session::Session;
 use crate::store::history::History;
+use crate::store::homes::Homes;
 use crate::store::profiles::ProfileStore;
 use crate::store::saved::SavedRequests;
 use crate::store::variables::VariableStore;
@@ -96,6 +98,8 @@ pub struct Options {
     pub history_dir: Option<PathBuf>,
     pub vault: Vault,
     pub net: Net,
+    /// Where the homes sharing the OS keyring are noted (`None`: secrets in memory).
+    pub homes: Option<Homes>,
 }
 
 pub struct Workspace {
@@ -106,6 +110,7 @@ pub struct Workspace {
     /// Opened on first use: most commands never touch it.
     history: OnceLock<Result<History, String>>,
     session: Session,
+    homes: Option<Homes>,
     sign_ins: tokens::SignIns,
     timelines: timeline::Timelines,
 }
@@ -125,6 +130,7 @@ impl Workspace {
             history_dir: options.history_dir,
             history: OnceLock::new(),
             session,
+            homes: options.homes,
             sign_ins: tokens::SignIns::default(),
             timelines: Default::default(),
         }
@@ -142,6 +148,16 @@ impl Workspace {
             Some(home) => (home.to_path_buf(), Some(home.to_path_buf())),
             None => (crate::store::default_dir()?, History::default_dir()),
         };
+        let homes = match session_only {
+            true => None,
+            false => Homes::default_dir().map(|data| Homes::in_dir(&data)),
+        };
+        if let Some(homes) = &homes {
+            // Unnoted, this home's secrets would look like no one's to `keyring tidy`: say so.
+            if let Err(e) = homes.register(&dir) {
+                tracing::warn!("{e}; `waybill keyring tidy` will not know this folder's profiles");
+            }
+        }
         Ok(Workspace::open(Options {
             dir,
             history_dir,
@@ -150,6 +166,7 @@ impl Workspace {
                 false => Vault::keyring(),
             },
             net: Net::new(timeout),
+            homes,
         }))
     }
 
@@ -161,6 +178,7 @@ impl Workspace {
             history_dir: Some(dir.to_path_buf()),
             vault: Vault::in_memory(),
             net: Net::new(timeout),
+            homes: None,
         })
     }
 

@@ -1,7 +1,8 @@
 //! Profiles: add, edit, duplicate, remove, and the secrets that go with them.
 //!
 //! Secrets go to the keyring before the profile is written, so a profile whose secret could not
-//! be kept never appears. Every change of `profiles.toml` re-reads it under its lock, so adds and
+//! be kept never appears; a process killed between the two leaves entries no profile owns, which
+//! `keyring tidy` finds (`workspace::keyring`). Every change of `profiles.toml` re-reads it under its lock, so adds and
 //! edits from several Waybills at once are all kept.
 
 use super::{Workspace, WorkspaceError};
@@ -114,6 +115,7 @@ impl Workspace {
             return Err(WorkspaceError::NeedsApiKey(profile.name));
         }
         check_client_key(&profile, secrets.tls_key.as_ref(), false)?;
+        let _making = self.making_profile().await?;
         self.put_secrets(&profile, &secrets).await?;
         if let Some(credentials) = &proxy_credentials {
             let vault = self.session.vault();
@@ -240,6 +242,7 @@ impl Workspace {
             ..original.clone()
         };
         copy.validate()?;
+        let _making = self.making_profile().await?;
         let vault = self.session.vault();
         let (from, to) = (&original.keyring_id, &copy.keyring_id);
         if let Some(secret) = vault.client_secret(from).await? {

@@ -395,6 +395,7 @@ mod tests {
             history_dir: None,
             vault: Vault::in_memory(),
             net: Net::default(),
+            homes: None,
         });
         let new = NewProfile {
             name: "web".into(),

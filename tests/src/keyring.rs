@@ -1,0 +1,298 @@
+//! A test's own OS keyring: a D-Bus session bus and a gnome-keyring daemon that only this test
+//! talks to, so it can lock the keyring, kill the daemon and start it again, or have none at all,
+//! without touching the keyring every other test shares (`scripts/test`'s).
+//!
+//! The bus activates nothing unless asked: a daemon killed stays gone until `start` (with
+//! activation, a call would start a fresh daemon with the keyring locked). Activation is what
+//! shows gnome-keyring's unlock prompt (gcr-prompter, on the test's X display under Xvfb).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The password of the test keyring's `login` collection.
+pub const KEYRING_PASSWORD: &str = "waybill-test-keyring";
+
+pub struct PrivateKeyring {
+    dir: tempfile::TempDir,
+    bus: Child,
+    address: String,
+    daemon: Option<Child>,
+}
+
+impl PrivateKeyring {
+    /// A bus with a running, unlocked keyring.
+    pub fn start() -> Self {
+        let mut keyring = Self::bus_only(false);
+        keyring.start_daemon();
+        keyring
+    }
+
+    /// A bus that starts D-Bus services on demand (gnome-keyring's unlock prompt), with a
+    /// running, unlocked keyring. `display`: whether prompts can be shown (the test's X display).
+    pub fn with_prompts(display: bool) -> Self {
+        let mut keyring = Self::bus_only_env(true, display);
+        keyring.start_daemon();
+        keyring
+    }
+
+    /// A session bus with no Secret Service on it (and none that could be started).
+    pub fn bus_only(activation: bool) -> Self {
+        Self::bus_only_env(activation, false)
+    }
+
+    fn bus_only_env(activation: bool, display: bool) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for sub in ["data", "run"] {
+            std::fs::create_dir_all(dir.path().join(sub)).expect("keyring dirs");
+        }
+        set_private(&dir.path().join("run"));
+        let config = dir.path().join("bus.conf");
+        let services = if activation {
+            "<standard_session_servicedirs/>"
+        } else {
+            ""
+        };
+        std::fs::write(
+            &config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:dir={}</listen>{services}
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
+<allow own="*"/></policy></busconfig>"#,
+                dir.path().join("run").display()
+            ),
+        )
+        .expect("bus config");
+        let mut command = Command::new("dbus-daemon");
+        command
+            .arg(format!("--config-file={}", config.display()))
+            .args(["--print-address=1", "--nofork"])
+            .envs(Self::dirs(dir.path()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if !display {
+            command.env_remove("DISPLAY");
+        }
+        let mut bus = command
+            .spawn()
+            .expect("dbus-daemon could not be started (package dbus)");
+        let mut address = String::new();
+        BufReader::new(bus.stdout.take().expect("stdout"))
+            .read_line(&mut address)
+            .expect("the bus's address");
+        PrivateKeyring {
+            dir,
+            bus,
+            address: address.trim().to_string(),
+            daemon: None,
+        }
+    }
+
+    fn dirs(dir: &Path) -> [(&'static str, std::path::PathBuf); 2] {
+        [
+            ("XDG_DATA_HOME", dir.join("data")),
+            ("XDG_RUNTIME_DIR", dir.join("run")),
+        ]
+    }
+
+    /// What a process needs to use this keyring.
+    pub fn envs(&self) -> Vec<(String, String)> {
+        vec![("DBUS_SESSION_BUS_ADDRESS".into(), self.address.clone())]
+    }
+
+    /// Start gnome-keyring (again), its `login` collection unlocked with the password, and wait
+    /// until it answers.
+    pub fn start_daemon(&mut self) {
+        assert!(self.daemon.is_none(), "the keyring daemon runs already");
+        let mut daemon = Command::new("gnome-keyring-daemon")
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .envs(Self::dirs(self.dir.path()))
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("gnome-keyring-daemon could not be started (package gnome-keyring)");
+        let mut stdin = daemon.stdin.take().expect("stdin");
+        stdin
+            .write_all(KEYRING_PASSWORD.as_bytes())
+            .expect("the keyring password");
+        drop(stdin);
+        self.daemon = Some(daemon);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.answers() {
+            assert!(
+                Instant::now() < deadline,
+                "gnome-keyring did not answer on the test's bus"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Kill the daemon (the one this test started, by its PID), as a crash would.
+    pub fn kill_daemon(&mut self) {
+        let mut daemon = self.daemon.take().expect("a daemon to kill");
+        daemon.kill().expect("kill gnome-keyring-daemon");
+        daemon.wait().expect("reap gnome-keyring-daemon");
+    }
+
+    /// Lock the `login` collection, as the desktop does when the screen locks.
+    pub fn lock(&self) {
+        let status = self
+            .tool("gdbus")
+            .args([
+                "call",
+                "--session",
+                "--dest",
+                "org.freedesktop.secrets",
+                "--object-path",
+                "/org/freedesktop/secrets",
+                "--method",
+                "org.freedesktop.Secret.Service.Lock",
+                "['/org/freedesktop/secrets/collection/login']",
+            ])
+            .stdout(Stdio::null())
+            .status()
+            .expect("gdbus could not be started");
+        assert!(status.success(), "the keyring could not be locked");
+    }
+
+    /// A command run against this keyring (`secret-tool`, `gdbus`).
+    pub fn tool(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
+            .stderr(Stdio::null());
+        command
+    }
+
+    /// The value kept for `account` of service `waybill`, read with `secret-tool`.
+    pub fn lookup(&self, account: &str) -> Option<String> {
+        let output = self
+            .tool("secret-tool")
+            .args(["lookup", "service", "waybill", "username", account])
+            .output()
+            .expect("secret-tool could not be started");
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// Every account of service `waybill` in this keyring.
+    pub fn accounts(&self) -> Vec<String> {
+        let output = self
+            .tool("secret-tool")
+            .args(["search", "--all", "service", "waybill"])
+            // secret-tool prints the attributes on stderr.
+            .stderr(Stdio::piped())
+            .output()
+            .expect("secret-tool could not be started");
+        let text = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        let mut accounts: Vec<String> = text
+            .lines()
+            .filter_map(|line| line.strip_prefix("attribute.username = "))
+            .map(str::to_string)
+            .collect();
+        accounts.sort();
+        accounts
+    }
+
+    fn answers(&self) -> bool {
+        self.tool("secret-tool")
+            .args(["search", "service", "waybill-probe"])
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success() || s.code() == Some(1))
+            && self
+                .tool("gdbus")
+                .args([
+                    "call",
+                    "--session",
+                    "--dest",
+                    "org.freedesktop.DBus",
+                    "--object-path",
+                    "/org/freedesktop/DBus",
+                    "--method",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "org.freedesktop.secrets",
+                ])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("true"))
+    }
+}
+
+impl Drop for PrivateKeyring {
+    fn drop(&mut self) {
+        if let Some(mut daemon) = self.daemon.take() {
+            let _ = daemon.kill();
+            let _ = daemon.wait();
+        }
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+fn set_private(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).expect("chmod 700");
+}
+
+/// Answer gnome-keyring's unlock prompt on the test's X display as a person would: wait for its
+/// window, type the password and Enter (or press Escape to refuse), and see it close. Needs
+/// `xdotool`. Keys pressed before the prompt has drawn its field are lost: then try again.
+pub fn answer_unlock_prompt(password: Option<&str>) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while prompt_window().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "gnome-keyring's unlock prompt did not open"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for _ in 0..5 {
+        std::thread::sleep(Duration::from_secs(1));
+        // No window manager under Xvfb: keys go to the window under the pointer, so move it there.
+        let Some(window) = prompt_window() else {
+            return;
+        };
+        xdotool(&["mousemove", "--window", &window, "100", "50"]);
+        xdotool(&["windowfocus", &window]);
+        let keys: &[&str] = match password {
+            Some(password) => &["type", "--delay", "30", password],
+            None => &["key", "Escape"],
+        };
+        xdotool(keys);
+        if password.is_some() {
+            xdotool(&["key", "Return"]);
+        }
+        let closing = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < closing {
+            if prompt_window().is_none() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        // Not taken: clear what was typed, if anything, and try again.
+        xdotool(&["key", "ctrl+a", "BackSpace"]);
+    }
+    panic!("gnome-keyring's unlock prompt did not take the answer");
+}
+
+fn prompt_window() -> Option<String> {
+    let found = Command::new("xdotool")
+        .args(["search", "--onlyvisible", "--name", "Unlock Login Keyring"])
+        .output()
+        .expect("xdotool could not be started (package xdotool)");
+    let text = String::from_utf8_lossy(&found.stdout);
+    text.lines().next().map(|w| w.trim().to_string())
+}
+
+fn xdotool(args: &[&str]) {
+    let status = Command::new("xdotool").args(args).status();
+    assert!(status.is_ok_and(|s| s.success()), "xdotool {args:?} failed");
+}
