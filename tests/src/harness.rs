@@ -40,6 +40,8 @@ pub fn require_keyring() {
 /// One user's Waybill: its own config directory, and a transcript of everything it printed.
 pub struct Waybill {
     pub home: tempfile::TempDir,
+    /// Its OS data folder (`XDG_DATA_HOME`), where Waybill notes the homes sharing the keyring.
+    data: tempfile::TempDir,
     transcript: Mutex<Vec<u8>>,
     envs: Vec<(String, String)>,
 }
@@ -54,6 +56,7 @@ impl Waybill {
     pub fn new() -> Self {
         Self {
             home: tempfile::tempdir().expect("temp dir"),
+            data: tempfile::tempdir().expect("temp dir"),
             transcript: Mutex::new(Vec::new()),
             envs: Vec::new(),
         }
@@ -89,6 +92,7 @@ impl Waybill {
         command
             .args(args)
             .env("WAYBILL_HOME", self.home.path())
+            .env("XDG_DATA_HOME", self.data.path())
             .env_remove("WAYBILL_LOG")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -2,6 +2,7 @@ pub mod carriers;
 pub mod demo;
 pub mod emulator;
 pub mod harness;
+pub mod history;
 pub mod keyring;
 pub mod oidc;
 pub mod picky;

@@ -75,14 +75,27 @@ impl Window {
         envs: &[(&str, String)],
         files: &[(&str, String)],
     ) -> Window {
+        Self::open_prepared(args, envs, |config| {
+            for (path, text) in files {
+                let path = config.join(path);
+                std::fs::create_dir_all(path.parent().expect("a file in a folder"))
+                    .expect("the folder of a file written before the window opens");
+                std::fs::write(&path, text).expect("a file written before the window opens");
+            }
+        })
+        .await
+    }
+
+    /// The same, with `prepare` given the window's WAYBILL_HOME (not made yet) before the app
+    /// starts: to write files there (a history of 100,000 entries, say).
+    pub async fn open_prepared(
+        args: &[&str],
+        envs: &[(&str, String)],
+        prepare: impl FnOnce(&Path),
+    ) -> Window {
         let (driver_bin, native) = require_window_tools();
         let home = tempfile::tempdir().expect("temp dir");
-        for (path, text) in files {
-            let path = home.path().join("config").join(path);
-            std::fs::create_dir_all(path.parent().expect("a file in a folder"))
-                .expect("the folder of a file written before the window opens");
-            std::fs::write(&path, text).expect("a file written before the window opens");
-        }
+        prepare(&home.path().join("config"));
         let (port, native_port) = (free_port(), free_port());
         let mut command = Command::new(driver_bin);
         command

@@ -270,9 +270,9 @@ async fn edits_renames_imports_and_key_generation_killed_at_random_lose_nothing(
         });
         std::fs::write(&path, collection.to_string()).unwrap();
         let file = path.display().to_string();
-        let usual = setup.time(&["import", &file], "");
+        let usual = setup.time(&["import", &file, "--yes"], "");
         for _ in 0..runs() {
-            setup.kill_at_random(&["import", &file], "", usual);
+            setup.kill_at_random(&["import", &file, "--yes"], "", usual);
         }
 
         // A client key made again and again for a private_key_jwt profile.

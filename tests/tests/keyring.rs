@@ -179,3 +179,106 @@ async fn a_keyring_killed_and_started_again_loses_nothing() {
         "the secret survived the daemon's death (gnome-keyring keeps it on disk)"
     );
 }
+
+/// How many elements match `css` now.
+async fn count(window: &waybill_tests::window::Window, css: &str) -> usize {
+    (window.client.find_all(fantoccini::Locator::Css(css)).await).map_or(0, |all| all.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_window_says_when_the_keyring_goes_recovers_when_it_is_back_and_tidies_it() {
+    require_display();
+    let secret = random_secret("window-keyring");
+    let server = demo::start(&secret, "unused").await;
+    let mut keyring = PrivateKeyring::start();
+    let bus = keyring.envs().remove(0).1;
+    let base = server.base_url();
+    let window = waybill_tests::window::Window::open_prepared(
+        &[],
+        &[("DBUS_SESSION_BUS_ADDRESS", bus.clone())],
+        |config| {
+            // The profile and its token, made by the CLI before the window opens.
+            let data = config.parent().unwrap().join("data");
+            let wb = Waybill::new()
+                .env("WAYBILL_HOME", &config.display().to_string())
+                .env("XDG_DATA_HOME", &data.display().to_string())
+                .env("DBUS_SESSION_BUS_ADDRESS", &bus);
+            let args = demo::add_profile_args("ship", &base, &["--client-secret-stdin"]);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            wb.ok(&args, &format!("{secret}\n"));
+            wb.run_printing_token(&["token", "ship"], "");
+        },
+    )
+    .await;
+    let ship = "[data-profile='ship']";
+    window.wait_for_text(ship, "valid").await;
+
+    // The daemon dies under the running window: said in a banner and on the profile.
+    keyring.kill_daemon();
+    window
+        .wait_for_text("#keyring-lost", "The OS keyring stopped answering")
+        .await;
+    window.wait_for_text(ship, "keyring unavailable").await;
+    window.screenshot("24-keyring-gone").await;
+    window.assert_accessible("24-keyring-gone").await;
+
+    // It comes back: the banner goes, the profile is valid again, and a token is fetched.
+    keyring.start_daemon();
+    window.wait_for_text(ship, "valid").await;
+    assert_eq!(
+        count(&window, "#keyring-lost").await,
+        0,
+        "the banner is gone"
+    );
+    window.click(ship).await;
+    window.click("#get-token").await;
+    window.wait_for_text(ship, "valid").await;
+
+    // An entry no profile owns (a Waybill killed while it made a profile), found and removed
+    // under Settings; the profile's own entries stay.
+    let status = keyring
+        .tool("secret-tool")
+        .args([
+            "store",
+            "--label=orphan",
+            "service",
+            "waybill",
+            "username",
+            "gone-0000/client_secret",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child.stdin.take().unwrap().write_all(b"left-behind")?;
+            child.wait()
+        })
+        .expect("secret-tool store");
+    assert!(status.success());
+    let before = keyring.accounts();
+    window.click("#open-settings").await;
+    window.click("#keyring-look").await;
+    window
+        .wait_for_text("#keyring-result", "1 entry no profile owns")
+        .await;
+    let listed = window.text(".keyring-orphans").await;
+    assert!(
+        listed.contains("gone-0000") && listed.contains("client secret"),
+        "{listed}"
+    );
+    assert!(!listed.contains("left-behind"), "never a value");
+    window.screenshot("25-keyring-tidy").await;
+    window.assert_accessible("25-keyring-tidy").await;
+    window.click("#tidy-keyring").await;
+    window.click("#confirm-tidy").await;
+    window
+        .wait_for_text("#keyring-result", "Removed 1 entry")
+        .await;
+    let after = keyring.accounts();
+    let expected: Vec<String> = before
+        .into_iter()
+        .filter(|a| a != "gone-0000/client_secret")
+        .collect();
+    assert_eq!(after, expected, "only the orphan was removed");
+    window.close().await;
+}

@@ -356,3 +356,199 @@ fn many_processes_open_one_history_at_once() {
         }
     }
 }
+
+/// A long history comes in pages: each page's rows, how many the filter finds and how many there
+/// are; later pages held still (`until_id`) while new entries come in; each filter at once.
+#[test]
+fn a_long_history_comes_in_pages_with_its_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = History::open(dir.path()).unwrap();
+    for (profile, url, status) in [
+        ("a", "https://x.example/shipments", 201),
+        ("b", "https://y.example/labels", 404),
+        ("a", "https://x.example/rates", 500),
+    ] {
+        history
+            .record(entry(profile, url, status, &[], b"{}", &[]))
+            .unwrap();
+    }
+    drop(history);
+    waybill_tests::history::fill(dir.path(), 3000).unwrap();
+    let history = History::open(dir.path()).unwrap();
+    assert!(history.keep().unwrap() >= 3000, "the fill raised retention");
+
+    let first = history
+        .page(&Filter {
+            limit: Some(100),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (first.matching, first.total, first.rows.len()),
+        (3000, 3000, 100)
+    );
+    assert!(
+        first.rows[0].url.ends_with("n=3000"),
+        "{}",
+        first.rows[0].url
+    );
+    let newest = first.rows[0].id;
+    // An entry arrives (room kept for it); the list's next page is still the one after the first.
+    history.set_keep(5000).unwrap();
+    history
+        .record(entry("a", "https://x.example/new", 201, &[], b"{}", &[]))
+        .unwrap();
+    let second = history
+        .page(&Filter {
+            limit: Some(100),
+            offset: Some(100),
+            until_id: Some(newest),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!((second.matching, second.total), (3000, 3001));
+    assert!(
+        second.rows[0].url.ends_with("n=2900"),
+        "{}",
+        second.rows[0].url
+    );
+    let last = history
+        .page(&Filter {
+            limit: Some(100),
+            offset: Some(2950),
+            until_id: Some(newest),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!(last.rows.len(), 50);
+    assert!(last.rows[49].url.ends_with("n=1"));
+
+    // Every third is a 404 of profile b (its URL: labels).
+    let count = |filter: Filter| history.page(&filter).unwrap().matching;
+    let b_4xx = Filter {
+        profile: Some("b".into()),
+        status: Some(StatusFilter::Class(4)),
+        ..Filter::default()
+    };
+    assert_eq!(count(b_4xx.clone()), 1000);
+    assert_eq!(
+        count(Filter {
+            url_contains: Some("labels?n=12".into()),
+            ..b_4xx.clone()
+        }),
+        // n=12, 120…129, 1200…1299 that are labels (n = 2 mod 3).
+        [12].into_iter()
+            .chain(120..130)
+            .chain(1200..1300)
+            .filter(|n| n % 3 == 2)
+            .count() as u64
+    );
+    let recent = Filter {
+        since: Some(
+            (chrono::Utc::now() - chrono::Duration::days(1))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ),
+        ..Filter::default()
+    };
+    // 3000 spread over 365 days: about 8 a day, and the one recorded just now.
+    let day = count(recent);
+    assert!((8..=11).contains(&day), "{day}");
+    let rows = history
+        .page(&Filter {
+            limit: Some(10),
+            ..b_4xx
+        })
+        .unwrap()
+        .rows;
+    assert!(rows
+        .iter()
+        .all(|r| r.status == Some(404) && r.profile == "b"));
+    assert!(rows.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+}
+
+/// Retention counts and drops only the oldest, at any limit; trimming to less than half, and
+/// clearing, give the file's space back.
+#[test]
+fn retention_and_clear_give_the_space_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = History::open(dir.path()).unwrap();
+    let body = vec![b'x'; 20 * 1024];
+    for i in 0..10 {
+        history
+            .record(entry(
+                "a",
+                &format!("https://x.example/{i}"),
+                200,
+                &[],
+                &body,
+                &[],
+            ))
+            .unwrap();
+    }
+    drop(history);
+    waybill_tests::history::fill(dir.path(), 2000).unwrap();
+    let file = dir.path().join("history.sqlite3");
+    let size = || {
+        let wal = dir.path().join("history.sqlite3-wal");
+        std::fs::metadata(&file).unwrap().len() + std::fs::metadata(wal).map_or(0, |m| m.len())
+    };
+    assert!(size() > 40_000_000, "2000 entries of 20 KB: {}", size());
+    let history = History::open(dir.path()).unwrap();
+    history.set_keep(200_000).unwrap();
+    assert_eq!(
+        history.keep().unwrap(),
+        200_000,
+        "a year and more can be kept"
+    );
+    history.set_keep(1500).unwrap();
+    let left = history.page(&Filter::default()).unwrap();
+    assert_eq!(left.total, 1500);
+    assert!(
+        left.rows.last().unwrap().url.ends_with("n=501"),
+        "the oldest went"
+    );
+    assert!(
+        size() > 30_000_000,
+        "a quarter free: the file stays: {}",
+        size()
+    );
+    history.set_keep(100).unwrap();
+    assert_eq!(history.page(&Filter::default()).unwrap().total, 100);
+    assert!(
+        size() < 4_000_000,
+        "the file shrank to what is left: {}",
+        size()
+    );
+    history
+        .record(entry("a", "https://x.example/after", 200, &[], b"{}", &[]))
+        .unwrap();
+    let rows = history.list(&Filter::default()).unwrap();
+    assert_eq!(rows.len(), 100);
+    assert_eq!(rows[0].url, "https://x.example/after");
+    history.clear().unwrap();
+    assert_eq!(history.page(&Filter::default()).unwrap().total, 0);
+    assert!(size() < 100_000, "cleared: {}", size());
+}
+
+/// A database from before the list's index gets it when first opened, and lists as before.
+#[test]
+fn a_database_from_before_the_list_index_gets_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let history = History::open(dir.path()).unwrap();
+    history
+        .record(entry("a", "https://x.example/1", 200, &[], b"{}", &[]))
+        .unwrap();
+    drop(history);
+    let conn = rusqlite::Connection::open(dir.path().join("history.sqlite3")).unwrap();
+    conn.execute_batch("DROP INDEX entries_list;").unwrap();
+    let history = History::open(dir.path()).unwrap();
+    let has: bool = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'entries_list'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(has);
+    assert_eq!(history.list(&Filter::default()).unwrap().len(), 1);
+}

@@ -649,6 +649,11 @@ pub struct HistoryQuery {
     /// Only entries from the last this many minutes.
     pub within_minutes: Option<u32>,
     pub limit: Option<u32>,
+    /// Skip this many of the newest matches (a later page).
+    pub offset: Option<u32>,
+    /// Only entries up to this id (the first page's newest), so later pages stay in step with it.
+    #[cfg_attr(test, ts(type = "number | null"))]
+    pub until_id: Option<i64>,
 }
 
 impl TryFrom<HistoryQuery> for Filter {
@@ -668,6 +673,8 @@ impl TryFrom<HistoryQuery> for Filter {
             url_contains: not_blank(&query.url),
             since,
             limit: Some(query.limit.unwrap_or(200)),
+            offset: query.offset,
+            until_id: query.until_id,
             ..Filter::default()
         })
     }
@@ -701,6 +708,26 @@ impl From<Summary> for HistoryRow {
             status: e.status,
             elapsed_ms: e.elapsed_ms.map(|ms| ms.min(u32::MAX as u64) as u32),
             error: e.error,
+        }
+    }
+}
+
+/// A page of the history list, and how many entries the filters find and history keeps.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct HistoryPage {
+    pub rows: Vec<HistoryRow>,
+    pub matching: u32,
+    pub total: u32,
+}
+
+impl From<waybill_core::workspace::HistoryPage> for HistoryPage {
+    fn from(page: waybill_core::workspace::HistoryPage) -> Self {
+        let count = |n: u64| n.min(u32::MAX.into()) as u32;
+        HistoryPage {
+            rows: page.rows.into_iter().map(HistoryRow::from).collect(),
+            matching: count(page.matching),
+            total: count(page.total),
         }
     }
 }
@@ -815,4 +842,13 @@ mod tests {
         Profile::export_all().expect("write the TypeScript bindings");
         waybill_core::workspace::RunReport::export_all().expect("write the TypeScript bindings");
     }
+}
+
+/// The keyring's entries that no profile owns (`waybill keyring tidy`'s list), by keyring id and
+/// kind, never a value; `removed` once they are gone.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct KeyringTidy {
+    pub entries: Vec<waybill_core::workspace::Orphan>,
+    pub removed: bool,
 }

@@ -1,5 +1,6 @@
 // Typed calls to the Rust side. Every type comes from ./bindings, generated from the Rust types.
 import { invoke } from "@tauri-apps/api/core";
+import type { KeyringTidy } from "./bindings/KeyringTidy";
 import type { ApiImportView } from "./bindings/ApiImportView";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { PresetView } from "./bindings/PresetView";
@@ -25,6 +26,7 @@ import type { TimelineView } from "./bindings/TimelineView";
 import type { CasePlanView } from "./bindings/CasePlanView";
 import type { CurlPasted } from "./bindings/CurlPasted";
 import type { Entry } from "./bindings/Entry";
+import type { HistoryPage } from "./bindings/HistoryPage";
 import type { HistoryQuery } from "./bindings/HistoryQuery";
 import type { HistoryRow } from "./bindings/HistoryRow";
 import type { UserVariables } from "./bindings/UserVariables";
@@ -78,12 +80,16 @@ export const api = {
   // `before` is what the editor showed: only the changes made in it are applied.
   saveVariables: (before: UserVariables, variables: UserVariables) => invoke<UserVariables>("save_variables", { before, variables }),
   listHistory: (query: HistoryQuery) => invoke<HistoryRow[]>("list_history", { query }),
+  historyPage: (query: HistoryQuery) => invoke<HistoryPage>("history_page", { query }),
   historyEntry: (id: number) => invoke<Entry>("history_entry", { id }),
   replayHistory: (id: number, name: string | null) => invoke<ResponseView>("replay_history", { id, name }),
   copyHistoryAsCurl: (id: number, withToken: boolean) => invoke<string>("copy_history_as_curl", { id, withToken }),
   clearHistory: () => invoke<void>("clear_history"),
   historyKeep: () => invoke<number>("history_keep"),
   setHistoryKeep: (entries: number) => invoke<number>("set_history_keep", { entries }),
+  checkKeyring: () => invoke<void>("check_keyring"),
+  keyringOrphans: () => invoke<KeyringTidy>("keyring_orphans"),
+  tidyKeyring: () => invoke<KeyringTidy>("tidy_keyring"),
   exportCase: (path: string, ids: number[]) => invoke<string>("export_case", { path, ids }),
   planCaseImport: (path: string) => invoke<CasePlanView>("plan_case_import", { path }),
   importCase: (path: string) => invoke<ProfileList>("import_case", { path }),

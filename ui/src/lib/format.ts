@@ -42,9 +42,10 @@ export function shortTime(rfc3339: string): string {
   return `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`;
 }
 
-/** The history list's time: the clock time for today's entries, else the date too. */
+/** The history list's time: the clock time for today's entries, else the date and the minute
+ *  (the second is in the row's title). */
 export function listTime(rfc3339: string, now: Date): string {
   const full = shortTime(rfc3339);
   const at = new Date(rfc3339);
-  return at.toDateString() === now.toDateString() ? full.slice(11) : full;
+  return at.toDateString() === now.toDateString() ? full.slice(11) : full.slice(0, 16);
 }

@@ -44,6 +44,11 @@ describe("a profile's health, live against the clock", () => {
       health: "signed_out",
       label: "signed out: sign in again",
     });
+    // The keyring gone: the profile is out of reach, and says why rather than "error".
+    expect(healthOf(status({}), { code: "keyring", message: "no OS keyring is reachable" }, 0)).toEqual({
+      health: "error",
+      label: "keyring unavailable",
+    });
   });
 });
 

@@ -19,6 +19,8 @@ export interface ProfileFailure {
 export function healthOf(status: StatusView | undefined, error: ProfileFailure | undefined, now: number): HealthView {
   // The provider no longer accepts its sign-in (or there is none to renew): not a fault to fix.
   if (error?.code === "needs_sign_in") return { health: "signed_out", label: "signed out: sign in again" };
+  // Its secrets are out of reach, not wrong: said as such (the banner says more).
+  if (error?.code === "keyring") return { health: "error", label: "keyring unavailable" };
   if (error) return { health: "error", label: "error" };
   if (status?.state === "api_key") return { health: "valid", label: "API key" };
   if (!status || status.state === "signed_out") return { health: "signed_out", label: "signed out" };

@@ -161,10 +161,15 @@ impl<T: Serialize + DeserializeOwned + Default + Clone + PartialEq> TomlFile<T> 
 
 /// Temporary file in the same directory, fsync, rename: a crash leaves the old file or the new one.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let io = |action, source| StoreError::Io {
-        action,
-        path: path.to_path_buf(),
-        source,
+    let io = |action, source: std::io::Error| match source.kind() {
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => StoreError::Full {
+            path: path.to_path_buf(),
+        },
+        _ => StoreError::Io {
+            action,
+            path: path.to_path_buf(),
+            source,
+        },
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| io("create the directory of", e))?;

@@ -4,11 +4,20 @@
 //! Guarantees: nothing secret is stored: every entry goes through `crate::redact` before the row
 //! is written. Bodies are cut at `BODY_CAP`. Each entry is one transaction in WAL mode, so a
 //! crash mid-write leaves the earlier entries intact and the database consistent. Only the newest
-//! `keep` entries are kept (default 1000, settable).
+//! `keep` entries are kept (default 1000, settable; 100,000 and more work: see below).
+//!
+//! A year of history (100,000 entries, `benches/history.rs`): the list reads one covering index
+//! (`entries_list`: every column of a list row, in id order) and never the rows' headers and
+//! bodies, so a page of the newest, each filter, and the count of what a filter finds scan at
+//! most that index; the list comes in pages (`Filter::limit`, `offset`, and `until_id` to hold a
+//! list still while new entries come in). Retention counts the entries and drops only the oldest
+//! beyond `keep`; emptying history, or trimming it to less than half, gives the space back to the
+//! file system (`VACUUM`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +42,8 @@ pub enum HistoryError {
     },
     #[error("there is no history entry {0}")]
     NotFound(i64),
+    #[error("history can be read but not added to for now ({0}); free some space on its disk, or make its folder writable")]
+    ReadOnly(String),
     #[error("{0:?} is not a status filter (give 404, or a class such as 4xx)")]
     BadStatus(String),
 }
@@ -112,6 +123,21 @@ pub struct Filter {
     /// RFC 3339; entries at or after it.
     pub since: Option<String>,
     pub limit: Option<u32>,
+    /// Skip this many of the newest matches (a later page of the list).
+    pub offset: Option<u32>,
+    /// Only entries up to this id: a list's later pages stay in step with its first while new
+    /// entries are recorded (give the first page's newest id).
+    pub until_id: Option<i64>,
+}
+
+/// One page of the list, and how many entries there are.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page {
+    pub rows: Vec<Summary>,
+    /// Entries the filter finds, on every page.
+    pub matching: u64,
+    /// Entries kept, whatever the filter.
+    pub total: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,20 +172,44 @@ impl std::str::FromStr for StatusFilter {
 pub struct History {
     path: PathBuf,
     conn: Mutex<Connection>,
+    /// Why history can only be read for now (a full disk, a folder that cannot be written):
+    /// every write is refused with it.
+    read_only: Option<String>,
 }
 
 impl History {
     pub fn open(dir: &Path) -> Result<History, HistoryError> {
         let path = dir.join(FILE_NAME);
+        match Self::open_for_writing(dir, &path) {
+            Ok(conn) => Ok(History {
+                path,
+                conn: Mutex::new(conn),
+                read_only: None,
+            }),
+            // SQLite needs room for its log even to read: on a full disk (or in a folder that
+            // cannot be written) read the file as it is, and refuse writes in words.
+            Err(e) if path.is_file() => match read_as_is(&path) {
+                Ok(conn) => Ok(History {
+                    path,
+                    conn: Mutex::new(conn),
+                    read_only: Some(e.to_string()),
+                }),
+                Err(_) => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_for_writing(dir: &Path, path: &Path) -> Result<Connection, HistoryError> {
         let db = |source| HistoryError::Db {
-            path: path.clone(),
+            path: path.to_path_buf(),
             source,
         };
         std::fs::create_dir_all(dir).map_err(|source| HistoryError::Io {
             path: dir.to_path_buf(),
             source,
         })?;
-        let mut conn = Connection::open(&path).map_err(db)?;
+        let mut conn = Connection::open(path).map_err(db)?;
         wal(&conn).map_err(db)?;
         conn.execute_batch(
             "
@@ -186,10 +236,16 @@ impl History {
         )
         .map_err(db)?;
         add_profile_ids(&mut conn).map_err(db)?;
-        Ok(History {
-            path,
-            conn: Mutex::new(conn),
-        })
+        add_list_index(&mut conn).map_err(db)?;
+        Ok(conn)
+    }
+
+    /// Writes are refused while history can only be read.
+    fn writable(&self) -> Result<(), HistoryError> {
+        match &self.read_only {
+            Some(reason) => Err(HistoryError::ReadOnly(reason.clone())),
+            None => Ok(()),
+        }
     }
 
     /// The OS data directory, where history lives unless the person names a home.
@@ -214,6 +270,7 @@ impl History {
 
     /// Keep the entry (redacted), then drop the oldest beyond the retention limit; returns its id.
     pub fn record(&self, entry: NewEntry<'_>) -> Result<i64, HistoryError> {
+        self.writable()?;
         let mut truncated = false;
         let mut body = |bytes: Option<&[u8]>| {
             bytes.map(|b| {
@@ -256,78 +313,45 @@ impl History {
         .map_err(|e| self.db(e))?;
         let id = tx.last_insert_rowid();
         let keep = kept_entries(&tx).map_err(|e| self.db(e))?;
-        tx.execute(
-            "DELETE FROM entries WHERE id NOT IN (SELECT id FROM entries ORDER BY id DESC LIMIT ?1)",
-            params![keep],
-        )
-        .map_err(|e| self.db(e))?;
+        trim(&tx, keep).map_err(|e| self.db(e))?;
         tx.commit().map_err(|e| self.db(e))?;
         Ok(id)
     }
 
     /// Newest first, without headers and bodies.
     pub fn list(&self, filter: &Filter) -> Result<Vec<Summary>, HistoryError> {
-        let columns =
-            "id, at, profile, profile_id, environment, method, url, status, elapsed_ms, error";
-        self.select(columns, filter, |row| {
-            Ok(Summary {
-                id: row.get("id")?,
-                at: row.get("at")?,
-                profile: row.get("profile")?,
-                profile_id: row.get("profile_id")?,
-                environment: row.get("environment")?,
-                method: row.get("method")?,
-                url: row.get("url")?,
-                status: row.get("status")?,
-                elapsed_ms: row.get("elapsed_ms")?,
-                error: row.get("error")?,
+        select(&self.conn(), SUMMARY, filter, row_to_summary).map_err(|e| self.db(e))
+    }
+
+    /// A page of the list (`filter.limit` rows from `filter.offset`), with how many entries the
+    /// filter finds and how many there are, all read at one moment.
+    pub fn page(&self, filter: &Filter) -> Result<Page, HistoryError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.db(e))?;
+        let page = (|| -> rusqlite::Result<Page> {
+            let rows = select(&tx, SUMMARY, filter, row_to_summary)?;
+            let total: u64 = tx.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
+            let (clause, values) = conditions(filter);
+            let matching = match clause.is_empty() {
+                true => total,
+                false => tx.query_row(
+                    &format!("SELECT count(*) FROM entries {} {clause}", list_index(&tx)?),
+                    rusqlite::params_from_iter(values),
+                    |r| r.get(0),
+                )?,
+            };
+            Ok(Page {
+                rows,
+                matching,
+                total,
             })
-        })
+        })();
+        page.map_err(|e| self.db(e))
     }
 
     /// Newest first, whole (for `history --json` and case files).
     pub fn entries(&self, filter: &Filter) -> Result<Vec<Entry>, HistoryError> {
-        self.select("*", filter, row_to_entry)
-    }
-
-    fn select<T>(
-        &self,
-        columns: &str,
-        filter: &Filter,
-        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-    ) -> Result<Vec<T>, HistoryError> {
-        let (low, high) = match filter.status {
-            Some(StatusFilter::Exact(s)) => (s as i64, s as i64),
-            Some(StatusFilter::Class(c)) => (c as i64 * 100, c as i64 * 100 + 99),
-            None => (-1, i64::MAX),
-        };
-        let conn = self.conn();
-        let mut statement = conn
-            .prepare(&format!(
-                "SELECT {columns} FROM entries
-                 WHERE (?1 IS NULL AND ?7 IS NULL OR profile_id = ?7
-                        OR (profile_id IS NULL OR ?7 IS NULL) AND profile = ?1)
-                   AND (?2 = -1 OR status BETWEEN ?2 AND ?3)
-                   AND (?4 IS NULL OR instr(url, ?4) > 0)
-                   AND (?5 IS NULL OR at >= ?5)
-                 ORDER BY id DESC LIMIT ?6"
-            ))
-            .map_err(|e| self.db(e))?;
-        let rows = statement
-            .query_map(
-                params![
-                    filter.profile,
-                    low,
-                    high,
-                    filter.url_contains,
-                    filter.since,
-                    filter.limit.map(i64::from).unwrap_or(-1),
-                    filter.profile_id,
-                ],
-                row,
-            )
-            .map_err(|e| self.db(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+        select(&self.conn(), "*", filter, row_to_entry).map_err(|e| self.db(e))
     }
 
     pub fn get(&self, id: i64) -> Result<Entry, HistoryError> {
@@ -341,6 +365,10 @@ impl History {
     /// Entries kept before history knew profiles' identities carry a name only: tie them to the
     /// profile of that name now (`(name, keyring id)`), once, so a later rename takes them along.
     pub fn adopt_profile_ids(&self, profiles: &[(&str, &str)]) -> Result<(), HistoryError> {
+        // Done by the first Waybill that can write.
+        if self.read_only.is_some() {
+            return Ok(());
+        }
         let done = |conn: &Connection| {
             conn.query_row(
                 "SELECT 1 FROM settings WHERE name = 'profile_ids'",
@@ -375,11 +403,14 @@ impl History {
         tx.commit().map_err(|e| self.db(e))
     }
 
+    /// Delete every entry, and give the file's space back.
     pub fn clear(&self) -> Result<(), HistoryError> {
-        self.conn()
-            .execute("DELETE FROM entries", [])
-            .map(drop)
-            .map_err(|e| self.db(e))
+        self.writable()?;
+        let conn = self.conn();
+        conn.execute("DELETE FROM entries", [])
+            .map_err(|e| self.db(e))?;
+        shrink(&conn);
+        Ok(())
     }
 
     /// How many entries are kept (the newest).
@@ -389,20 +420,149 @@ impl History {
 
     /// Keep only the newest `keep` entries from now on (and drop older ones now).
     pub fn set_keep(&self, keep: u32) -> Result<(), HistoryError> {
-        let conn = self.conn();
-        conn.execute(
+        self.writable()?;
+        let mut conn = self.conn();
+        let tx = (conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate))
+            .map_err(|e| self.db(e))?;
+        tx.execute(
             "INSERT INTO settings (name, value) VALUES ('keep', ?1)
              ON CONFLICT(name) DO UPDATE SET value = excluded.value",
             [keep],
         )
         .map_err(|e| self.db(e))?;
-        conn.execute(
-            "DELETE FROM entries WHERE id NOT IN (SELECT id FROM entries ORDER BY id DESC LIMIT ?1)",
-            [keep],
-        )
-        .map(drop)
-        .map_err(|e| self.db(e))
+        let dropped = trim(&tx, keep).map_err(|e| self.db(e))?;
+        tx.commit().map_err(|e| self.db(e))?;
+        if dropped > 0 {
+            shrink(&conn);
+        }
+        Ok(())
     }
+}
+
+/// The columns of a list row (all in the `entries_list` index).
+const SUMMARY: &str =
+    "id, at, profile, profile_id, environment, method, url, status, elapsed_ms, error";
+
+/// The filter's conditions as a `WHERE` clause (empty for none) and their values. Only the
+/// conditions given are written, so each query is as plain as its filter.
+fn conditions(filter: &Filter) -> (String, Vec<Value>) {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let text = |t: &String| Value::Text(t.clone());
+    match (&filter.profile, &filter.profile_id) {
+        (None, None) => {}
+        (Some(name), None) => {
+            clauses.push("profile = ?");
+            values.push(text(name));
+        }
+        (None, Some(id)) => {
+            clauses.push("profile_id = ?");
+            values.push(text(id));
+        }
+        (Some(name), Some(id)) => {
+            clauses.push("(profile_id = ? OR profile_id IS NULL AND profile = ?)");
+            values.extend([text(id), text(name)]);
+        }
+    }
+    if let Some(status) = filter.status {
+        let (low, high) = match status {
+            StatusFilter::Exact(s) => (s, s),
+            StatusFilter::Class(c) => (c * 100, c * 100 + 99),
+        };
+        clauses.push("status BETWEEN ? AND ?");
+        values.extend([Value::Integer(low.into()), Value::Integer(high.into())]);
+    }
+    if let Some(url) = &filter.url_contains {
+        clauses.push("instr(url, ?) > 0");
+        values.push(text(url));
+    }
+    if let Some(since) = &filter.since {
+        clauses.push("at >= ?");
+        values.push(text(since));
+    }
+    if let Some(id) = filter.until_id {
+        clauses.push("id <= ?");
+        values.push(Value::Integer(id));
+    }
+    match clauses.is_empty() {
+        true => (String::new(), values),
+        false => (format!("WHERE {}", clauses.join(" AND ")), values),
+    }
+}
+
+/// Newest first, through the list index: a filter checks the index's columns, never reading past
+/// a row's bodies, and the newest matches come first, so a page stops as soon as it is full.
+fn select<T>(
+    conn: &Connection,
+    columns: &str,
+    filter: &Filter,
+    row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let (clause, mut values) = conditions(filter);
+    values.push(Value::Integer(filter.limit.map(i64::from).unwrap_or(-1)));
+    values.push(Value::Integer(filter.offset.unwrap_or(0).into()));
+    let mut statement = conn.prepare(&format!(
+        "SELECT {columns} FROM entries {} {clause} ORDER BY id DESC LIMIT ? OFFSET ?",
+        list_index(conn)?
+    ))?;
+    let rows = statement.query_map(rusqlite::params_from_iter(values), row)?;
+    rows.collect()
+}
+
+/// `INDEXED BY entries_list`, or nothing in a database without that index (one read as it is, on
+/// a full disk, from before the index: SQLite refuses a query naming an index that is not there).
+fn list_index(conn: &Connection) -> rusqlite::Result<&'static str> {
+    let has = conn
+        .prepare_cached(
+            "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'entries_list'",
+        )?
+        .exists([])?;
+    Ok(if has { "INDEXED BY entries_list" } else { "" })
+}
+
+/// Drop the oldest entries beyond the newest `keep`; returns how many went. Counting first keeps
+/// this cheap at any `keep`: only the entries that go are read.
+fn trim(conn: &Connection, keep: u32) -> rusqlite::Result<usize> {
+    let count: i64 = conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
+    match count - i64::from(keep) {
+        over if over > 0 => conn.execute(
+            "DELETE FROM entries WHERE id IN (SELECT id FROM entries ORDER BY id LIMIT ?1)",
+            [over],
+        ),
+        _ => Ok(0),
+    }
+}
+
+/// After many entries went: rewrite the file when at least half of it is free pages (`VACUUM`;
+/// it copies only what is left), then empty the write-ahead log into it and cut the log to
+/// nothing. Best effort: the entries are gone either way; another Waybill reading at that moment
+/// only delays it.
+fn shrink(conn: &Connection) {
+    let pages = |pragma: &str| conn.query_row(pragma, [], |r| r.get::<_, i64>(0));
+    let done = (|| -> rusqlite::Result<()> {
+        if pages("PRAGMA freelist_count")? * 2 >= pages("PRAGMA page_count")? {
+            conn.execute_batch("VACUUM;")?;
+        }
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+    })();
+    if let Err(e) = done {
+        tracing::warn!("history: the file keeps its free space for now: {e}");
+    }
+}
+
+fn row_to_summary(row: &rusqlite::Row<'_>) -> rusqlite::Result<Summary> {
+    Ok(Summary {
+        id: row.get("id")?,
+        at: row.get("at")?,
+        profile: row.get("profile")?,
+        profile_id: row.get("profile_id")?,
+        environment: row.get("environment")?,
+        method: row.get("method")?,
+        url: row.get("url")?,
+        status: row.get("status")?,
+        elapsed_ms: row.get("elapsed_ms")?,
+        error: row.get("error")?,
+    })
 }
 
 fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
@@ -424,6 +584,16 @@ fn row_to_entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         elapsed_ms: row.get("elapsed_ms")?,
         error: row.get("error")?,
     })
+}
+
+/// The file as it is, read-only and without SQLite's log or locks (`immutable`): what a full disk
+/// still allows. Entries still in a log another Waybill left unmerged are not seen.
+fn read_as_is(path: &Path) -> rusqlite::Result<Connection> {
+    let uri = url::Url::from_file_path(path)
+        .map(|url| format!("{url}?immutable=1"))
+        .map_err(|()| rusqlite::Error::InvalidPath(path.to_path_buf()))?;
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+    Connection::open_with_flags(uri, flags)
 }
 
 /// WAL mode. Switching needs the database to itself, and SQLite answers "locked" at once rather
@@ -458,6 +628,27 @@ fn add_profile_ids(conn: &mut Connection) -> rusqlite::Result<()> {
         tx.commit()?;
     }
     conn.execute_batch("CREATE INDEX IF NOT EXISTS entries_profile_id ON entries(profile_id);")
+}
+
+/// The list's covering index (every column of a list row, in id order): databases from before it
+/// get it on first open (about a quarter of a second at 100,000 entries), under the write lock;
+/// later opens only look.
+fn add_list_index(conn: &mut Connection) -> rusqlite::Result<()> {
+    let has = |conn: &Connection| {
+        conn.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'entries_list'")?
+            .exists([])
+    };
+    if !has(conn)? {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if !has(&tx)? {
+            tx.execute_batch(
+                "CREATE INDEX entries_list ON entries(id, status, profile_id, profile, at, method,
+                   url, environment, elapsed_ms, error);",
+            )?;
+        }
+        tx.commit()?;
+    }
+    Ok(())
 }
 
 fn kept_entries(conn: &Connection) -> rusqlite::Result<u32> {

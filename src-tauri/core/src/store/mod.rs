@@ -46,6 +46,9 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// The temporary file the change went to could not be written: the file itself is untouched.
+    #[error("could not save {path}: the disk is full; it is as it was before, so free some space and try again")]
+    Full { path: PathBuf },
     /// A write that could not be read back was refused (a defect upstream: callers validate).
     #[error("refused to write {path}: {detail}")]
     Unloadable { path: PathBuf, detail: String },

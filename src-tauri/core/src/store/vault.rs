@@ -136,6 +136,13 @@ impl Vault {
         self.persistent
     }
 
+    /// Whether the keyring answers: one lookup of an account no one has (no prompt, no value).
+    pub async fn reachable(&self) -> Result<(), VaultError> {
+        let store = self.store.clone();
+        self.blocking(move || store.get("waybill/reachable").map(drop))
+            .await
+    }
+
     /// The keyring account name of one secret of a profile.
     pub fn account(keyring_id: &str, kind: SecretKind) -> String {
         format!("{keyring_id}/{}", kind.as_str())

@@ -255,6 +255,7 @@ impl WorkspaceError {
             E::Store(StoreError::NotFound(_)) => "profile_not_found",
             E::Store(StoreError::Exists(_)) => "profile_exists",
             E::Store(StoreError::Corrupt { .. }) => "file_moved_aside",
+            E::Store(StoreError::Full { .. }) => "disk_full",
             E::Store(_) => "store",
             E::Vault(_) | E::Session(SessionError::Vault(_)) | E::NoKeyring => "keyring",
             E::Session(SessionError::NeedsSignIn { .. }) => "needs_sign_in",

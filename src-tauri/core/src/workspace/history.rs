@@ -10,7 +10,7 @@ use crate::import::case::CaseFile;
 use crate::import::plan::{self, CasePlan};
 use crate::profile::{template, Profile};
 use crate::request::ApiResponse;
-use crate::store::history::{Entry, Filter, Summary};
+use crate::store::history::{Entry, Filter, Page, Summary};
 
 /// Which entries go into a case file.
 pub enum CaseSelection {
@@ -37,6 +37,17 @@ impl Workspace {
             rename(&names, entry.profile_id.as_deref(), &mut entry.profile);
         }
         Ok(found)
+    }
+
+    /// A page of the list (newest first, each under its profile's current name), with how many
+    /// entries the filter finds and how many there are.
+    pub fn history_page(&self, filter: &Filter) -> Result<Page, WorkspaceError> {
+        let mut page = self.history_db()?.page(&self.by_identity(filter))?;
+        let names = self.current_names();
+        for entry in &mut page.rows {
+            rename(&names, entry.profile_id.as_deref(), &mut entry.profile);
+        }
+        Ok(page)
     }
 
     /// Newest first, whole (redacted as kept).

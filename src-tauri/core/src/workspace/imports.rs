@@ -59,7 +59,7 @@ impl Workspace {
     }
 
     /// Import `path`: the profile created (the secrets the file holds going to its keyring
-    /// entries) or reused (its secrets left as they are), the requests saved to it, and
+    /// entries first) or reused (its secrets left as they are), the requests saved to it, and
     /// variables the file gives values for set where none of that name exists.
     pub async fn import(
         &self,
@@ -68,15 +68,32 @@ impl Workspace {
     ) -> Result<ImportPlan, WorkspaceError> {
         let imported = self.read_import(path, options).await?;
         let wanted = options.profile.as_deref();
-        let (plan, profile) = self.profiles.update(|all| {
-            let plan = plan::imported::<WorkspaceError>(&imported, wanted, all)?;
+        // As with `add_profile`: a new profile's secrets go to the keyring before the profile is
+        // written, so a kill between leaves entries `keyring tidy` finds, never a profile
+        // without the secret the file gave.
+        let _making = self.making_profile().await?;
+        let first = plan::imported::<WorkspaceError>(&imported, wanted, &self.profiles()?)?;
+        if let Some(new) = &first.add {
+            self.keep_found_secrets(new, &imported.secrets).await?;
+        }
+        let added = self.profiles.update(|all| {
+            let mut plan = plan::imported::<WorkspaceError>(&imported, wanted, all)?;
+            // Planned again under the lock (a name taken meanwhile); the secrets' id stays.
+            if let (Some(add), Some(new)) = (&mut plan.add, &first.add) {
+                add.keyring_id = new.keyring_id.clone();
+            }
             plan.add_to(all)?;
             let profile = all.get(&plan.profile.name)?.clone();
             Ok::<_, WorkspaceError>((plan, profile))
-        })?;
-        if plan.add.is_some() {
-            self.keep_found_secrets(&profile, &imported.secrets).await?;
+        });
+        let kept_for_nothing = match &added {
+            Ok((plan, _)) => plan.add.is_none(),
+            Err(_) => true,
+        };
+        if let (Some(new), true) = (&first.add, kept_for_nothing) {
+            self.session.vault().forget_all(&new.keyring_id).await?;
         }
+        let (plan, profile) = added?;
         for saved in &imported.requests {
             self.saved.put(&profile.keyring_id, saved.clone())?;
         }

@@ -24,6 +24,12 @@ impl Workspace {
         self.orphans(false).await
     }
 
+    /// Whether the OS keyring answers now (the window asks every few seconds, to say when it
+    /// went away and when it is back). Memory always does.
+    pub async fn check_keyring(&self) -> Result<(), WorkspaceError> {
+        Ok(self.session.vault().reachable().await?)
+    }
+
     /// Remove them; returns what was removed.
     pub async fn tidy_keyring(&self) -> Result<Vec<Orphan>, WorkspaceError> {
         self.orphans(true).await

@@ -75,10 +75,13 @@ pub use crate::request::{
 pub use crate::secret::{ApiKey, ClientSecret, Password, RefreshToken};
 pub use crate::session::diagnose::Diagnosis;
 pub use crate::session::{ProviderCheck, Token, TokenState, TokenStatus};
-pub use crate::store::history::{Entry, Filter, HistoryError, Summary, BODY_CAP};
+pub use crate::store::history::{
+    Entry, Filter, HistoryError, Page as HistoryPage, Summary, BODY_CAP,
+};
 pub use crate::store::profiles::Profiles;
 pub use crate::store::saved::SavedRequest;
 pub use crate::store::variables::{UserVariables, VariableError};
+pub use keyring::Orphan;
 
 use crate::clock::SystemClock;
 use crate::net::Net;

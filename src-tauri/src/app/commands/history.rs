@@ -8,7 +8,7 @@ use waybill_core::workspace::{CaseSelection, Entry, Filter};
 
 use super::{copy, Reply};
 use crate::app::view::{
-    CasePlanView, HistoryQuery, HistoryRow, ProfileList, ResponseView, UiError,
+    CasePlanView, HistoryPage, HistoryQuery, HistoryRow, ProfileList, ResponseView, UiError,
 };
 use crate::app::AppState;
 
@@ -19,6 +19,13 @@ pub async fn list_history(
 ) -> Reply<Vec<HistoryRow>> {
     let rows = state.ws.history(&Filter::try_from(query)?)?;
     Ok(rows.into_iter().map(HistoryRow::from).collect())
+}
+
+/// A page of the list (`query.limit` rows from `query.offset`), with how many entries the filters
+/// find and how many there are: the window shows a long history a screenful at a time.
+#[tauri::command]
+pub async fn history_page(state: State<'_, AppState>, query: HistoryQuery) -> Reply<HistoryPage> {
+    Ok(state.ws.history_page(&Filter::try_from(query)?)?.into())
 }
 
 /// One entry with its (redacted) request and response.

@@ -7,6 +7,7 @@
 
 pub mod history;
 pub mod imports;
+pub mod keyring;
 pub mod profiles;
 pub mod requests;
 pub mod tokens;

@@ -11,4 +11,12 @@ status: string | null, url: string | null,
 /**
  * Only entries from the last this many minutes.
  */
-within_minutes: number | null, limit: number | null, };
+within_minutes: number | null, limit: number | null, 
+/**
+ * Skip this many of the newest matches (a later page).
+ */
+offset: number | null, 
+/**
+ * Only entries up to this id (the first page's newest), so later pages stay in step with it.
+ */
+until_id: number | null, };
