@@ -58,13 +58,20 @@ ensure_tauri_driver() {
 }
 
 # Run "$@" with a fresh, unlocked gnome-keyring as the Secret Service. Its files live in a
-# temporary directory that is removed afterwards, so no run sees another's secrets.
+# temporary directory that is removed afterwards, so no run sees another's secrets. Its `login`
+# keyring is a plain-text file there, which gnome-keyring opens unlocked: gnome-keyring 42 now and
+# then dies on an assertion under many parallel clients, and D-Bus then starts it again on the
+# next call with every secret in place, where a password-locked keyring would stay locked and fail
+# every test after it.
 with_private_keyring() {
   local dir status=0
   dir=$(mktemp -d)
-  mkdir -p "$dir/data" "$dir/run" && chmod 700 "$dir/run"
+  mkdir -p "$dir/data/keyrings" "$dir/run" && chmod 700 "$dir/run" "$dir/data/keyrings"
+  printf '[keyring]\ndisplay-name=login\nctime=0\nmtime=0\nlock-on-idle=false\nlock-after=false\n' \
+    > "$dir/data/keyrings/login.keyring"
+  printf login > "$dir/data/keyrings/default"
   XDG_DATA_HOME="$dir/data" XDG_RUNTIME_DIR="$dir/run" dbus-run-session -- bash -c '
-    echo -n waybill-private-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    gnome-keyring-daemon --start --components=secrets >/dev/null
     exec "$@"' waybill-keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2) || status=$?
   rm -rf "$dir"
   return $status
