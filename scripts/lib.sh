@@ -70,8 +70,11 @@ with_private_keyring() {
   printf '[keyring]\ndisplay-name=login\nctime=0\nmtime=0\nlock-on-idle=false\nlock-after=false\n' \
     > "$dir/data/keyrings/login.keyring"
   printf login > "$dir/data/keyrings/default"
+  chmod 600 "$dir/data/keyrings/login.keyring" "$dir/data/keyrings/default"
   XDG_DATA_HOME="$dir/data" XDG_RUNTIME_DIR="$dir/run" dbus-run-session -- bash -c '
     gnome-keyring-daemon --start --components=secrets >/dev/null
+    gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets \
+      --method org.freedesktop.Secret.Service.Unlock "[\"/org/freedesktop/secrets/collection/login\"]" >/dev/null
     exec "$@"' waybill-keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2) || status=$?
   rm -rf "$dir"
   return $status

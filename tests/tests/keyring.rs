@@ -71,6 +71,24 @@ async fn a_locked_keyring_is_unlocked_through_its_own_prompt_while_the_command_w
     answer_unlock_prompt(Some(KEYRING_PASSWORD));
     let (wb, run) = waiting.join().expect("the token command");
     assert_eq!(run.code, 0, "the secret is still there: {}", run.stderr);
+
+    // A new profile's first secret, while locked, is a new entry in the locked collection: the
+    // prompt again (it used to fail with "object locked").
+    keyring.lock();
+    let args = demo::add_profile_args("more", &server.base_url(), &["--client-secret-stdin"]);
+    let adding = std::thread::spawn(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let run = wb.run(&args, "another-secret-000\n");
+        (wb, run)
+    });
+    answer_unlock_prompt(Some(KEYRING_PASSWORD));
+    let (wb, run) = adding.join().expect("the add command");
+    assert_eq!(run.code, 0, "added once unlocked: {}", run.stderr);
+    let id = wb.keyring_id("more");
+    assert_eq!(
+        keyring.lookup(&format!("{id}/client_secret")).as_deref(),
+        Some("another-secret-000")
+    );
     assert!(
         wb.find_leaks(&secret).is_empty(),
         "the secret is in the keyring only"

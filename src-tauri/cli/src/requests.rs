@@ -101,7 +101,9 @@ fn pasted_json(mut parsed: CurlRequest) -> Value {
     let authorization = parsed.take_authorization();
     let mut headers = parsed.headers.clone();
     if let Some((name, scheme)) = authorization {
-        headers.push((name, format!("{scheme} [redacted]")));
+        // A bare key has no scheme to show.
+        let shown = [scheme.as_str(), "[redacted]"].join(" ");
+        headers.push((name, shown.trim_start().to_string()));
     }
     json!({"method": parsed.method, "url": parsed.url, "headers": headers, "body": parsed.body})
 }

@@ -7,8 +7,9 @@
 //! keep out of what it saves (see the Client collections section); random HAR files, with a
 //! credential in a header, cookie, query, body or response, the same way (see the HAR section).
 //!
-//! `./scripts/test` runs proptest's default 256 cases each; `./scripts/fuzz-import MINUTES` runs
-//! them again and again with fresh seeds (its figure is in the README).
+//! `./scripts/test` runs proptest's default 256 cases each; `./scripts/fuzz MINUTES` (or
+//! `./scripts/fuzz-import MINUTES`, the importers only) runs each again and again with fresh seeds
+//! for MINUTES minutes (its figures are in bench/results.md).
 
 use std::path::Path;
 

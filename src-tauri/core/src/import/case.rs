@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::profile::{Profile, ProfileError};
+use crate::store::file::one_line;
 use crate::store::history::Entry;
 use crate::store::profiles::Profiles;
 
@@ -65,14 +66,15 @@ impl CaseFile {
     }
 
     pub fn from_json(text: &str) -> Result<CaseFile, CaseError> {
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| CaseError::Invalid(e.to_string()))?;
+        // On one line: serde quotes an unknown variant or field as the file spells it.
+        let invalid = |e: serde_json::Error| CaseError::Invalid(one_line(&e.to_string()));
+        let value: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
         match value.get("waybill_case").and_then(|v| v.as_u64()) {
             Some(v) if v > FORMAT as u64 => return Err(CaseError::TooNew(v as u32)),
             Some(_) => {}
             None => return Err(CaseError::Invalid("no \"waybill_case\" version".into())),
         }
-        serde_json::from_value(value).map_err(|e| CaseError::Invalid(e.to_string()))
+        serde_json::from_value(value).map_err(invalid)
     }
 }
 
@@ -156,6 +158,25 @@ mod tests {
             CaseFile::from_json("[]"),
             Err(CaseError::Invalid(_))
         ));
+    }
+
+    #[test]
+    fn a_refusal_is_one_line_and_a_profile_named_twice_is_refused() {
+        let odd = r#"{"waybill_case": 1, "exported_at": "", "requests": [], "profiles":
+            [{"name": "a", "keyring_id": "", "grant": "x\ny", "client_id": "c"}]}"#;
+        let err = CaseFile::from_json(odd).unwrap_err().to_string();
+        assert!(err.contains("x y") && !err.contains('\n'), "{err}");
+        let twice = CaseFile {
+            waybill_case: FORMAT,
+            exported_at: String::new(),
+            profiles: vec![profile("acme", "c"), profile("acme", "d")],
+            requests: vec![],
+        };
+        let err = plan::case(&twice, &Profiles::default()).unwrap_err();
+        assert!(
+            err.to_string().contains("two profiles named \"acme\""),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! The workspace shows a plan, then plans again under the profiles file's lock and applies that
 //! one (`add_to`), so a profile added meanwhile is not replaced either.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -175,18 +175,27 @@ where
 }
 
 /// The plan for a case file against the profiles there are. Every profile in it is validated
-/// first (a file with an invalid one is refused, saying which and why); one identical to a
-/// profile here is reused, any other added, under a free name when its own is taken; each
-/// request becomes a saved request of its profile.
+/// first (a file with an invalid one, or with two of one name, is refused, saying which and
+/// why); one identical to a profile here is reused, any other added, under a free name when its
+/// own is taken; each request becomes a saved request of its profile.
 pub fn case(case: &CaseFile, existing: &Profiles) -> Result<CasePlan, CaseError> {
+    let mut seen = HashSet::new();
     for shape in &case.profiles {
+        let name: String = shape.name.chars().take(80).collect();
         shape.validate().map_err(|reason| CaseError::BadProfile {
-            name: shape.name.chars().take(80).collect(),
+            name: name.clone(),
             reason,
         })?;
+        // An export names each profile once; a file naming one thousands of times would take
+        // time cubed to rename them all.
+        if !seen.insert(shape.name.as_str()) {
+            let why = format!("it has two profiles named {name:?}");
+            return Err(CaseError::Invalid(why));
+        }
     }
     let mut plan = CasePlan::default();
     let mut final_name = HashMap::new();
+    let mut taken: HashSet<String> = existing.iter().map(|p| p.name.clone()).collect();
     for shape in &case.profiles {
         let same = existing.iter().any(|p| {
             p.name == shape.name
@@ -201,9 +210,8 @@ pub fn case(case: &CaseFile, existing: &Profiles) -> Result<CasePlan, CaseError>
                 shape.name.clone()
             }
             false => {
-                let taken =
-                    |name: &str| existing.contains(name) || plan.add.iter().any(|p| p.name == name);
-                let name = free_name(&shape.name, Some("case"), taken);
+                let name = free_name(&shape.name, Some("case"), |name| taken.contains(name));
+                taken.insert(name.clone());
                 if name != shape.name {
                     plan.renamed.push((shape.name.clone(), name.clone()));
                 }

@@ -24,9 +24,16 @@ pub fn to_curl(
     } else {
         "GET"
     };
+    // Any HTTP token is a method, and a token may hold `|`, `&`, `'`, `` ` `` or `$`, which a
+    // shell acts on: only a plain one goes unquoted.
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-_.".contains(&b);
+    let shown_method = match !method.is_empty() && method.bytes().all(plain) {
+        true => method.clone(),
+        false => quote(&method),
+    };
     let first = match method == implied {
         true => format!("curl {}", quote(url.as_str())),
-        false => format!("curl -X {method} {}", quote(url.as_str())),
+        false => format!("curl -X {shown_method} {}", quote(url.as_str())),
     };
     let mut parts = vec![first];
     // A DPoP token goes with a proof made for each request: the command shows where it goes.
@@ -90,11 +97,19 @@ pub enum CurlError {
     TwoUrls(String, String),
     #[error("curl option {0} needs a value")]
     MissingValue(String),
-    #[error("curl option {0} is not understood here; remove it or send the request another way")]
+    // Shown escaped, as the quoted values above: a word of a pasted command may hold a line end.
+    #[error(
+        "curl option {} is not understood here; remove it or send the request another way",
+        .0.escape_debug()
+    )]
     Unknown(String),
     #[error("the header {0:?} is not \"Name: value\"")]
     BadHeader(String),
-    #[error("could not read {0} for {1}: {2}")]
+    #[error(
+        "could not read {path} for {1}: {detail}",
+        path = .0.escape_debug(),
+        detail = .2.escape_debug()
+    )]
     File(String, String, String),
 }
 
@@ -191,7 +206,8 @@ impl Reading {
                 Some((o, v)) => (o.to_string(), Some(v.to_string())),
                 None => (w.to_string(), None),
             },
-            w if w.starts_with('-') && w.len() > 2 && "XHdubeAo".contains(&w[1..2]) => {
+            // The option's letter is checked as a byte: `-é` has no character boundary at 2.
+            w if w.starts_with('-') && w.len() > 2 && b"XHdubeAo".contains(&w.as_bytes()[1]) => {
                 (w[..2].to_string(), Some(w[2..].to_string()))
             }
             // `-sSL`: several flags in one word.
@@ -350,7 +366,7 @@ impl Reading {
 impl CurlRequest {
     /// Remove the command's own `Authorization` (the customer's credentials: the profile's token
     /// goes instead). Returns the header's name as written and its scheme (`Bearer`, `Basic`),
-    /// never its value.
+    /// never its value: a value of one word (an API key sent bare) has no scheme, and gives "".
     pub fn take_authorization(&mut self) -> Option<(String, String)> {
         let index = self
             .headers
@@ -359,7 +375,10 @@ impl CurlRequest {
         let (name, value) = self.headers.remove(index);
         self.headers
             .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
-        let scheme = value.split_whitespace().next().unwrap_or_default();
+        let scheme = match value.trim().split_once(char::is_whitespace) {
+            Some((scheme, _)) => scheme,
+            None => "",
+        };
         Some((name, scheme.to_string()))
     }
 
@@ -415,6 +434,39 @@ mod tests {
         );
         assert_eq!(parsed.headers, vec![("Accept".into(), "*/*".into())]);
         assert_eq!(parsed.take_authorization(), None);
+        // An API key sent bare has no scheme: the key is never returned as one.
+        let bare = "curl https://api.example/x -H 'Authorization: sk_live_123'";
+        let mut parsed = parse_curl(bare, |_| unreachable!()).unwrap();
+        assert_eq!(
+            parsed.take_authorization(),
+            Some(("Authorization".into(), String::new()))
+        );
+    }
+
+    #[test]
+    fn odd_words_are_refused_on_one_line_never_with_a_panic() {
+        let err = |c: &str| parse_curl(c, |_| unreachable!()).unwrap_err();
+        assert_eq!(
+            err("curl -é https://a.example"),
+            CurlError::Unknown("-é".into())
+        );
+        let shown = err("curl '--x\ny' https://a.example").to_string();
+        assert!(
+            !shown.contains('\n') && shown.contains(r"--x\ny"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_method_goes_into_the_command_as_one_shell_word() {
+        let request = ApiRequest::new("get`id`", "https://x.example/a");
+        let curl = to_curl(&profile(), &request, Credentials::default()).unwrap();
+        assert!(
+            curl.starts_with("curl -X 'GET`ID`' 'https://x.example/a'"),
+            "{curl}"
+        );
+        let again = parse_curl(&curl, |_| unreachable!()).unwrap();
+        assert_eq!(again.method, "GET`ID`");
     }
 
     #[test]

@@ -103,7 +103,11 @@ impl SecretStore for SecretServiceStore {
             Some(item) => item.set_secret(value.as_bytes(), "text/plain"),
             None => {
                 let collection = service.get_default_collection()?;
-                collection.ensure_unlocked()?;
+                // `ensure_unlocked` only reports; a locked collection (the screen was locked)
+                // is unlocked through the keyring's own prompt, as reads are.
+                if collection.is_locked()? {
+                    collection.unlock()?;
+                }
                 collection
                     .create_item(
                         &format!("Waybill: {account}"),
