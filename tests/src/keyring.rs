@@ -202,12 +202,32 @@ impl PrivateKeyring {
         accounts
     }
 
+    /// The daemon owns its name, answers searches, and has opened the `login` collection
+    /// unlocked (which `--unlock` does a moment after it starts).
     fn answers(&self) -> bool {
-        self.tool("secret-tool")
-            .args(["search", "service", "waybill-probe"])
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success() || s.code() == Some(1))
+        let unlocked = self
+            .tool("gdbus")
+            .args([
+                "call",
+                "--session",
+                "--dest",
+                "org.freedesktop.secrets",
+                "--object-path",
+                "/org/freedesktop/secrets/collection/login",
+                "--method",
+                "org.freedesktop.DBus.Properties.Get",
+                "org.freedesktop.Secret.Collection",
+                "Locked",
+            ])
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("false"));
+        unlocked
+            && self
+                .tool("secret-tool")
+                .args(["search", "service", "waybill-probe"])
+                .stdout(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success() || s.code() == Some(1))
             && self
                 .tool("gdbus")
                 .args([

@@ -68,7 +68,7 @@ impl Workspace {
         // Diagnoses read the provider's answers, so a failure before anything was sent (a keyring
         // refused, say) has none: looking would ask the keyring, and the person, again.
         let diagnoses = match &result {
-            Err(e) if !hops.is_empty() && !matches!(e, WorkspaceError::Diagnosed { .. }) => {
+            Err(e) if !seen.is_empty() && !matches!(e, WorkspaceError::Diagnosed { .. }) => {
                 self.diagnoses(profile, &seen).await
             }
             _ => Vec::new(),
