@@ -141,23 +141,15 @@ impl PrivateKeyring {
 
     /// Lock the `login` collection, as the desktop does when the screen locks.
     pub fn lock(&self) {
-        let status = self
-            .tool("gdbus")
-            .args([
-                "call",
-                "--session",
-                "--dest",
-                "org.freedesktop.secrets",
-                "--object-path",
-                "/org/freedesktop/secrets",
-                "--method",
+        let status = self.gdbus(
+            "org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            &[
                 "org.freedesktop.Secret.Service.Lock",
                 "['/org/freedesktop/secrets/collection/login']",
-            ])
-            .stdout(Stdio::null())
-            .status()
-            .expect("gdbus could not be started");
-        assert!(status.success(), "the keyring could not be locked");
+            ],
+        );
+        assert!(status.is_some(), "the keyring could not be locked");
     }
 
     /// A command run against this keyring (`secret-tool`, `gdbus`).
@@ -167,6 +159,28 @@ impl PrivateKeyring {
             .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
             .stderr(Stdio::null());
         command
+    }
+
+    /// `gdbus call` of `method_and_args` on `object` of `dest` on this bus: its answer, or `None`
+    /// when the call failed.
+    fn gdbus(&self, dest: &str, object: &str, method_and_args: &[&str]) -> Option<String> {
+        let output = (self.tool("gdbus"))
+            .args([
+                "call",
+                "--session",
+                "--dest",
+                dest,
+                "--object-path",
+                object,
+                "--method",
+            ])
+            .args(method_and_args)
+            .output()
+            .ok()?;
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
     }
 
     /// The value kept for `account` of service `waybill`, read with `secret-tool`.
@@ -213,21 +227,16 @@ impl PrivateKeyring {
     /// unlocked (which `--unlock` does a moment after it starts).
     fn answers(&self) -> bool {
         let unlocked = self
-            .tool("gdbus")
-            .args([
-                "call",
-                "--session",
-                "--dest",
+            .gdbus(
                 "org.freedesktop.secrets",
-                "--object-path",
                 "/org/freedesktop/secrets/collection/login",
-                "--method",
-                "org.freedesktop.DBus.Properties.Get",
-                "org.freedesktop.Secret.Collection",
-                "Locked",
-            ])
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("false"));
+                &[
+                    "org.freedesktop.DBus.Properties.Get",
+                    "org.freedesktop.Secret.Collection",
+                    "Locked",
+                ],
+            )
+            .is_some_and(|answer| answer.contains("false"));
         unlocked
             && self
                 .tool("secret-tool")
@@ -236,20 +245,15 @@ impl PrivateKeyring {
                 .status()
                 .is_ok_and(|s| s.success() || s.code() == Some(1))
             && self
-                .tool("gdbus")
-                .args([
-                    "call",
-                    "--session",
-                    "--dest",
+                .gdbus(
                     "org.freedesktop.DBus",
-                    "--object-path",
                     "/org/freedesktop/DBus",
-                    "--method",
-                    "org.freedesktop.DBus.NameHasOwner",
-                    "org.freedesktop.secrets",
-                ])
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("true"))
+                    &[
+                        "org.freedesktop.DBus.NameHasOwner",
+                        "org.freedesktop.secrets",
+                    ],
+                )
+                .is_some_and(|answer| answer.contains("true"))
     }
 }
 
