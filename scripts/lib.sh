@@ -58,24 +58,30 @@ ensure_tauri_driver() {
 }
 
 # Run "$@" with a fresh, unlocked gnome-keyring as the Secret Service. Its files live in a
-# temporary directory that is removed afterwards, so no run sees another's secrets. Its `login`
-# keyring is a plain-text file there, which gnome-keyring opens unlocked: gnome-keyring 42 now and
-# then dies on an assertion under many parallel clients, and D-Bus then starts it again on the
-# next call with every secret in place, where a password-locked keyring would stay locked and fail
-# every test after it.
+# temporary directory that is removed afterwards, so no run sees another's secrets. D-Bus starts
+# it on the first call, unlocked with a password, and starts it again the same way should it die:
+# gnome-keyring 42 now and then dies on an assertion in GLib under many parallel clients, and a
+# keyring started any other way would be gone, or locked, for every test after. (A plain-text
+# keyring would open unlocked, but gnome-keyring writes a secret's line ends into it raw and then
+# cannot read it back.)
 with_private_keyring() {
   local dir status=0
   dir=$(mktemp -d)
-  mkdir -p "$dir/data/keyrings" "$dir/run" && chmod 700 "$dir/run" "$dir/data/keyrings"
-  printf '[keyring]\ndisplay-name=login\nctime=0\nmtime=0\nlock-on-idle=false\nlock-after=false\n' \
-    > "$dir/data/keyrings/login.keyring"
-  printf login > "$dir/data/keyrings/default"
-  chmod 600 "$dir/data/keyrings/login.keyring" "$dir/data/keyrings/default"
+  mkdir -p "$dir/data/dbus-1/services" "$dir/run" && chmod 700 "$dir/run"
+  printf '#!/bin/sh\nprintf waybill-test | exec gnome-keyring-daemon --foreground --unlock --components=secrets\n' \
+    > "$dir/keyring-daemon" && chmod 700 "$dir/keyring-daemon"
+  # The session's own data folder comes first among those D-Bus starts services from.
+  printf '[D-BUS Service]\nName=org.freedesktop.secrets\nExec=%s\n' "$dir/keyring-daemon" \
+    > "$dir/data/dbus-1/services/org.freedesktop.secrets.service"
   XDG_DATA_HOME="$dir/data" XDG_RUNTIME_DIR="$dir/run" dbus-run-session -- bash -c '
-    gnome-keyring-daemon --start --components=secrets >/dev/null
-    gdbus call --session --dest org.freedesktop.secrets --object-path /org/freedesktop/secrets \
-      --method org.freedesktop.Secret.Service.Unlock "[\"/org/freedesktop/secrets/collection/login\"]" >/dev/null
-    exec "$@"' waybill-keyring "$@" 2> >(grep -v "Failed to set fd limit" >&2) || status=$?
+    for _ in $(seq 100); do
+      gdbus call --session --dest org.freedesktop.secrets \
+        --object-path /org/freedesktop/secrets/collection/login \
+        --method org.freedesktop.DBus.Properties.Get org.freedesktop.Secret.Collection Locked \
+        2>/dev/null | grep -q false && break
+      sleep 0.2
+    done
+    exec "$@"' waybill-keyring "$@" 2> >(grep -v "Failed to set fd limit\|Successfully activated" >&2) || status=$?
   rm -rf "$dir"
   return $status
 }

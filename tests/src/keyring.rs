@@ -2,9 +2,10 @@
 //! talks to, so it can lock the keyring, kill the daemon and start it again, or have none at all,
 //! without touching the keyring every other test shares (`scripts/test`'s).
 //!
-//! The bus activates nothing unless asked: a daemon killed stays gone until `start` (with
-//! activation, a call would start a fresh daemon with the keyring locked). Activation is what
-//! shows gnome-keyring's unlock prompt (gcr-prompter, on the test's X display under Xvfb).
+//! The bus activates nothing unless asked: a daemon killed stays gone until `start_daemon` (with
+//! the system's activation, a call would start a fresh daemon with the keyring locked).
+//! Activation is what shows gnome-keyring's unlock prompt (gcr-prompter, on the test's X display
+//! under Xvfb); `restarting` gives the bus its own way to start the daemon, unlocked.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -37,6 +38,66 @@ impl PrivateKeyring {
         keyring
     }
 
+    /// A bus whose keyring D-Bus starts on demand, and starts again should it die, unlocked with
+    /// its password and with every secret kept. For tests that kill clients hundreds of times:
+    /// gnome-keyring 42 now and then dies on an assertion in GLib when clients come and go, which
+    /// is not what they test. (Its plain-text keyrings are no way out: they write a secret's line
+    /// ends raw, and cannot read the file back.)
+    pub fn restarting() -> Self {
+        let keyring = Self::bus_only_env(true, false);
+        // The bus's own XDG_DATA_HOME comes first among the folders it starts services from.
+        let services = keyring.dir.path().join("data/dbus-1/services");
+        let script = keyring.dir.path().join("keyring-daemon");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nprintf %s '{KEYRING_PASSWORD}' | \
+                 exec gnome-keyring-daemon --foreground --unlock --components=secrets\n"
+            ),
+        )
+        .expect("keyring start script");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).expect("chmod");
+        std::fs::write(
+            services.join("org.freedesktop.secrets.service"),
+            format!(
+                "[D-BUS Service]\nName=org.freedesktop.secrets\nExec={}\n",
+                script.display()
+            ),
+        )
+        .expect("keyring service file");
+        let reload = ["org.freedesktop.DBus.ReloadConfig"];
+        let reloaded = keyring.gdbus("org.freedesktop.DBus", "/org/freedesktop/DBus", &reload);
+        assert!(
+            reloaded.is_some(),
+            "the test's bus did not read its service files again"
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !keyring.answers() {
+            assert!(
+                Instant::now() < deadline,
+                "gnome-keyring was not started on the test's bus"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        keyring
+    }
+
+    /// The process id of whichever daemon owns the Secret Service name now.
+    pub fn daemon_pid(&self) -> Option<u32> {
+        let answer = self.gdbus(
+            "org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            &[
+                "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                "org.freedesktop.secrets",
+            ],
+        )?;
+        // `(uint32 12345,)`
+        let pid = answer.split_whitespace().last()?;
+        pid.trim_matches(|c: char| !c.is_ascii_digit()).parse().ok()
+    }
+
     /// A session bus with no Secret Service on it (and none that could be started).
     pub fn bus_only(activation: bool) -> Self {
         Self::bus_only_env(activation, false)
@@ -44,7 +105,7 @@ impl PrivateKeyring {
 
     fn bus_only_env(activation: bool, display: bool) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        for sub in ["data", "run"] {
+        for sub in ["data/dbus-1/services", "run"] {
             std::fs::create_dir_all(dir.path().join(sub)).expect("keyring dirs");
         }
         set_private(&dir.path().join("run"));

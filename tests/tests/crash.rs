@@ -23,6 +23,7 @@ struct Setup {
     data: tempfile::TempDir,
     wb: Waybill,
     rng: u64,
+    daemon: Option<u32>,
 }
 
 fn runs() -> usize {
@@ -34,7 +35,7 @@ fn runs() -> usize {
 
 impl Setup {
     fn new() -> Self {
-        let keyring = PrivateKeyring::start();
+        let keyring = PrivateKeyring::restarting();
         let data = tempfile::tempdir().expect("data dir");
         let wb = keyring.envs().into_iter().fold(
             Waybill::new().env("XDG_DATA_HOME", &data.path().display().to_string()),
@@ -46,7 +47,10 @@ impl Setup {
             .as_nanos() as u64
             | 1;
         eprintln!("crash test seed {seed}");
+        let daemon = keyring.daemon_pid();
+        assert!(daemon.is_some(), "the test keyring's daemon runs");
         Setup {
+            daemon,
             keyring,
             data,
             wb,
@@ -89,8 +93,18 @@ impl Setup {
         let killed = child.try_wait().expect("waybill's state").is_none();
         let _ = child.kill();
         child.wait().expect("reap waybill");
+        self.note_keyring_restart();
         self.assert_everything_loads();
         killed
+    }
+
+    /// Say so when gnome-keyring died and D-Bus started it again (what it kept is checked next).
+    fn note_keyring_restart(&mut self) {
+        let pid = self.keyring.daemon_pid();
+        if pid != self.daemon {
+            eprintln!("gnome-keyring restarted: {:?} is now {pid:?}", self.daemon);
+            self.daemon = pid;
+        }
     }
 
     fn profiles(&self) -> Vec<Value> {
