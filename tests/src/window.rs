@@ -345,6 +345,29 @@ impl Window {
         );
     }
 
+    /// The app's processes (every `waybill*` one under this window's driver).
+    pub fn app_pids(&self) -> Vec<u32> {
+        let mut family = vec![self.driver.id()];
+        let mut app = Vec::new();
+        // Parents come before their children in no guaranteed order: look until none is new.
+        loop {
+            let before = family.len();
+            for (pid, ppid, name) in processes() {
+                if family.contains(&ppid) && !family.contains(&pid) {
+                    family.push(pid);
+                    if name.starts_with("waybill") {
+                        app.push(pid);
+                    }
+                }
+            }
+            if family.len() == before {
+                break;
+            }
+        }
+        assert!(!app.is_empty(), "no app process under the window's driver");
+        app
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
@@ -357,6 +380,23 @@ impl Drop for Window {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// Every process now: its id, its parent's, and its name.
+fn processes() -> Vec<(u32, u32, String)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    (entries.filter_map(|e| e.ok()))
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            // `pid (name) state ppid ...`; the name may hold spaces and parentheses.
+            let (name, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
+            let ppid = rest.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid, name.to_string()))
+        })
+        .collect()
 }
 
 pub fn screenshot_dir() -> PathBuf {

@@ -1,6 +1,7 @@
 //! Killed at any moment: each command that writes (profile add, edit with a rename and a new
-//! secret, remove, a collection import with a secret, `key generate`, a token renewal) is started
-//! again and again and killed (SIGKILL) after a random delay over its usual run time. After every
+//! secret, remove, a collection import with a secret, `key generate`, a token renewal, and the
+//! window's saves) is started again and again and killed (SIGKILL) after a random delay over its
+//! usual run time. After every
 //! kill each file still loads and every profile still has its secrets; at the end,
 //! `waybill keyring tidy` lists exactly the entries no profile owns (worked out here with
 //! `secret-tool`), removes them with `--yes`, and nothing else: every profile still gets a token.
@@ -17,6 +18,7 @@ use serde_json::{json, Value};
 use waybill_tests::demo;
 use waybill_tests::harness::{random_secret, waybill_bin, Waybill};
 use waybill_tests::keyring::PrivateKeyring;
+use waybill_tests::window::Window;
 
 struct Setup {
     keyring: PrivateKeyring,
@@ -80,13 +82,29 @@ impl Setup {
         started.elapsed()
     }
 
-    /// Start `args`, kill it after a random delay up to `within`, and check that everything
-    /// still loads. Returns whether the kill came before it ended.
-    fn kill_at_random(&mut self, args: &[&str], stdin: &str, within: Duration) -> bool {
+    /// A delay between none and `within`, from the test's seed.
+    fn random_delay(&mut self, within: Duration) -> Duration {
         self.rng ^= self.rng << 13;
         self.rng ^= self.rng >> 7;
         self.rng ^= self.rng << 17;
-        let delay = within.mul_f64((self.rng % 1000) as f64 / 1000.0);
+        within.mul_f64((self.rng % 1000) as f64 / 1000.0)
+    }
+
+    /// What the window needs to share this test's profiles, data folder and keyring.
+    fn window_envs(&self) -> Vec<(&'static str, String)> {
+        let path = |dir: &tempfile::TempDir| dir.path().display().to_string();
+        let bus = self.keyring.envs().remove(0).1;
+        vec![
+            ("WAYBILL_HOME", path(&self.wb.home)),
+            ("XDG_DATA_HOME", path(&self.data)),
+            ("DBUS_SESSION_BUS_ADDRESS", bus),
+        ]
+    }
+
+    /// Start `args`, kill it after a random delay up to `within`, and check that everything
+    /// still loads. Returns whether the kill came before it ended.
+    fn kill_at_random(&mut self, args: &[&str], stdin: &str, within: Duration) -> bool {
+        let delay = self.random_delay(within);
         let mut child = self.command(args).spawn().expect("waybill");
         let _ = std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes());
         std::thread::sleep(delay);
@@ -366,4 +384,97 @@ async fn token_renewals_killed_at_random_never_leave_a_profile_without_a_token()
     })
     .await
     .unwrap();
+}
+
+/// Fill the new-profile form: a client-credentials profile for the demo provider.
+async fn fill_new_profile(window: &Window, name: &str, base: &str, secret: &str) {
+    window.click("#new-profile").await;
+    window.fill("#f-name", name).await;
+    window.fill("#f-client-id", "demo-client").await;
+    window.fill("#f-client-secret", secret).await;
+    window
+        .fill("#f-token-url", &format!("{base}/oauth/token"))
+        .await;
+    window.fill("#f-api-base", &format!("{base}/api")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn window_saves_killed_at_random_lose_nothing() {
+    use tokio::task::block_in_place;
+    let secret = random_secret("crash-window");
+    let server = demo::start(&secret, "unused").await;
+    let base = server.base_url();
+    let mut setup = block_in_place(Setup::new);
+    let envs = setup.window_envs();
+    let envs: Vec<(&str, String)> = envs.iter().map(|(k, v)| (*k, v.clone())).collect();
+
+    // How long a save takes when left alone: Save pressed to the profile in its file.
+    let window = Window::open(&envs).await;
+    fill_new_profile(&window, "first", &base, &secret).await;
+    window.click("#save-profile").await;
+    let started = Instant::now();
+    let profiles = setup.wb.home.path().join("profiles.toml");
+    while !std::fs::read_to_string(&profiles).is_ok_and(|text| text.contains("first")) {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the first save never landed"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let usual = started.elapsed();
+    window.find("[data-profile='first']").await;
+    window.close().await;
+
+    // A window opened on the same profiles each time: a new profile, then an edit that renames
+    // the newest and gives its secret again; the app killed at a random moment after Save.
+    let (mut expected, mut cut_short) = (1, 0);
+    for i in 0..(runs() / 10).max(4) {
+        let window = Window::open(&envs).await;
+        let name = format!("w{i}");
+        if i % 2 == 0 {
+            fill_new_profile(&window, &name, &base, &secret).await;
+            expected += 1;
+        } else {
+            let profiles = block_in_place(|| setup.profiles());
+            let newest = profiles.last().unwrap()["name"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            window.click(&format!("[data-profile='{newest}']")).await;
+            window.click("#edit-profile").await;
+            window.fill("#f-name", &name).await;
+            window.fill("#f-client-secret", &secret).await;
+        }
+        let app = window.app_pids();
+        window.click("#save-profile").await;
+        tokio::time::sleep(setup.random_delay(usual)).await;
+        for pid in app {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+        window.close().await;
+        block_in_place(|| {
+            setup.note_keyring_restart();
+            setup.assert_everything_loads();
+            let count = setup.profiles().len();
+            assert!(
+                count == expected || (i % 2 == 0 && count == expected - 1),
+                "a save killed adds one profile or none, and an edit never adds one: {count}"
+            );
+            cut_short += (count < expected) as usize;
+            expected = count;
+        });
+    }
+    eprintln!("{cut_short} new profiles were killed before they were saved (a save: {usual:?})");
+
+    block_in_place(|| {
+        setup.assert_tidy_removes_exactly_the_orphans();
+        for profile in setup.profiles() {
+            setup
+                .wb
+                .ok(&["token", profile["name"].as_str().unwrap()], "");
+        }
+        assert!(setup.wb.find_leaks(&secret).is_empty());
+    });
 }
