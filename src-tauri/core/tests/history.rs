@@ -552,3 +552,44 @@ fn a_database_from_before_the_list_index_gets_it() {
     assert!(has);
     assert_eq!(history.list(&Filter::default()).unwrap().len(), 1);
 }
+
+/// History holds customer data: its file and SQLite's log files are the owner's alone (0600),
+/// under the usual umask (022) too, and a file an older Waybill left readable to all is narrowed.
+#[cfg(unix)]
+#[test]
+fn history_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let history = History::open(dir.path()).unwrap();
+    history
+        .record(entry("a", "https://x.example/1", 200, &[], b"{}", &[]))
+        .unwrap();
+    for name in [
+        "history.sqlite3",
+        "history.sqlite3-wal",
+        "history.sqlite3-shm",
+    ] {
+        assert_eq!(mode(&dir.path().join(name)), 0o600, "{name}");
+    }
+    drop(history);
+
+    for name in [
+        "history.sqlite3",
+        "history.sqlite3-wal",
+        "history.sqlite3-shm",
+    ] {
+        let path = dir.path().join(name);
+        if path.exists() {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+    let history = History::open(dir.path()).unwrap();
+    assert_eq!(mode(&dir.path().join("history.sqlite3")), 0o600, "narrowed");
+    assert_eq!(
+        history.page(&Filter::default()).unwrap().total,
+        1,
+        "nothing lost"
+    );
+}

@@ -169,6 +169,35 @@ impl std::str::FromStr for StatusFilter {
     }
 }
 
+/// History holds customer data (bodies, URLs), so only its owner may read it: the file is made
+/// with mode 0600 (SQLite gives its `-wal` and `-shm` files the same mode) and one made wider by
+/// an older Waybill or a loose umask is narrowed. A no-op off Unix, where the folder is the user's.
+fn keep_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(path)?;
+        if file.metadata()?.permissions().mode() & 0o077 != 0 {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+            for suffix in ["-wal", "-shm"] {
+                let mut side = path.as_os_str().to_owned();
+                side.push(suffix);
+                let side = PathBuf::from(side);
+                if side.exists() {
+                    std::fs::set_permissions(&side, std::fs::Permissions::from_mode(0o600))?;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 pub struct History {
     path: PathBuf,
     conn: Mutex<Connection>,
@@ -188,14 +217,17 @@ impl History {
             }),
             // SQLite needs room for its log even to read: on a full disk (or in a folder that
             // cannot be written) read the file as it is, and refuse writes in words.
-            Err(e) if path.is_file() => match read_as_is(&path) {
-                Ok(conn) => Ok(History {
-                    path,
-                    conn: Mutex::new(conn),
-                    read_only: Some(e.to_string()),
-                }),
-                Err(_) => Err(e),
-            },
+            // (An empty file, made just now on a full disk, holds no history to read.)
+            Err(e) if path.metadata().is_ok_and(|m| m.is_file() && m.len() > 0) => {
+                match read_as_is(&path) {
+                    Ok(conn) => Ok(History {
+                        path,
+                        conn: Mutex::new(conn),
+                        read_only: Some(e.to_string()),
+                    }),
+                    Err(_) => Err(e),
+                }
+            }
             Err(e) => Err(e),
         }
     }
@@ -207,6 +239,10 @@ impl History {
         };
         std::fs::create_dir_all(dir).map_err(|source| HistoryError::Io {
             path: dir.to_path_buf(),
+            source,
+        })?;
+        keep_private(path).map_err(|source| HistoryError::Io {
+            path: path.to_path_buf(),
             source,
         })?;
         let mut conn = Connection::open(path).map_err(db)?;
