@@ -72,14 +72,7 @@ impl PrivateKeyring {
             reloaded.is_some(),
             "the test's bus did not read its service files again"
         );
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !keyring.answers() {
-            assert!(
-                Instant::now() < deadline,
-                "gnome-keyring was not started on the test's bus"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        keyring.wait_until_it_answers();
         keyring
     }
 
@@ -183,14 +176,7 @@ impl PrivateKeyring {
             .expect("the keyring password");
         drop(stdin);
         self.daemon = Some(daemon);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !self.answers() {
-            assert!(
-                Instant::now() < deadline,
-                "gnome-keyring did not answer on the test's bus"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.wait_until_it_answers();
     }
 
     /// Kill the daemon (the one this test started, by its PID), as a crash would.
@@ -282,6 +268,18 @@ impl PrivateKeyring {
             return accounts;
         }
         panic!("secret-tool could not list the test keyring's entries");
+    }
+
+    /// Wait (20 s at most) until the keyring answers on this bus.
+    fn wait_until_it_answers(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.answers() {
+            assert!(
+                Instant::now() < deadline,
+                "gnome-keyring did not answer on the test's bus"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// The daemon owns its name, answers searches, and has opened the `login` collection
